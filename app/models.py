@@ -1,0 +1,24 @@
+"""Every model, imported in one place so Alembic and the mapper see the whole schema."""
+
+from app.auth.models import ApiKey
+from app.idempotency.models import IdempotencyRecord
+from app.indicators.models import Indicator
+from app.milestones.models import Milestone
+from app.plans.models import Plan
+from app.reports.models import IndicatorReport
+from app.responsibilities.models import Responsibility
+from app.tasks.models import Task, TaskRelation
+from app.units.models import Unit
+
+__all__ = [
+    "ApiKey",
+    "IdempotencyRecord",
+    "Indicator",
+    "IndicatorReport",
+    "Milestone",
+    "Plan",
+    "Responsibility",
+    "Task",
+    "TaskRelation",
+    "Unit",
+]

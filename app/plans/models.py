@@ -1,0 +1,27 @@
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, EntityMixin
+
+PLAN_STATUSES = ("draft", "active", "closed", "archived")
+
+
+class Plan(EntityMixin, Base):
+    """One issued notice: an annual work plan."""
+
+    __tablename__ = "plans"
+    __table_args__ = (
+        CheckConstraint(f"status IN {PLAN_STATUSES}", name="status"),
+        CheckConstraint("report_grace_days BETWEEN 0 AND 366", name="report_grace_days"),
+    )
+
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    doc_number: Mapped[str | None] = mapped_column(String(200))
+    issuer: Mapped[str | None] = mapped_column(String(200))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), server_default=text("'draft'"))
+    report_grace_days: Mapped[int] = mapped_column(Integer, server_default=text("10"))

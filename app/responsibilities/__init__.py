@@ -1,0 +1,1 @@
+"""Responsibilities domain."""

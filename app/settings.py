@@ -1,0 +1,40 @@
+"""All configuration, read once from the environment (``LUOSHI_*`` and ``DATABASE_URL``)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LUOSHI_", env_file=".env", extra="ignore")
+
+    # Plain DATABASE_URL is what every platform sets; LUOSHI_DATABASE_URL works too.
+    database_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "LUOSHI_DATABASE_URL")
+    )
+    data_dir: Path = Path(".luoshi")
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+
+    bootstrap_admin_key: SecretStr | None = None
+    idempotency_retention_hours: int = Field(default=48, ge=24)
+
+    log_level: str = "INFO"
+    log_json: bool = True
+    migrate_on_start: bool = True
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests clear the cache to change them."""
+    return Settings()
+
+
+def async_database_url(url: str) -> str:
+    """Make any ``postgres://`` / ``postgresql://`` URL use the asyncpg driver."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url

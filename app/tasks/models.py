@@ -1,0 +1,81 @@
+from datetime import date
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    literal,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.orm import Mapped, column_property, mapped_column
+
+from app.db import Base, EntityMixin
+
+TASK_KINDS = ("section", "key_task", "work_point", "subtask")
+TASK_STATUSES = ("not_started", "in_progress", "completed", "suspended", "cancelled")
+
+
+class Task(EntityMixin, Base):
+    """A node of the plan tree: section, key task, work point or subtask."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {TASK_KINDS}", name="kind"),
+        CheckConstraint(f"status IN {TASK_STATUSES}", name="status"),
+        CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
+        CheckConstraint("start_on IS NULL OR due_on IS NULL OR start_on <= due_on", name="dates"),
+        UniqueConstraint("plan_id", "kind", "number"),
+    )
+
+    plan_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("plans.id", ondelete="RESTRICT"), index=True
+    )
+    parent_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("tasks.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    number: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    status: Mapped[str] = mapped_column(String(16), server_default=text("'not_started'"))
+    progress: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    start_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class TaskRelation(Base):
+    """A symmetric link between tasks that restate each other (key task ↔ work point)."""
+
+    __tablename__ = "task_relations"
+
+    task_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    related_task_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+# Read with the task in the same statement: no extra round trip for the links.
+Task.related_task_ids = column_property(
+    func.coalesce(
+        select(
+            func.array_agg(
+                aggregate_order_by(TaskRelation.related_task_id, TaskRelation.related_task_id)
+            )
+        )
+        .where(TaskRelation.task_id == Task.id)
+        .scalar_subquery(),
+        literal([], ARRAY(BigInteger)),
+    ),
+    deferred=False,
+)

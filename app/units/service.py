@@ -1,0 +1,111 @@
+"""Units: organisation units and the collective groups that stand for many of them."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.models import ApiKey
+from app.crud import (
+    apply_changes,
+    check_if_match,
+    ensure_unreferenced,
+    fetch_page,
+    get_or_404,
+    like_pattern,
+    new_entity,
+    require_reference,
+)
+from app.errors import Conflict, InvalidInput
+from app.pagination import PageParams
+from app.reports.models import IndicatorReport
+from app.responsibilities.models import Responsibility
+from app.units.models import Unit
+from app.units.schemas import UnitCreate, UnitQuery, UnitUpdate
+
+
+async def list_units(
+    session: AsyncSession, *, query: UnitQuery, page: PageParams
+) -> tuple[list[Unit], str | None]:
+    stmt = select(Unit)
+    if query.code is not None:
+        stmt = stmt.where(Unit.code == query.code)
+    if query.kind is not None:
+        stmt = stmt.where(Unit.kind == query.kind)
+    if query.parent_id is not None:
+        stmt = stmt.where(Unit.parent_id == query.parent_id)
+    if query.q:
+        pattern = like_pattern(query.q)
+        stmt = stmt.where(or_(Unit.name.ilike(pattern), Unit.code.ilike(pattern)))
+    return await fetch_page(session, stmt, Unit, page)
+
+
+async def get_unit(session: AsyncSession, *, unit_id: int) -> Unit:
+    return await get_or_404(session, Unit, unit_id)
+
+
+async def _ensure_code_free(session: AsyncSession, code: str, *, other_than: int | None) -> None:
+    stmt = select(Unit.id).where(Unit.code == code)
+    if other_than is not None:
+        stmt = stmt.where(Unit.id != other_than)
+    if (await session.execute(stmt)).first() is not None:
+        raise Conflict(f"a unit with code {code!r} already exists")
+
+
+async def create_unit(session: AsyncSession, *, data: UnitCreate) -> Unit:
+    await _ensure_code_free(session, data.code, other_than=None)
+    if data.parent_id is not None:
+        await require_reference(session, Unit, data.parent_id, field="parent_id")
+    unit = new_entity(Unit, data.model_dump())
+    session.add(unit)
+    await session.flush()
+    return unit
+
+
+async def _ensure_no_cycle(session: AsyncSession, unit_id: int, parent_id: int) -> None:
+    """Walk up from the new parent; meeting the unit itself would make a loop."""
+    ancestors = (
+        select(Unit.id, Unit.parent_id).where(Unit.id == parent_id).cte("ancestors", recursive=True)
+    )
+    ancestors = ancestors.union(
+        select(Unit.id, Unit.parent_id).join(ancestors, Unit.id == ancestors.c.parent_id)
+    )
+    loop = await session.scalar(select(exists().where(ancestors.c.id == unit_id)))
+    if loop:
+        raise InvalidInput(
+            "parent_id: a unit cannot belong to itself or to one of its own members",
+            errors=[{"pointer": "#/parent_id", "detail": "would create a cycle"}],
+        )
+
+
+async def update_unit(
+    session: AsyncSession, *, unit_id: int, data: UnitUpdate, if_match: str | None
+) -> Unit:
+    unit = await get_or_404(session, Unit, unit_id, for_update=True)
+    check_if_match(if_match, unit)
+    changes = data.model_dump(exclude_unset=True)
+    if "code" in changes:
+        await _ensure_code_free(session, changes["code"], other_than=unit_id)
+    if changes.get("parent_id") is not None:
+        await require_reference(session, Unit, changes["parent_id"], field="parent_id")
+        await _ensure_no_cycle(session, unit_id, changes["parent_id"])
+    apply_changes(unit, changes)
+    await session.flush()
+    return unit
+
+
+async def delete_unit(session: AsyncSession, *, unit_id: int, if_match: str | None) -> None:
+    unit = await get_or_404(session, Unit, unit_id, for_update=True)
+    check_if_match(if_match, unit)
+    await ensure_unreferenced(
+        session,
+        what=f"unit {unit_id}",
+        references={
+            "responsibilities": Responsibility.unit_id == unit_id,
+            "indicator reports": IndicatorReport.unit_id == unit_id,
+            "member units": Unit.parent_id == unit_id,
+            "API keys": ApiKey.unit_id == unit_id,
+        },
+    )
+    await session.delete(unit)
+    await session.flush()

@@ -1,0 +1,130 @@
+"""Test harness: a real Postgres (embedded by default, or ``DATABASE_URL``), migrated once.
+
+Each test runs inside one outer transaction that is rolled back at the end; every request gets
+its own session on that connection (``join_transaction_mode="create_savepoint"``), so a request
+that fails is rolled back exactly as it would be in production.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from fastapi import FastAPI, Request
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
+
+from app.auth import service as auth_service
+from app.db import get_session, migrate, start_embedded_postgres
+from app.main import create_app
+from app.settings import Settings, async_database_url
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A fresh database for this run, dropped afterwards."""
+    import asyncio
+
+    server_url = os.environ.get("DATABASE_URL")
+    tmp = None
+    if server_url is None:
+        tmp = tempfile.TemporaryDirectory(prefix="luoshi-test-")
+        server_url = start_embedded_postgres(Path(tmp.name), database="postgres")
+    name = f"luoshi_test_{uuid.uuid4().hex[:12]}"
+    admin_url = server_url.replace("postgresql+asyncpg://", "postgresql://")
+
+    async def run(sql: str) -> None:
+        conn = await asyncpg.connect(admin_url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    url = _with_database(admin_url, name)
+    try:
+        yield url
+    finally:
+        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if tmp is not None:
+            tmp.cleanup()
+
+
+def _with_database(url: str, name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    await migrate(database_url)
+    engine = create_async_engine(async_database_url(database_url))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as conn:
+        outer = await conn.begin()
+        yield conn
+        await outer.rollback()
+
+
+@pytest.fixture
+async def db(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
+    """A session for arranging data and checking what was stored."""
+    session = AsyncSession(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    yield session
+    await session.close()
+
+
+@pytest.fixture
+def app(connection: AsyncConnection, engine: AsyncEngine, database_url: str) -> FastAPI:
+    application = create_app(settings=Settings(), database_url=database_url)
+    application.state.engine = engine
+
+    async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
+        async with AsyncSession(
+            bind=connection,
+            expire_on_commit=False,
+            autoflush=False,
+            join_transaction_mode="create_savepoint",
+        ) as session:
+            request.state.session = session
+            yield session
+
+    application.dependency_overrides[get_session] = request_session
+    return application
+
+
+@pytest.fixture
+async def admin_key(db: AsyncSession) -> str:
+    _, secret = await auth_service.create_api_key(db, name="test admin", role="admin")
+    return secret
+
+
+@pytest.fixture
+async def anon(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    """A client without credentials."""
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        yield client
+
+
+@pytest.fixture
+async def client(app: FastAPI, admin_key: str) -> AsyncIterator[AsyncClient]:
+    """A client with an admin key."""
+    async with AsyncClient(
+        transport=ASGITransport(app=app),
+        base_url="http://test",
+        headers={"Authorization": f"Bearer {admin_key}"},
+    ) as client:
+        yield client
