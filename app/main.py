@@ -23,13 +23,27 @@ from app.db import make_engine, make_sessionmaker, migrate, resolve_database_url
 from app.errors import install_error_handlers
 from app.http import API_PREFIX
 from app.idempotency.service import IdempotentReplay
+from app.indicators.router import router as indicators_router
+from app.milestones.router import router as milestones_router
 from app.ops.router import router as ops_router
+from app.plans.router import router as plans_router
+from app.reports.router import router as reports_router
+from app.responsibilities.router import router as responsibilities_router
 from app.settings import Settings, get_settings
+from app.tasks.router import router as tasks_router
 from app.units.router import router as units_router
 
 log = logging.getLogger(__name__)
 
-API_ROUTERS = [units_router]
+API_ROUTERS = [
+    units_router,
+    plans_router,
+    tasks_router,
+    responsibilities_router,
+    milestones_router,
+    indicators_router,
+    reports_router,
+]
 
 DESCRIPTION = """\
 Luoshi (落实) turns a government work-plan notice into tasks, responsibilities, milestones and

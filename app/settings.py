@@ -34,7 +34,12 @@ def get_settings() -> Settings:
 
 def async_database_url(url: str) -> str:
     """Make any ``postgres://`` / ``postgresql://`` URL use the asyncpg driver."""
-    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://", "postgresql+psycopg2://"):
+    for prefix in (
+        "postgres://",
+        "postgresql://",
+        "postgresql+psycopg://",
+        "postgresql+psycopg2://",
+    ):
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url[len(prefix) :]
     return url

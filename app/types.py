@@ -71,6 +71,8 @@ def _no_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
 
 
-def omissible(description: str | None = None) -> Any:
+def omissible(description: str | None = None, **constraints: Any) -> Any:
     """A PATCH field that may be left out but not set to null (its column is NOT NULL)."""
-    return Field(default=None, description=description, json_schema_extra=_no_default)
+    return Field(
+        default=None, description=description, json_schema_extra=_no_default, **constraints
+    )

@@ -20,7 +20,7 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
 from app.auth import service as auth_service
-from app.db import get_session, migrate, start_embedded_postgres
+from app.db import EmbeddedPostgres, get_session, migrate
 from app.main import create_app
 from app.settings import Settings, async_database_url
 
@@ -31,10 +31,11 @@ def database_url() -> Iterator[str]:
     import asyncio
 
     server_url = os.environ.get("DATABASE_URL")
-    tmp = None
+    tmp = embedded = None
     if server_url is None:
         tmp = tempfile.TemporaryDirectory(prefix="luoshi-test-")
-        server_url = start_embedded_postgres(Path(tmp.name), database="postgres")
+        embedded = EmbeddedPostgres(Path(tmp.name), database="postgres")
+        server_url = embedded.start()
     name = f"luoshi_test_{uuid.uuid4().hex[:12]}"
     admin_url = server_url.replace("postgresql+asyncpg://", "postgresql://")
 
@@ -51,6 +52,8 @@ def database_url() -> Iterator[str]:
         yield url
     finally:
         asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if embedded is not None:
+            embedded.stop()
         if tmp is not None:
             tmp.cleanup()
 

@@ -5,8 +5,8 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from starlette.responses import Response
 
-from app.http import json_response
 from app.errors import problem_response
+from app.http import json_response
 
 router = APIRouter(tags=["operations"])
 
@@ -31,7 +31,5 @@ async def get_readyz(request: Request) -> Response:
         async with request.app.state.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
     except Exception:  # any failure to reach the database means "not ready"
-        return problem_response(
-            503, "not_ready", "Not ready", "the database does not answer"
-        )
+        return problem_response(503, "not_ready", "Not ready", "the database does not answer")
     return json_response(Health(status="ok"))

@@ -3,7 +3,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, EntityMixin
 
-UNIT_KINDS = ("department", "institution", "society", "city", "university", "enterprise", "group", "other")
+UNIT_KINDS = (
+    "department",
+    "institution",
+    "society",
+    "city",
+    "university",
+    "enterprise",
+    "group",
+    "other",
+)
 
 
 class Unit(EntityMixin, Base):

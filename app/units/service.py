@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import ApiKey
@@ -109,3 +109,10 @@ async def delete_unit(session: AsyncSession, *, unit_id: int, if_match: str | No
     )
     await session.delete(unit)
     await session.flush()
+
+
+def self_and_ancestors(unit_id: int) -> Select[tuple[int]]:
+    """The unit and every unit or group it belongs to: responsibility reaches members."""
+    chain = select(Unit.id, Unit.parent_id).where(Unit.id == unit_id).cte("chain", recursive=True)
+    chain = chain.union(select(Unit.id, Unit.parent_id).join(chain, Unit.id == chain.c.parent_id))
+    return select(chain.c.id)

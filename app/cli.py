@@ -1,0 +1,110 @@
+"""The ``luoshi`` command: serve, migrate, manage API keys."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from app.settings import get_settings
+
+cli = typer.Typer(help="Luoshi (落实): follow a government work plan through to the end.")
+api_key_cli = typer.Typer(help="Manage API keys.")
+cli.add_typer(api_key_cli, name="api-key")
+console = Console()
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the API. Without DATABASE_URL, an embedded PostgreSQL is started in LUOSHI_DATA_DIR."""
+    import uvicorn
+
+    from app.db import EmbeddedPostgres
+    from app.logs import configure_logging
+    from app.main import create_app
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    embedded = None
+    if settings.database_url is None:
+        console.print(f"[bold]Starting embedded PostgreSQL[/] in {settings.data_dir.resolve()}")
+        embedded = EmbeddedPostgres(settings.data_dir)
+        url = embedded.start()
+    else:
+        url = settings.database_url.get_secret_value()
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turn it into SystemExit so the
+    # `finally` below still stops the embedded server (container stop, systemd, Ctrl-C alike).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    try:
+        app = create_app(settings=settings, database_url=url)
+        uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply database migrations (under an advisory lock) and exit."""
+    from app.db import migrate as run_migrations
+    from app.db import resolve_database_url
+
+    url = resolve_database_url(get_settings())
+    asyncio.run(run_migrations(url))
+    console.print("[green]Database is at the latest migration.[/]")
+
+
+@api_key_cli.command("create")
+def create_api_key(
+    name: Annotated[str, typer.Option(help="Who or what will use the key.")],
+    role: Annotated[str, typer.Option(help="admin, supervisor, reporter or reader.")] = "admin",
+    unit: Annotated[
+        str | None, typer.Option(help="Unit code the key reports for (reporter keys).")
+    ] = None,
+) -> None:
+    """Create an API key and print it once; only its hash is stored."""
+    from sqlalchemy import select
+
+    from app.auth import service as auth_service
+    from app.auth.models import ROLES
+    from app.db import make_engine, make_sessionmaker, resolve_database_url
+    from app.db import migrate as migrate_database
+    from app.units.models import Unit
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}", param_hint="--role")
+    settings = get_settings()
+    url = resolve_database_url(settings)
+
+    async def create() -> str:
+        await migrate_database(url)
+        engine = make_engine(url, settings)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                unit_id = None
+                if unit is not None:
+                    unit_id = await session.scalar(select(Unit.id).where(Unit.code == unit))
+                    if unit_id is None:
+                        raise typer.BadParameter(f"no unit with code {unit!r}", param_hint="--unit")
+                _, secret = await auth_service.create_api_key(
+                    session, name=name, role=role, unit_id=unit_id
+                )
+                await session.commit()
+                return secret
+        finally:
+            await engine.dispose()
+
+    secret = asyncio.run(create())
+    console.print("New API key (shown once, store it now):", style="bold")
+    print(secret)
+
+
+def main() -> None:
+    cli()

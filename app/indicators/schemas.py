@@ -1,0 +1,111 @@
+from datetime import datetime
+from typing import Literal, Self
+
+from pydantic import ConfigDict, Field, model_validator
+
+from app.pagination import ListQuery
+from app.types import Amount, Code, Id, InputModel, Label, LongText, Name, ReadModel, omissible
+
+Comparator = Literal["gte", "lte", "eq", "between"]
+Aggregation = Literal["sum", "latest", "max"]
+Frequency = Literal["annual", "semiannual", "quarterly", "monthly"]
+
+_EXAMPLE = {
+    "task_id": 20,
+    "code": "WP13-1",
+    "name": "全年接待公众",
+    "unit_label": "万人次",
+    "comparator": "gte",
+    "target_value": 200,
+    "target_max": None,
+    "baseline": None,
+    "aggregation": "sum",
+    "frequency": "quarterly",
+    "source_text": "全年接待公众不少于 200 万人次",
+}
+
+
+def check_range(comparator: str, target_value: float, target_max: float | None) -> None:
+    if comparator == "between":
+        if target_max is None:
+            raise ValueError("a `between` target needs target_max")
+        if target_max < target_value:
+            raise ValueError("target_max must not be below target_value")
+    elif target_max is not None:
+        raise ValueError("target_max is only for `between` targets")
+
+
+class IndicatorCreate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+
+    task_id: Id
+    code: Code = Field(description="Unique within the plan.")
+    name: Name
+    unit_label: Label | Literal[""] = Field(default="", description="场, 个, 万人次 …")
+    comparator: Comparator
+    target_value: Amount
+    target_max: Amount | None = Field(default=None, description="Upper bound for `between`.")
+    baseline: Amount | None = None
+    aggregation: Aggregation = "sum"
+    frequency: Frequency = Field(default="annual", description="How often units report it.")
+    source_text: LongText = ""
+
+    @model_validator(mode="after")
+    def _check_range(self) -> Self:
+        check_range(self.comparator, self.target_value, self.target_max)
+        return self
+
+
+class IndicatorUpdate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"target_value": 220}]})
+
+    code: Code = omissible()
+    name: Name = omissible()
+    unit_label: Label | Literal[""] = omissible()
+    comparator: Comparator = omissible()
+    target_value: Amount = omissible()
+    target_max: Amount | None = None
+    baseline: Amount | None = None
+    aggregation: Aggregation = omissible()
+    frequency: Frequency = omissible()
+    source_text: LongText = omissible()
+
+
+class IndicatorRead(ReadModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_EXAMPLE,
+                    "id": 12,
+                    "plan_id": 1,
+                    "version": 1,
+                    "created_at": "2024-03-01T08:00:00Z",
+                    "updated_at": "2024-03-01T08:00:00Z",
+                }
+            ]
+        }
+    )
+
+    id: int
+    task_id: int
+    plan_id: int
+    code: str
+    name: str
+    unit_label: str
+    comparator: Comparator
+    target_value: float
+    target_max: float | None
+    baseline: float | None
+    aggregation: Aggregation
+    frequency: Frequency
+    source_text: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class IndicatorQuery(ListQuery):
+    task_id: Id | None = None
+    plan_id: Id | None = None
+    code: Code | None = None

@@ -1,0 +1,74 @@
+"""Milestones: dated checkpoints of a task."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.crud import (
+    apply_changes,
+    check_if_match,
+    fetch_page,
+    get_or_404,
+    new_entity,
+    require_reference,
+)
+from app.milestones.models import Milestone
+from app.milestones.schemas import MilestoneCreate, MilestoneQuery, MilestoneUpdate
+from app.pagination import PageParams
+from app.tasks.models import Task
+
+
+async def list_milestones(
+    session: AsyncSession, *, query: MilestoneQuery, page: PageParams
+) -> tuple[list[Milestone], str | None]:
+    stmt = select(Milestone)
+    if query.task_id is not None:
+        stmt = stmt.where(Milestone.task_id == query.task_id)
+    if query.status is not None:
+        stmt = stmt.where(Milestone.status == query.status)
+    if query.due_before is not None:
+        stmt = stmt.where(Milestone.due_on < query.due_before)
+    return await fetch_page(session, stmt, Milestone, page)
+
+
+async def get_milestone(session: AsyncSession, *, milestone_id: int) -> Milestone:
+    return await get_or_404(session, Milestone, milestone_id)
+
+
+async def create_milestone(session: AsyncSession, *, data: MilestoneCreate) -> Milestone:
+    await require_reference(session, Task, data.task_id, field="task_id")
+    values = data.model_dump()
+    if values["status"] == "completed" and values["completed_on"] is None:
+        values["completed_on"] = date.today()
+    milestone = new_entity(Milestone, values)
+    session.add(milestone)
+    await session.flush()
+    return milestone
+
+
+async def update_milestone(
+    session: AsyncSession, *, milestone_id: int, data: MilestoneUpdate, if_match: str | None
+) -> Milestone:
+    milestone = await get_or_404(session, Milestone, milestone_id, for_update=True)
+    check_if_match(if_match, milestone)
+    changes = data.model_dump(exclude_unset=True)
+    status = changes.get("status", milestone.status)
+    if status == "completed" and changes.get("completed_on", milestone.completed_on) is None:
+        changes["completed_on"] = date.today()
+    elif "status" in changes and status != "completed" and "completed_on" not in changes:
+        changes["completed_on"] = None  # reopened: it is no longer done
+    apply_changes(milestone, changes)
+    await session.flush()
+    return milestone
+
+
+async def delete_milestone(
+    session: AsyncSession, *, milestone_id: int, if_match: str | None
+) -> None:
+    milestone = await get_or_404(session, Milestone, milestone_id, for_update=True)
+    check_if_match(if_match, milestone)
+    await session.delete(milestone)
+    await session.flush()

@@ -1,0 +1,65 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from starlette.responses import Response
+
+from app.auth.deps import CurrentPrincipal
+from app.deps import IfMatch, Session
+from app.http import created_response, item_response, no_content, page_response, problems
+from app.pagination import Page
+from app.plans import service
+from app.plans.schemas import PlanCreate, PlanQuery, PlanRead, PlanUpdate
+from app.routing import TransactionalRoute
+from app.types import MAX_ID
+
+router = APIRouter(prefix="/plans", tags=["plans"], route_class=TransactionalRoute)
+PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="Plan id.")]
+
+
+@router.get("", summary="List plans", response_model=Page[PlanRead], responses=problems())
+async def list_plans(
+    session: Session, _: CurrentPrincipal, query: Annotated[PlanQuery, Query()]
+) -> Response:
+    rows, cursor = await service.list_plans(session, query=query, page=query.page())
+    return page_response(PlanRead, rows, cursor)
+
+
+@router.post(
+    "", summary="Create a plan", status_code=201, response_model=PlanRead, responses=problems(409)
+)
+async def create_plan(session: Session, _: CurrentPrincipal, body: PlanCreate) -> Response:
+    plan = await service.create_plan(session, data=body)
+    return created_response(PlanRead, plan, collection="plans")
+
+
+@router.get("/{plan_id}", summary="Get a plan", response_model=PlanRead, responses=problems(404))
+async def get_plan(session: Session, _: CurrentPrincipal, plan_id: PlanId) -> Response:
+    return item_response(PlanRead, await service.get_plan(session, plan_id=plan_id))
+
+
+@router.patch(
+    "/{plan_id}",
+    summary="Change a plan",
+    response_model=PlanRead,
+    responses=problems(404, 409, 412),
+)
+async def update_plan(
+    session: Session, _: CurrentPrincipal, plan_id: PlanId, body: PlanUpdate, if_match: IfMatch
+) -> Response:
+    plan = await service.update_plan(session, plan_id=plan_id, data=body, if_match=if_match)
+    return item_response(PlanRead, plan)
+
+
+@router.delete(
+    "/{plan_id}",
+    summary="Delete a plan",
+    status_code=204,
+    response_class=Response,
+    responses=problems(404, 409, 412),
+    description="Refused (409) while the plan still has tasks or indicators.",
+)
+async def delete_plan(
+    session: Session, _: CurrentPrincipal, plan_id: PlanId, if_match: IfMatch
+) -> Response:
+    await service.delete_plan(session, plan_id=plan_id, if_match=if_match)
+    return no_content()

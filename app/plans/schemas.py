@@ -1,0 +1,84 @@
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import ConfigDict, Field
+
+from app.pagination import ListQuery
+from app.types import Code, InputModel, IsoDate, Name, ReadModel, Title, Year, omissible
+
+PlanStatus = Literal["draft", "active", "closed", "archived"]
+GraceDays = Field(
+    default=10, strict=True, ge=0, le=366, description="Days after a period ends to report."
+)
+
+_EXAMPLE = {
+    "code": "HNAST-2024",
+    "title": "河南省科协2024年重点工作和工作要点",
+    "year": 2024,
+    "doc_number": "豫科协办发〔2024〕9号",
+    "issuer": "河南省科学技术协会办公室",
+    "issued_on": "2024-03-01",
+    "status": "active",
+    "report_grace_days": 10,
+}
+
+
+class PlanCreate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+
+    code: Code
+    title: Title
+    year: Year
+    doc_number: Name | None = Field(default=None, description="文号, e.g. 豫科协办发〔2024〕9号.")
+    issuer: Name | None = None
+    issued_on: IsoDate | None = None
+    status: PlanStatus = "draft"
+    report_grace_days: int = GraceDays
+
+
+class PlanUpdate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "closed"}]})
+
+    code: Code = omissible()
+    title: Title = omissible()
+    year: Year = omissible()
+    doc_number: Name | None = None
+    issuer: Name | None = None
+    issued_on: IsoDate | None = None
+    status: PlanStatus = omissible()
+    report_grace_days: int = omissible(strict=True, ge=0, le=366)
+
+
+class PlanRead(ReadModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_EXAMPLE,
+                    "id": 1,
+                    "version": 1,
+                    "created_at": "2024-03-01T08:00:00Z",
+                    "updated_at": "2024-03-01T08:00:00Z",
+                }
+            ]
+        }
+    )
+
+    id: int
+    code: str
+    title: str
+    year: int
+    doc_number: str | None
+    issuer: str | None
+    issued_on: date | None
+    status: PlanStatus
+    report_grace_days: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class PlanQuery(ListQuery):
+    code: Code | None = None
+    year: Year | None = None
+    status: PlanStatus | None = None

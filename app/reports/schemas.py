@@ -1,0 +1,94 @@
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+
+from app.pagination import ListQuery
+from app.reports.periods import parse_period
+from app.types import Amount, Id, InputModel, Note, ReadModel, omissible
+
+ReportStatus = Literal["draft", "submitted", "approved", "returned"]
+WritableStatus = Literal["draft", "submitted"]
+
+
+def _normalise_period(value: str) -> str:
+    return str(parse_period(value))
+
+
+PeriodText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=4, max_length=16),
+    AfterValidator(_normalise_period),
+    Field(
+        description="`2024`, `2024H1`, `2024Q2` or `2024-05` (`2024-Q2` and `202405` are "
+        "accepted and normalised). Its granularity must match the indicator's frequency.",
+        examples=["2024Q2"],
+    ),
+]
+
+_EXAMPLE = {
+    "indicator_id": 12,
+    "unit_id": 7,
+    "period": "2024Q2",
+    "value": 58.5,
+    "note": "二季度接待公众58.5万人次",
+    "status": "submitted",
+}
+
+
+class ReportCreate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+
+    indicator_id: Id
+    unit_id: Id
+    period: PeriodText
+    value: Amount
+    note: Note = ""
+    status: WritableStatus = Field(
+        default="submitted", description="`draft` keeps it out of the figures until submitted."
+    )
+
+
+class ReportUpdate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"value": 61, "note": "更正"}]})
+
+    value: Amount = omissible()
+    note: Note = omissible()
+    status: WritableStatus = omissible(
+        "Submit a draft, or take a submitted report back to draft. Review decides the rest."
+    )
+
+
+class ReportRead(ReadModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_EXAMPLE,
+                    "id": 901,
+                    "version": 1,
+                    "created_at": "2024-07-03T01:00:00Z",
+                    "updated_at": "2024-07-03T01:00:00Z",
+                }
+            ]
+        }
+    )
+
+    id: int
+    indicator_id: int
+    unit_id: int
+    period: str
+    value: float
+    note: str
+    status: ReportStatus
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReportQuery(ListQuery):
+    indicator_id: Id | None = None
+    unit_id: Id | None = None
+    period: PeriodText | None = None
+    status: ReportStatus | None = None
+    plan_id: Id | None = None

@@ -1,0 +1,111 @@
+"""Indicator reports: a unit's value for an indicator and a period."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.crud import (
+    apply_changes,
+    check_if_match,
+    fetch_page,
+    get_or_404,
+    new_entity,
+    require_reference,
+)
+from app.errors import Conflict, InvalidInput
+from app.indicators.models import Indicator
+from app.pagination import PageParams
+from app.plans.models import Plan
+from app.reports.models import IndicatorReport
+from app.reports.periods import parse_period
+from app.reports.schemas import ReportCreate, ReportQuery, ReportUpdate
+from app.units.models import Unit
+
+
+def _period_error(detail: str) -> InvalidInput:
+    return InvalidInput(f"period: {detail}", errors=[{"pointer": "#/period", "detail": detail}])
+
+
+async def list_reports(
+    session: AsyncSession, *, query: ReportQuery, page: PageParams
+) -> tuple[list[IndicatorReport], str | None]:
+    stmt = select(IndicatorReport)
+    for field in ("indicator_id", "unit_id", "period", "status"):
+        value = getattr(query, field)
+        if value is not None:
+            stmt = stmt.where(getattr(IndicatorReport, field) == value)
+    if query.plan_id is not None:
+        stmt = stmt.where(
+            IndicatorReport.indicator_id.in_(
+                select(Indicator.id).where(Indicator.plan_id == query.plan_id)
+            )
+        )
+    return await fetch_page(session, stmt, IndicatorReport, page)
+
+
+async def get_report(session: AsyncSession, *, report_id: int) -> IndicatorReport:
+    return await get_or_404(session, IndicatorReport, report_id)
+
+
+async def create_report(session: AsyncSession, *, data: ReportCreate) -> IndicatorReport:
+    row = (
+        await session.execute(
+            select(Indicator.frequency, Plan.year)
+            .join(Plan, Plan.id == Indicator.plan_id)
+            .where(Indicator.id == data.indicator_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise InvalidInput(
+            f"indicator_id: indicator {data.indicator_id} does not exist",
+            errors=[{"pointer": "#/indicator_id", "detail": "does not exist"}],
+        )
+    period = parse_period(data.period)
+    if period.year != row.year:
+        raise _period_error(f"{period} is outside the plan year {row.year}")
+    if period.frequency != row.frequency:
+        raise _period_error(
+            f"the indicator is reported {row.frequency}; {period} is a {period.frequency} period"
+        )
+    await require_reference(session, Unit, data.unit_id, field="unit_id")
+    existing = await session.scalar(
+        select(IndicatorReport.id).where(
+            IndicatorReport.indicator_id == data.indicator_id,
+            IndicatorReport.unit_id == data.unit_id,
+            IndicatorReport.period == data.period,
+        )
+    )
+    if existing is not None:
+        raise Conflict(
+            f"unit {data.unit_id} already reported indicator {data.indicator_id} for "
+            f"{data.period} (report {existing}); change that report instead"
+        )
+    report = new_entity(IndicatorReport, data.model_dump())
+    session.add(report)
+    await session.flush()
+    return report
+
+
+async def update_report(
+    session: AsyncSession, *, report_id: int, data: ReportUpdate, if_match: str | None
+) -> IndicatorReport:
+    report = await get_or_404(session, IndicatorReport, report_id, for_update=True)
+    check_if_match(if_match, report)
+    if report.status == "approved":
+        raise Conflict(f"report {report_id} is approved and locked; ask for it to be reopened")
+    changes = data.model_dump(exclude_unset=True)
+    if report.status == "returned" and changes:
+        changes.setdefault("status", "submitted")  # corrected: back to the reviewer
+    apply_changes(report, changes)
+    await session.flush()
+    return report
+
+
+async def delete_report(session: AsyncSession, *, report_id: int, if_match: str | None) -> None:
+    report = await get_or_404(session, IndicatorReport, report_id, for_update=True)
+    check_if_match(if_match, report)
+    if report.status == "approved":
+        raise Conflict(f"report {report_id} is approved and locked; ask for it to be reopened")
+    await session.delete(report)
+    await session.flush()

@@ -1,0 +1,130 @@
+from datetime import date, datetime
+from typing import Literal, Self
+
+from pydantic import ConfigDict, Field, model_validator
+
+from app.pagination import ListQuery
+from app.types import (
+    Id,
+    InputModel,
+    IsoDate,
+    LongText,
+    Name,
+    Number,
+    Percent,
+    ReadModel,
+    Title,
+    omissible,
+)
+
+TaskKind = Literal["section", "key_task", "work_point", "subtask"]
+TaskStatus = Literal["not_started", "in_progress", "completed", "suspended", "cancelled"]
+RelatedIds = list[Id]
+
+_EXAMPLE = {
+    "plan_id": 1,
+    "parent_id": 3,
+    "kind": "work_point",
+    "number": "13",
+    "title": "全面建成省科技馆新馆",
+    "description": "年内全面建成、全面开放，全年接待公众不少于 200 万人次。",
+    "status": "in_progress",
+    "progress": 40,
+    "start_on": "2024-01-01",
+    "due_on": "2024-12-31",
+    "completed_on": None,
+    "related_task_ids": [27],
+}
+
+
+def _dates_in_order(start_on: date | None, due_on: date | None) -> None:
+    if start_on is not None and due_on is not None and start_on > due_on:
+        raise ValueError("start_on must not be after due_on")
+
+
+class TaskCreate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+
+    plan_id: Id
+    parent_id: Id | None = Field(default=None, description="Parent task, in the same plan.")
+    kind: TaskKind
+    number: Number = Field(description='The label as printed: "四", "13".')
+    title: Title
+    description: LongText = Field(default="", description="The item's source text.")
+    status: TaskStatus = "not_started"
+    progress: Percent = 0
+    start_on: IsoDate | None = None
+    due_on: IsoDate | None = None
+    completed_on: IsoDate | None = None
+    related_task_ids: RelatedIds = Field(
+        default_factory=list,
+        max_length=100,
+        description="Tasks of the same plan that restate this one; kept on both sides.",
+    )
+
+    @model_validator(mode="after")
+    def _check_dates(self) -> Self:
+        _dates_in_order(self.start_on, self.due_on)
+        return self
+
+
+class TaskUpdate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "completed", "progress": 100}]}
+    )
+
+    parent_id: Id | None = None
+    kind: TaskKind = omissible()
+    number: Number = omissible()
+    title: Title = omissible()
+    description: LongText = omissible()
+    status: TaskStatus = omissible()
+    progress: Percent = omissible()
+    start_on: IsoDate | None = None
+    due_on: IsoDate | None = None
+    completed_on: IsoDate | None = None
+    related_task_ids: RelatedIds = omissible(max_length=100)
+
+
+class TaskRead(ReadModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_EXAMPLE,
+                    "id": 20,
+                    "version": 2,
+                    "created_at": "2024-03-01T08:00:00Z",
+                    "updated_at": "2024-05-10T02:30:00Z",
+                }
+            ]
+        }
+    )
+
+    id: int
+    plan_id: int
+    parent_id: int | None
+    kind: TaskKind
+    number: str
+    title: str
+    description: str
+    status: TaskStatus
+    progress: int
+    start_on: date | None
+    due_on: date | None
+    completed_on: date | None
+    related_task_ids: list[int]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class TaskQuery(ListQuery):
+    plan_id: Id | None = None
+    parent_id: Id | None = None
+    kind: TaskKind | None = None
+    number: Number | None = None
+    status: TaskStatus | None = None
+    unit_id: Id | None = Field(default=None, description="Tasks this unit is responsible for.")
+    due_before: IsoDate | None = Field(default=None, description="Due strictly before this date.")
+    q: Name | None = Field(default=None, description="Substring of the title or source text.")
