@@ -100,7 +100,7 @@ async def fetch_page(
     rows = list((await session.execute(stmt.order_by(ident).limit(page.limit + 1))).scalars())
     if len(rows) > page.limit:
         rows = rows[: page.limit]
-        return rows, encode_cursor(rows[-1].id)  # type: ignore[attr-defined]
+        return rows, encode_cursor(rows[-1].id)
     return rows, None
 
 

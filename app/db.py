@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from fastapi import Request
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, func, text
@@ -38,7 +38,7 @@ MIGRATION_LOCK_ID = 0x4C554F534849  # "LUOSHI"
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     # INSERT/UPDATE ... RETURNING brings server defaults back in the same round trip.
-    __mapper_args__: ClassVar[dict[str, Any]] = {"eager_defaults": True}
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012  (SQLAlchemy reads it as is)
 
 
 class EntityMixin:

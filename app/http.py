@@ -14,6 +14,7 @@ from app.pagination import Page
 API_PREFIX = "/api/v1"
 
 _PROBLEM_TEXT = {
+    400: "The body could not be read (not UTF-8, or not the declared format).",
     401: "Missing, unknown, revoked or expired API key.",
     403: "The key's role does not allow this.",
     404: "No such record.",

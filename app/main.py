@@ -12,6 +12,7 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
+from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
 from prometheus_fastapi_instrumentator import Instrumentator
 from starlette.requests import Request
 from starlette.responses import Response
@@ -108,8 +109,14 @@ def create_app(*, settings: Settings | None = None, database_url: str | None = N
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
 
+    # A registry per app: several apps in one process (tests, workers) never share series.
+    registry = CollectorRegistry()
+    for collector in (ProcessCollector, PlatformCollector, GCCollector):
+        collector(registry=registry)
     Instrumentator(
-        excluded_handlers=["/metrics", "/healthz", "/readyz"], should_group_status_codes=False
+        excluded_handlers=["/metrics", "/healthz", "/readyz"],
+        should_group_status_codes=False,
+        registry=registry,
     ).instrument(app).expose(app, include_in_schema=False)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     return app

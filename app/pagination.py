@@ -25,7 +25,7 @@ class Page(BaseModel, Generic[T]):
     )
 
     @classmethod
-    def model_parametrized_name(cls, params: tuple[type[Any], ...]) -> str:
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
         # "UnitPage" rather than "Page_UnitRead_" in the OpenAPI document and generated clients.
         return f"{params[0].__name__.removesuffix('Read')}Page"
 

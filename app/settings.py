@@ -8,7 +8,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LUOSHI_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="LUOSHI_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     # Plain DATABASE_URL is what every platform sets; LUOSHI_DATABASE_URL works too.
     database_url: SecretStr | None = Field(

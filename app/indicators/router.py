@@ -29,7 +29,7 @@ async def list_indicators(
     summary="Create an indicator",
     status_code=201,
     response_model=IndicatorRead,
-    responses=problems(409),
+    responses=problems(400, 409),
 )
 async def create_indicator(
     session: Session, _: CurrentPrincipal, body: IndicatorCreate
@@ -56,7 +56,7 @@ async def get_indicator(
     "/{indicator_id}",
     summary="Change an indicator",
     response_model=IndicatorRead,
-    responses=problems(404, 409, 412),
+    responses=problems(400, 404, 409, 412),
 )
 async def update_indicator(
     session: Session,

@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -10,7 +10,7 @@ Comparator = Literal["gte", "lte", "eq", "between"]
 Aggregation = Literal["sum", "latest", "max"]
 Frequency = Literal["annual", "semiannual", "quarterly", "monthly"]
 
-_EXAMPLE = {
+_EXAMPLE: dict[str, Any] = {
     "task_id": 20,
     "code": "WP13-1",
     "name": "全年接待公众",

@@ -29,7 +29,7 @@ async def list_milestones(
     summary="Create a milestone",
     status_code=201,
     response_model=MilestoneRead,
-    responses=problems(409),
+    responses=problems(400, 409),
 )
 async def create_milestone(
     session: Session, _: CurrentPrincipal, body: MilestoneCreate
@@ -56,7 +56,7 @@ async def get_milestone(
     "/{milestone_id}",
     summary="Change a milestone",
     response_model=MilestoneRead,
-    responses=problems(404, 409, 412),
+    responses=problems(400, 404, 409, 412),
 )
 async def update_milestone(
     session: Session,

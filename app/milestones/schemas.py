@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -7,7 +7,7 @@ from app.pagination import ListQuery
 from app.types import Id, InputModel, IsoDate, Note, ReadModel, Title, omissible
 
 MilestoneStatus = Literal["pending", "completed", "cancelled"]
-_EXAMPLE = {
+_EXAMPLE: dict[str, Any] = {
     "task_id": 20,
     "title": "新馆全面建成、全面开放",
     "due_on": "2024-12-31",

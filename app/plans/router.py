@@ -25,7 +25,11 @@ async def list_plans(
 
 
 @router.post(
-    "", summary="Create a plan", status_code=201, response_model=PlanRead, responses=problems(409)
+    "",
+    summary="Create a plan",
+    status_code=201,
+    response_model=PlanRead,
+    responses=problems(400, 409),
 )
 async def create_plan(session: Session, _: CurrentPrincipal, body: PlanCreate) -> Response:
     plan = await service.create_plan(session, data=body)
@@ -41,7 +45,7 @@ async def get_plan(session: Session, _: CurrentPrincipal, plan_id: PlanId) -> Re
     "/{plan_id}",
     summary="Change a plan",
     response_model=PlanRead,
-    responses=problems(404, 409, 412),
+    responses=problems(400, 404, 409, 412),
 )
 async def update_plan(
     session: Session, _: CurrentPrincipal, plan_id: PlanId, body: PlanUpdate, if_match: IfMatch

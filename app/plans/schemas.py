@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -11,7 +11,7 @@ GraceDays = Field(
     default=10, strict=True, ge=0, le=366, description="Days after a period ends to report."
 )
 
-_EXAMPLE = {
+_EXAMPLE: dict[str, Any] = {
     "code": "HNAST-2024",
     "title": "河南省科协2024年重点工作和工作要点",
     "year": 2024,
@@ -80,5 +80,6 @@ class PlanRead(ReadModel):
 
 class PlanQuery(ListQuery):
     code: Code | None = None
-    year: Year | None = None
+    # Query strings are text: a strict int would refuse every `?year=2024`.
+    year: Annotated[Year, Field(strict=False)] | None = None
     status: PlanStatus | None = None

@@ -33,7 +33,7 @@ async def list_reports(
     summary="Create an indicator report",
     status_code=201,
     response_model=ReportRead,
-    responses=problems(409),
+    responses=problems(400, 409),
 )
 async def create_report(session: Session, _: CurrentPrincipal, body: ReportCreate) -> Response:
     report = await service.create_report(session, data=body)
@@ -54,7 +54,7 @@ async def get_report(session: Session, _: CurrentPrincipal, report_id: ReportId)
     "/{report_id}",
     summary="Change an indicator report",
     response_model=ReportRead,
-    responses=problems(404, 409, 412),
+    responses=problems(400, 404, 409, 412),
 )
 async def update_report(
     session: Session,

@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
@@ -26,7 +26,7 @@ PeriodText = Annotated[
     ),
 ]
 
-_EXAMPLE = {
+_EXAMPLE: dict[str, Any] = {
     "indicator_id": 12,
     "unit_id": 7,
     "period": "2024Q2",

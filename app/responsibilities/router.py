@@ -41,7 +41,7 @@ async def list_responsibilities(
     summary="Create a responsibility",
     status_code=201,
     response_model=ResponsibilityRead,
-    responses=problems(409),
+    responses=problems(400, 409),
 )
 async def create_responsibility(
     session: Session, _: CurrentPrincipal, body: ResponsibilityCreate
@@ -69,7 +69,7 @@ async def get_responsibility(
     "/{responsibility_id}",
     summary="Change a responsibility",
     response_model=ResponsibilityRead,
-    responses=problems(404, 409, 412),
+    responses=problems(400, 404, 409, 412),
 )
 async def update_responsibility(
     session: Session,

@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ConfigDict
 
@@ -7,7 +7,7 @@ from app.pagination import ListQuery
 from app.types import Id, InputModel, ReadModel, omissible
 
 Role = Literal["lead", "participant"]
-_EXAMPLE = {"task_id": 20, "unit_id": 7, "role": "lead"}
+_EXAMPLE: dict[str, Any] = {"task_id": 20, "unit_id": 7, "role": "lead"}
 
 
 class ResponsibilityCreate(InputModel):

@@ -1,4 +1,5 @@
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -51,6 +52,9 @@ class Task(EntityMixin, Base):
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
     completed_on: Mapped[date | None] = mapped_column(Date)
 
+    if TYPE_CHECKING:
+        related_task_ids: list[int]  # column_property below
+
 
 class TaskRelation(Base):
     """A symmetric link between tasks that restate each other (key task ↔ work point)."""
@@ -66,7 +70,7 @@ class TaskRelation(Base):
 
 
 # Read with the task in the same statement: no extra round trip for the links.
-Task.related_task_ids = column_property(
+Task.related_task_ids = column_property(  # type: ignore[assignment]
     func.coalesce(
         select(
             func.array_agg(

@@ -25,7 +25,11 @@ async def list_tasks(
 
 
 @router.post(
-    "", summary="Create a task", status_code=201, response_model=TaskRead, responses=problems(409)
+    "",
+    summary="Create a task",
+    status_code=201,
+    response_model=TaskRead,
+    responses=problems(400, 409),
 )
 async def create_task(session: Session, _: CurrentPrincipal, body: TaskCreate) -> Response:
     task = await service.create_task(session, data=body)
@@ -41,7 +45,7 @@ async def get_task(session: Session, _: CurrentPrincipal, task_id: TaskId) -> Re
     "/{task_id}",
     summary="Change a task",
     response_model=TaskRead,
-    responses=problems(404, 409, 412),
+    responses=problems(400, 404, 409, 412),
 )
 async def update_task(
     session: Session, _: CurrentPrincipal, task_id: TaskId, body: TaskUpdate, if_match: IfMatch

@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -21,7 +21,7 @@ TaskKind = Literal["section", "key_task", "work_point", "subtask"]
 TaskStatus = Literal["not_started", "in_progress", "completed", "suspended", "cancelled"]
 RelatedIds = list[Id]
 
-_EXAMPLE = {
+_EXAMPLE: dict[str, Any] = {
     "plan_id": 1,
     "parent_id": 3,
     "kind": "work_point",

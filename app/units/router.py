@@ -25,7 +25,11 @@ async def list_units(
 
 
 @router.post(
-    "", summary="Create a unit", status_code=201, response_model=UnitRead, responses=problems(409)
+    "",
+    summary="Create a unit",
+    status_code=201,
+    response_model=UnitRead,
+    responses=problems(400, 409),
 )
 async def create_unit(session: Session, _: CurrentPrincipal, body: UnitCreate) -> Response:
     unit = await service.create_unit(session, data=body)
@@ -41,7 +45,7 @@ async def get_unit(session: Session, _: CurrentPrincipal, unit_id: UnitId) -> Re
     "/{unit_id}",
     summary="Change a unit",
     response_model=UnitRead,
-    responses=problems(404, 409, 412),
+    responses=problems(400, 404, 409, 412),
 )
 async def update_unit(
     session: Session, _: CurrentPrincipal, unit_id: UnitId, body: UnitUpdate, if_match: IfMatch

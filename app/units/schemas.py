@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -10,7 +10,12 @@ UnitKind = Literal[
     "department", "institution", "society", "city", "university", "enterprise", "group", "other"
 ]
 
-_EXAMPLE = {"code": "HNAST-BGS", "name": "办公室", "kind": "department", "parent_id": None}
+_EXAMPLE: dict[str, Any] = {
+    "code": "HNAST-BGS",
+    "name": "办公室",
+    "kind": "department",
+    "parent_id": None,
+}
 
 
 class UnitCreate(InputModel):
