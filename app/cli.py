@@ -108,3 +108,7 @@ def create_api_key(
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,240 @@
+"""Requests/s of the service against a bare asyncpg ASGI app doing the same SQL, in one run.
+
+    python bench/api_vs_asyncpg.py [--seconds 10] [--connections 16]
+
+Needs `wrk` (Debian package). Uses DATABASE_URL's server if set, else an embedded one; either
+way it creates and drops its own database. Prints requests/s for both and the ratio per
+scenario: GET one task, GET a 50-task page, POST an indicator report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import asyncpg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.db import EmbeddedPostgres, migrate  # noqa: E402
+
+KEY = "lsk_bench_" + uuid.uuid4().hex
+GOALS = {"GET one task": 0.5, "GET 50-task page": 0.5, "POST a report": 0.4}
+UNITS = 200_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def seed(dsn: str) -> dict[str, int]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(
+            "INSERT INTO api_keys (name, role, prefix, key_hash) VALUES ('bench', 'admin', $1, $2)",
+            KEY[:12],
+            hashlib.sha256(KEY.encode()).hexdigest(),
+        )
+        plan_id = await conn.fetchval(
+            "INSERT INTO plans (code, title, year, status) VALUES ('B', 'bench', 2024, 'active') "
+            "RETURNING id"
+        )
+        await conn.copy_records_to_table(
+            "tasks",
+            records=[
+                (plan_id, "work_point", str(i), f"工作要点{i}", "描述" * 40) for i in range(1, 201)
+            ],
+            columns=["plan_id", "kind", "number", "title", "description"],
+        )
+        task_id = await conn.fetchval("SELECT min(id) FROM tasks")
+        indicator_id = await conn.fetchval(
+            "INSERT INTO indicators (task_id, plan_id, code, name, comparator, target_value, "
+            "frequency) VALUES ($1, $2, 'I1', '场次', 'gte', 200, 'quarterly') RETURNING id",
+            task_id,
+            plan_id,
+        )
+        await conn.copy_records_to_table(
+            "units",
+            records=[(f"B{i}", f"单位{i}", "society") for i in range(UNITS)],
+            columns=["code", "name", "kind"],
+        )
+        first_unit = await conn.fetchval("SELECT min(id) FROM units")
+        await conn.execute("ANALYZE")
+        return {
+            "plan": plan_id,
+            "task": task_id + 100,
+            "indicator": indicator_id,
+            "unit": first_unit,
+        }
+    finally:
+        await conn.close()
+
+
+def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        cmd, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    for _ in range(120):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return proc
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "died") from None
+            time.sleep(0.25)
+    raise RuntimeError(f"server on {port} did not start")
+
+
+def post_script(path: Path, indicator: int, first_unit: int) -> None:
+    path.write_text(
+        textwrap.dedent(
+            f"""
+            counter = 0
+            request = function()
+              counter = counter + 1
+              local body = string.format(
+                '{{"indicator_id": {indicator}, "unit_id": %d, "period": "2024Q1", "value": 1}}',
+                {first_unit} + counter)
+              return wrk.format("POST", "/api/v1/indicator-reports",
+                {{["Authorization"] = "Bearer {KEY}", ["Content-Type"] = "application/json"}}, body)
+            end
+            """
+        )
+    )
+
+
+def wrk(url: str, seconds: int, connections: int, script: Path | None) -> tuple[float, int]:
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-H", f"Authorization: Bearer {KEY}"]
+    if script is not None:
+        cmd += ["-s", str(script)]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return rps, int(bad.group(1)) if bad else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    tmp = tempfile.TemporaryDirectory(prefix="luoshi-bench-")
+    embedded = None
+    server_url = os.environ.get("DATABASE_URL")
+    if server_url is None:
+        embedded = EmbeddedPostgres(Path(tmp.name), database="postgres")
+        server_url = embedded.start()
+    name = f"luoshi_bench_{uuid.uuid4().hex[:8]}"
+    admin = server_url.replace("postgresql+asyncpg://", "postgresql://")
+
+    async def admin_sql(sql: str) -> None:
+        conn = await asyncpg.connect(admin)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        asyncio.run(migrate(dsn))
+        ids = asyncio.run(seed(dsn))
+        service_port, raw_port = free_port(), free_port()
+        procs.append(
+            start(
+                [sys.executable, "-m", "app.cli", "serve", "--port", str(service_port)],
+                {
+                    "DATABASE_URL": dsn,
+                    "LUOSHI_LOG_LEVEL": "WARNING",
+                    "LUOSHI_MIGRATE_ON_START": "false",
+                },
+                service_port,
+            )
+        )
+        procs.append(
+            start(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "bench.raw_asyncpg_app:app",
+                    "--port",
+                    str(raw_port),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
+                {"BENCH_RAW_DSN": dsn},
+                raw_port,
+            )
+        )
+        scripts = Path(tmp.name)
+        post_service, post_raw = scripts / "post_service.lua", scripts / "post_raw.lua"
+        post_script(post_service, ids["indicator"], ids["unit"])
+        post_script(post_raw, ids["indicator"], ids["unit"] + UNITS // 2)
+        scenarios = [
+            ("GET one task", f"/api/v1/tasks/{ids['task']}", None, None),
+            ("GET 50-task page", f"/api/v1/tasks?plan_id={ids['plan']}&limit=50", None, None),
+            ("POST a report", "/api/v1/indicator-reports", post_service, post_raw),
+        ]
+        print(
+            f"{args.seconds}s per run, {args.connections} connections, wrk -t1, "
+            f"{os.cpu_count()} cores; database: {'DATABASE_URL' if embedded is None else 'embedded'}"
+        )
+        print(
+            f"{'scenario':<18} {'service r/s':>12} {'raw r/s':>10} {'ratio':>7} {'goal':>6}  errors"
+        )
+        for title, path, service_script, raw_script in scenarios:
+            wrk(f"http://127.0.0.1:{service_port}{path}", 2, args.connections, service_script)
+            wrk(f"http://127.0.0.1:{raw_port}{path}", 2, args.connections, raw_script)
+            if service_script is not None:  # the warm-up used the same unit ids: move past them
+                post_script(post_service, ids["indicator"], ids["unit"] + 50_000)
+                post_script(post_raw, ids["indicator"], ids["unit"] + UNITS // 2 + 50_000)
+            service_rps, service_bad = wrk(
+                f"http://127.0.0.1:{service_port}{path}",
+                args.seconds,
+                args.connections,
+                service_script,
+            )
+            raw_rps, raw_bad = wrk(
+                f"http://127.0.0.1:{raw_port}{path}", args.seconds, args.connections, raw_script
+            )
+            ratio = service_rps / raw_rps
+            print(
+                f"{title:<18} {service_rps:>12.0f} {raw_rps:>10.0f} {ratio:>7.2f} "
+                f"{GOALS[title]:>6.2f}  {service_bad}/{raw_bad} non-2xx"
+            )
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(10)
+        asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if embedded is not None:
+            embedded.stop()
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
