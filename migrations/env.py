@@ -50,4 +50,6 @@ elif (shared := config.attributes.get("connection")) is not None:
     run_with(shared)
 else:
     # Resolved before the loop starts: the embedded server is started synchronously.
-    asyncio.run(run_online(config.get_main_option("sqlalchemy.url") or resolve_database_url(get_settings())))
+    asyncio.run(
+        run_online(config.get_main_option("sqlalchemy.url") or resolve_database_url(get_settings()))
+    )
