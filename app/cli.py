@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -104,6 +105,64 @@ def create_api_key(
     secret = asyncio.run(create())
     console.print("New API key (shown once, store it now):", style="bold")
     print(secret)
+
+
+@cli.command("import")
+def import_notice(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".txt or .docx")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Parse and show; store nothing.")
+    ] = False,
+) -> None:
+    """Import a work-plan notice and print what it became."""
+    from rich.table import Table
+
+    from app.db import make_engine, make_sessionmaker, resolve_database_url
+    from app.db import migrate as migrate_database
+    from app.errors import AppError
+    from app.imports import service as import_service
+    from app.imports.docx_text import extract_docx_text
+    from app.imports.parser import NoticeParseError
+
+    data = file.read_bytes()
+    try:
+        text = (
+            extract_docx_text(data) if file.suffix.lower() == ".docx" else data.decode("utf-8-sig")
+        )
+    except (NoticeParseError, UnicodeDecodeError) as exc:
+        raise typer.BadParameter(f"cannot read {file.name}: {exc}", param_hint="FILE") from exc
+    settings = get_settings()
+    url = resolve_database_url(settings)
+
+    async def run() -> tuple[dict[str, int], list[str], int | None]:
+        await migrate_database(url)
+        engine = make_engine(url, settings)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                if dry_run:
+                    preview = await import_service.preview_notice(session, text=text)
+                    return preview.summary.model_dump(), preview.warnings, None
+                record = await import_service.store_notice(session, text=text, filename=file.name)
+                await session.commit()
+                return record.summary, record.warnings, record.plan_id
+        finally:
+            await engine.dispose()
+
+    try:
+        summary, warnings, plan_id = asyncio.run(run())
+    except AppError as exc:
+        console.print(f"[red]{exc.title}:[/] {exc.detail}")
+        raise typer.Exit(1) from exc
+    table = Table(title=f"{file.name}" + (" (dry run: nothing stored)" if dry_run else ""))
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key, value in summary.items():
+        table.add_row(key.replace("_", " "), str(value))
+    console.print(table)
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+    if plan_id is not None:
+        console.print(f"[green]Imported as plan {plan_id}.[/]")
 
 
 def main() -> None:

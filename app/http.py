@@ -21,6 +21,7 @@ _PROBLEM_TEXT = {
     409: "Conflicts with existing data (duplicate key, or records still depend on it).",
     412: "`If-Match` does not name the current version.",
     413: "The request body is too large.",
+    415: "The body's `Content-Type` is not one this operation reads.",
     422: "The request is not valid; `errors` points at each problem.",
     429: "Too many requests; retry after `Retry-After` seconds.",
 }

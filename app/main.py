@@ -24,6 +24,7 @@ from app.db import make_engine, make_sessionmaker, migrate, resolve_database_url
 from app.errors import install_error_handlers
 from app.http import API_PREFIX
 from app.idempotency.service import IdempotentReplay
+from app.imports.router import router as imports_router
 from app.indicators.router import router as indicators_router
 from app.milestones.router import router as milestones_router
 from app.ops.router import router as ops_router
@@ -44,6 +45,7 @@ API_ROUTERS = [
     milestones_router,
     indicators_router,
     reports_router,
+    imports_router,
 ]
 
 DESCRIPTION = """\

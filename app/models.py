@@ -2,6 +2,7 @@
 
 from app.auth.models import ApiKey
 from app.idempotency.models import IdempotencyRecord
+from app.imports.models import PlanImport
 from app.indicators.models import Indicator
 from app.milestones.models import Milestone
 from app.plans.models import Plan
@@ -17,6 +18,7 @@ __all__ = [
     "IndicatorReport",
     "Milestone",
     "Plan",
+    "PlanImport",
     "Responsibility",
     "Task",
     "TaskRelation",

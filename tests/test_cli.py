@@ -3,6 +3,7 @@
 import asyncio
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -67,3 +68,19 @@ def test_unknown_role_is_refused(luoshi: CliRunner) -> None:
     result = luoshi.invoke(cli.cli, ["api-key", "create", "--name", "x", "--role", "god"])
     assert result.exit_code != 0
     assert "role" in result.output
+
+
+SEED = Path(__file__).parent / "imports" / "fixtures" / "henan-sta-2024-work-plan.txt"
+
+
+def test_import_prints_a_summary_and_refuses_a_second_time(luoshi: CliRunner) -> None:
+    preview = luoshi.invoke(cli.cli, ["import", str(SEED), "--dry-run"])
+    assert preview.exit_code == 0, preview.output
+    assert "nothing stored" in preview.output
+    imported = luoshi.invoke(cli.cli, ["import", str(SEED)])
+    assert imported.exit_code == 0, imported.output
+    assert "Imported as plan" in imported.output
+    assert "work points" in imported.output
+    again = luoshi.invoke(cli.cli, ["import", str(SEED)])
+    assert again.exit_code == 1
+    assert "already imported" in again.output
