@@ -92,13 +92,19 @@ def new_entity(model: type[M], values: dict[str, Any]) -> M:
 
 
 async def fetch_page(
-    session: AsyncSession, stmt: Select[Any], model: type[M], page: PageParams
+    session: AsyncSession,
+    stmt: Select[Any],
+    model: type[M],
+    page: PageParams,
+    *,
+    newest_first: bool = False,
 ) -> tuple[list[M], str | None]:
     """Keyset page by id: ``limit`` rows after the cursor, and the cursor of the next page."""
     ident = model.id  # type: ignore[attr-defined]
     if page.after_id is not None:
-        stmt = stmt.where(ident > page.after_id)
-    rows = list((await session.execute(stmt.order_by(ident).limit(page.limit + 1))).scalars())
+        stmt = stmt.where(ident < page.after_id if newest_first else ident > page.after_id)
+    order = ident.desc() if newest_first else ident
+    rows = list((await session.execute(stmt.order_by(order).limit(page.limit + 1))).scalars())
     if len(rows) > page.limit:
         rows = rows[: page.limit]
         return rows, encode_cursor(rows[-1].id)

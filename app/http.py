@@ -16,7 +16,7 @@ API_PREFIX = "/api/v1"
 _PROBLEM_TEXT = {
     400: "The body could not be read (not UTF-8, or not the declared format).",
     401: "Missing, unknown, revoked or expired API key.",
-    403: "The key's role does not allow this.",
+    403: "The key's role or unit does not allow this.",
     404: "No such record.",
     409: "Conflicts with existing data (duplicate key, or records still depend on it).",
     412: "`If-Match` does not name the current version.",

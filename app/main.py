@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 import app.models  # noqa: F401  (maps every table before first use)
 from app import __version__
+from app.audit.router import router as audit_router
 from app.auth import service as auth_service
 from app.db import make_engine, make_sessionmaker, migrate, resolve_database_url
 from app.errors import install_error_handlers
@@ -46,6 +47,7 @@ API_ROUTERS = [
     indicators_router,
     reports_router,
     imports_router,
+    audit_router,
 ]
 
 DESCRIPTION = """\

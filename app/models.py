@@ -1,5 +1,7 @@
 """Every model, imported in one place so Alembic and the mapper see the whole schema."""
 
+from app.audit.models import AuditEvent
+from app.audit.service import audit_models
 from app.auth.models import ApiKey
 from app.idempotency.models import IdempotencyRecord
 from app.imports.models import PlanImport
@@ -13,6 +15,7 @@ from app.units.models import Unit
 
 __all__ = [
     "ApiKey",
+    "AuditEvent",
     "IdempotencyRecord",
     "Indicator",
     "IndicatorReport",
@@ -24,3 +27,17 @@ __all__ = [
     "TaskRelation",
     "Unit",
 ]
+
+audit_models(
+    {
+        ApiKey: "api_key",
+        Indicator: "indicator",
+        IndicatorReport: "indicator_report",
+        Milestone: "milestone",
+        Plan: "plan",
+        PlanImport: "plan_import",
+        Responsibility: "responsibility",
+        Task: "task",
+        Unit: "unit",
+    }
+)

@@ -76,3 +76,8 @@ def omissible(description: str | None = None, **constraints: Any) -> Any:
     return Field(
         default=None, description=description, json_schema_extra=_no_default, **constraints
     )
+
+
+# Query strings are text: their numbers are parsed, not held to JSON's strict types.
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
+QueryYear = Annotated[int, Field(ge=1949, le=2200)]

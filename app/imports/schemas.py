@@ -4,7 +4,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.pagination import ListQuery
-from app.types import Id, ReadModel
+from app.types import QueryId, ReadModel
 
 
 class ImportSummary(BaseModel):
@@ -117,4 +117,4 @@ class PlanImportDetail(PlanImportRead):
 
 
 class PlanImportQuery(ListQuery):
-    plan_id: Id | None = None
+    plan_id: QueryId | None = None

@@ -63,7 +63,7 @@ async def update_indicator(
     _: CurrentPrincipal,
     indicator_id: IndicatorId,
     body: IndicatorUpdate,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
 ) -> Response:
     indicator = await service.update_indicator(
         session, indicator_id=indicator_id, data=body, if_match=if_match
@@ -80,7 +80,7 @@ async def update_indicator(
     description="Refused (409) while it has reports.",
 )
 async def delete_indicator(
-    session: Session, _: CurrentPrincipal, indicator_id: IndicatorId, if_match: IfMatch
+    session: Session, _: CurrentPrincipal, indicator_id: IndicatorId, if_match: IfMatch = None
 ) -> Response:
     await service.delete_indicator(session, indicator_id=indicator_id, if_match=if_match)
     return no_content()

@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -105,7 +105,11 @@ class IndicatorRead(ReadModel):
     updated_at: datetime
 
 
+# Query strings are text: a strict int would refuse every `?plan_id=5`.
+QueryId = Annotated[Id, Field(strict=False)]
+
+
 class IndicatorQuery(ListQuery):
-    task_id: Id | None = None
-    plan_id: Id | None = None
+    task_id: QueryId | None = None
+    plan_id: QueryId | None = None
     code: Code | None = None

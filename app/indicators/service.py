@@ -21,6 +21,9 @@ from app.pagination import PageParams
 from app.reports.models import IndicatorReport
 from app.tasks.models import Task
 
+# Numeric(20, 4) rounds what it stores; read it back so responses show the stored value.
+_AMOUNTS = ["target_value", "target_max", "baseline"]
+
 
 async def list_indicators(
     session: AsyncSession, *, query: IndicatorQuery, page: PageParams
@@ -53,6 +56,7 @@ async def create_indicator(session: AsyncSession, *, data: IndicatorCreate) -> I
     indicator = new_entity(Indicator, {**data.model_dump(), "plan_id": task.plan_id})
     session.add(indicator)
     await session.flush()
+    await session.refresh(indicator, attribute_names=_AMOUNTS)  # as stored: 4 decimals
     return indicator
 
 
@@ -82,6 +86,7 @@ async def update_indicator(
         ) from exc
     apply_changes(indicator, changes)
     await session.flush()
+    await session.refresh(indicator, attribute_names=_AMOUNTS)  # as stored: 4 decimals
     return indicator
 
 

@@ -63,7 +63,7 @@ async def update_milestone(
     _: CurrentPrincipal,
     milestone_id: MilestoneId,
     body: MilestoneUpdate,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
 ) -> Response:
     milestone = await service.update_milestone(
         session, milestone_id=milestone_id, data=body, if_match=if_match
@@ -79,7 +79,7 @@ async def update_milestone(
     responses=problems(404, 409, 412),
 )
 async def delete_milestone(
-    session: Session, _: CurrentPrincipal, milestone_id: MilestoneId, if_match: IfMatch
+    session: Session, _: CurrentPrincipal, milestone_id: MilestoneId, if_match: IfMatch = None
 ) -> Response:
     await service.delete_milestone(session, milestone_id=milestone_id, if_match=if_match)
     return no_content()

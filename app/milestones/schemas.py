@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -69,7 +69,11 @@ class MilestoneRead(ReadModel):
     updated_at: datetime
 
 
+# Query strings are text: a strict int would refuse every `?task_id=5`.
+QueryId = Annotated[Id, Field(strict=False)]
+
+
 class MilestoneQuery(ListQuery):
-    task_id: Id | None = None
+    task_id: QueryId | None = None
     status: MilestoneStatus | None = None
     due_before: IsoDate | None = Field(default=None, description="Due strictly before this date.")

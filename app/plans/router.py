@@ -48,7 +48,11 @@ async def get_plan(session: Session, _: CurrentPrincipal, plan_id: PlanId) -> Re
     responses=problems(400, 404, 409, 412),
 )
 async def update_plan(
-    session: Session, _: CurrentPrincipal, plan_id: PlanId, body: PlanUpdate, if_match: IfMatch
+    session: Session,
+    _: CurrentPrincipal,
+    plan_id: PlanId,
+    body: PlanUpdate,
+    if_match: IfMatch = None,
 ) -> Response:
     plan = await service.update_plan(session, plan_id=plan_id, data=body, if_match=if_match)
     return item_response(PlanRead, plan)
@@ -63,7 +67,7 @@ async def update_plan(
     description="Refused (409) while the plan still has tasks or indicators.",
 )
 async def delete_plan(
-    session: Session, _: CurrentPrincipal, plan_id: PlanId, if_match: IfMatch
+    session: Session, _: CurrentPrincipal, plan_id: PlanId, if_match: IfMatch = None
 ) -> Response:
     await service.delete_plan(session, plan_id=plan_id, if_match=if_match)
     return no_content()

@@ -61,7 +61,7 @@ async def update_report(
     _: CurrentPrincipal,
     report_id: ReportId,
     body: ReportUpdate,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
 ) -> Response:
     report = await service.update_report(session, report_id=report_id, data=body, if_match=if_match)
     return item_response(ReportRead, report)
@@ -76,7 +76,7 @@ async def update_report(
     description="Refused (409) once the report is approved.",
 )
 async def delete_report(
-    session: Session, _: CurrentPrincipal, report_id: ReportId, if_match: IfMatch
+    session: Session, _: CurrentPrincipal, report_id: ReportId, if_match: IfMatch = None
 ) -> Response:
     await service.delete_report(session, report_id=report_id, if_match=if_match)
     return no_content()

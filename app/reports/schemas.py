@@ -86,9 +86,13 @@ class ReportRead(ReadModel):
     updated_at: datetime
 
 
+# Query strings are text: a strict int would refuse every `?indicator_id=5`.
+QueryId = Annotated[Id, Field(strict=False)]
+
+
 class ReportQuery(ListQuery):
-    indicator_id: Id | None = None
-    unit_id: Id | None = None
+    indicator_id: QueryId | None = None
+    unit_id: QueryId | None = None
     period: PeriodText | None = None
     status: ReportStatus | None = None
-    plan_id: Id | None = None
+    plan_id: QueryId | None = None

@@ -22,6 +22,9 @@ from app.reports.periods import parse_period
 from app.reports.schemas import ReportCreate, ReportQuery, ReportUpdate
 from app.units.models import Unit
 
+# Numeric(20, 4) rounds what it stores; read it back so responses show the stored value.
+_AMOUNTS = ["value"]
+
 
 def _period_error(detail: str) -> InvalidInput:
     return InvalidInput(f"period: {detail}", errors=[{"pointer": "#/period", "detail": detail}])
@@ -84,6 +87,7 @@ async def create_report(session: AsyncSession, *, data: ReportCreate) -> Indicat
     report = new_entity(IndicatorReport, data.model_dump())
     session.add(report)
     await session.flush()
+    await session.refresh(report, attribute_names=_AMOUNTS)  # as stored: 4 decimals
     return report
 
 
@@ -99,6 +103,7 @@ async def update_report(
         changes.setdefault("status", "submitted")  # corrected: back to the reviewer
     apply_changes(report, changes)
     await session.flush()
+    await session.refresh(report, attribute_names=_AMOUNTS)  # as stored: 4 decimals
     return report
 
 

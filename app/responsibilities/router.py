@@ -76,7 +76,7 @@ async def update_responsibility(
     _: CurrentPrincipal,
     responsibility_id: ResponsibilityId,
     body: ResponsibilityUpdate,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
 ) -> Response:
     responsibility = await service.update_responsibility(
         session, responsibility_id=responsibility_id, data=body, if_match=if_match
@@ -92,7 +92,10 @@ async def update_responsibility(
     responses=problems(404, 409, 412),
 )
 async def delete_responsibility(
-    session: Session, _: CurrentPrincipal, responsibility_id: ResponsibilityId, if_match: IfMatch
+    session: Session,
+    _: CurrentPrincipal,
+    responsibility_id: ResponsibilityId,
+    if_match: IfMatch = None,
 ) -> Response:
     await service.delete_responsibility(
         session, responsibility_id=responsibility_id, if_match=if_match

@@ -1,7 +1,7 @@
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from app.pagination import ListQuery
 from app.types import Id, InputModel, ReadModel, omissible
@@ -48,7 +48,11 @@ class ResponsibilityRead(ReadModel):
     updated_at: datetime
 
 
+# Query strings are text: a strict int would refuse every `?task_id=5`.
+QueryId = Annotated[Id, Field(strict=False)]
+
+
 class ResponsibilityQuery(ListQuery):
-    task_id: Id | None = None
-    unit_id: Id | None = None
+    task_id: QueryId | None = None
+    unit_id: QueryId | None = None
     role: Role | None = None

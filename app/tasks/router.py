@@ -48,7 +48,11 @@ async def get_task(session: Session, _: CurrentPrincipal, task_id: TaskId) -> Re
     responses=problems(400, 404, 409, 412),
 )
 async def update_task(
-    session: Session, _: CurrentPrincipal, task_id: TaskId, body: TaskUpdate, if_match: IfMatch
+    session: Session,
+    _: CurrentPrincipal,
+    task_id: TaskId,
+    body: TaskUpdate,
+    if_match: IfMatch = None,
 ) -> Response:
     task = await service.update_task(session, task_id=task_id, data=body, if_match=if_match)
     return item_response(TaskRead, task)
@@ -64,7 +68,7 @@ async def update_task(
     "it has subtasks or indicators.",
 )
 async def delete_task(
-    session: Session, _: CurrentPrincipal, task_id: TaskId, if_match: IfMatch
+    session: Session, _: CurrentPrincipal, task_id: TaskId, if_match: IfMatch = None
 ) -> Response:
     await service.delete_task(session, task_id=task_id, if_match=if_match)
     return no_content()

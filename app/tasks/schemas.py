@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -119,12 +119,16 @@ class TaskRead(ReadModel):
     updated_at: datetime
 
 
+# Query strings are text: a strict int would refuse every `?plan_id=5`.
+QueryId = Annotated[Id, Field(strict=False)]
+
+
 class TaskQuery(ListQuery):
-    plan_id: Id | None = None
-    parent_id: Id | None = None
+    plan_id: QueryId | None = None
+    parent_id: QueryId | None = None
     kind: TaskKind | None = None
     number: Number | None = None
     status: TaskStatus | None = None
-    unit_id: Id | None = Field(default=None, description="Tasks this unit is responsible for.")
+    unit_id: QueryId | None = Field(default=None, description="Tasks this unit is responsible for.")
     due_before: IsoDate | None = Field(default=None, description="Due strictly before this date.")
     q: Name | None = Field(default=None, description="Substring of the title or source text.")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, or_, select
+from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.crud import (
@@ -105,8 +105,24 @@ async def _check_related(
     return wanted
 
 
+async def _partners(session: AsyncSession, task_id: int) -> set[int]:
+    stmt = select(TaskRelation.related_task_id).where(TaskRelation.task_id == task_id)
+    return set((await session.execute(stmt)).scalars())
+
+
+async def _touch_tasks(session: AsyncSession, task_ids: set[int]) -> None:
+    """The other side of a link changed too: a new version (so a new ETag) for each."""
+    if task_ids:
+        await session.execute(
+            update(Task)
+            .where(Task.id.in_(task_ids))
+            .values(version=Task.version + 1, updated_at=datetime.now(UTC))
+        )
+
+
 async def _set_relations(session: AsyncSession, *, task_id: int, related: list[int]) -> None:
     """Replace the task's links, keeping them symmetric."""
+    await _touch_tasks(session, await _partners(session, task_id) ^ set(related))
     await session.execute(
         delete(TaskRelation).where(
             or_(TaskRelation.task_id == task_id, TaskRelation.related_task_id == task_id)
@@ -119,8 +135,13 @@ async def _set_relations(session: AsyncSession, *, task_id: int, related: list[i
 
 
 def _fill_completion(values: dict[str, Any], current_completed_on: date | None) -> None:
-    if values.get("status") == "completed" and current_completed_on is None:
-        values.setdefault("completed_on", date.today())
+    # A create passes every field, so "completed_on": None is there and must be filled too.
+    if (
+        values.get("status") == "completed"
+        and current_completed_on is None
+        and values.get("completed_on") is None
+    ):
+        values["completed_on"] = date.today()
 
 
 async def create_task(session: AsyncSession, *, data: TaskCreate) -> Task:
@@ -194,5 +215,6 @@ async def delete_task(session: AsyncSession, *, task_id: int, if_match: str | No
             "indicators": Indicator.task_id == task_id,
         },
     )
+    await _touch_tasks(session, await _partners(session, task_id))
     await session.delete(task)
     await session.flush()

@@ -48,7 +48,11 @@ async def get_unit(session: Session, _: CurrentPrincipal, unit_id: UnitId) -> Re
     responses=problems(400, 404, 409, 412),
 )
 async def update_unit(
-    session: Session, _: CurrentPrincipal, unit_id: UnitId, body: UnitUpdate, if_match: IfMatch
+    session: Session,
+    _: CurrentPrincipal,
+    unit_id: UnitId,
+    body: UnitUpdate,
+    if_match: IfMatch = None,
 ) -> Response:
     unit = await service.update_unit(session, unit_id=unit_id, data=body, if_match=if_match)
     return item_response(UnitRead, unit)
@@ -63,7 +67,7 @@ async def update_unit(
     description="Refused (409) while responsibilities, reports, member units or keys use it.",
 )
 async def delete_unit(
-    session: Session, _: CurrentPrincipal, unit_id: UnitId, if_match: IfMatch
+    session: Session, _: CurrentPrincipal, unit_id: UnitId, if_match: IfMatch = None
 ) -> Response:
     await service.delete_unit(session, unit_id=unit_id, if_match=if_match)
     return no_content()

@@ -4,7 +4,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field
 
 from app.pagination import ListQuery
-from app.types import Code, Id, InputModel, Name, ReadModel, omissible
+from app.types import Code, Id, InputModel, Name, QueryId, ReadModel, omissible
 
 UnitKind = Literal[
     "department", "institution", "society", "city", "university", "enterprise", "group", "other"
@@ -68,5 +68,5 @@ class UnitRead(ReadModel):
 class UnitQuery(ListQuery):
     code: Code | None = None
     kind: UnitKind | None = None
-    parent_id: Id | None = None
+    parent_id: QueryId | None = None
     q: Name | None = Field(default=None, description="Substring of the name or code.")

@@ -1,0 +1,1 @@
+"""Audit trail: every write, who made it, what changed."""
