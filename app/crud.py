@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -62,9 +62,15 @@ def check_if_match(if_match: str | None, obj: Any) -> None:
     )
 
 
+_AMOUNT_QUANTUM = Decimal("0.0001")
+
+
 def _db_value(value: Any) -> Any:
-    # Amounts arrive as JSON numbers; store them exactly as written.
-    return Decimal(repr(value)) if isinstance(value, float) else value
+    # Amounts arrive as JSON numbers and are kept as NUMERIC(20, 4): round them here, the way
+    # the column would, so the response shows what was stored without reading it back.
+    if isinstance(value, float):
+        return Decimal(repr(value)).quantize(_AMOUNT_QUANTUM, rounding=ROUND_HALF_UP)
+    return value
 
 
 def apply_changes(obj: Any, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:

@@ -32,6 +32,7 @@ NAMING_CONVENTION = {
 }
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_ISOLATION = "READ COMMITTED"
 
 # Any constant works; it only has to be the same for every replica of this service.
 MIGRATION_LOCK_ID = 0x4C554F534849  # "LUOSHI"
@@ -75,16 +76,15 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request; ``app.routing`` commits it before the response goes out."""
-    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with maker() as session:
-        if request.method in READ_ONLY_METHODS:
-            # A read is one statement after authentication: skipping BEGIN/COMMIT saves two of
-            # its four round trips, and no statement of a GET depends on another's snapshot.
-            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        request.state.session = session
-        yield session
+async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """The request's one connection. It starts in autocommit: authentication (with its
+    rate-limit counter) commits at once and holds no lock while the request's own
+    transaction runs; reads stay in autocommit, writes begin a transaction after it."""
+    engine: AsyncEngine = request.app.state.engine
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        request.state.autocommit_connection = True
+        yield conn
 
 
 # --- embedded Postgres -------------------------------------------------------------------

@@ -1,11 +1,40 @@
-"""Dependencies every router uses."""
+"""Dependencies every router uses: the request's session and the If-Match header."""
 
-from typing import Annotated
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
-from fastapi import Depends, Header
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import Depends, Header, Request
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app.db import get_session
+from app.audit.service import Actor, set_actor
+from app.auth.deps import CurrentPrincipal
+from app.db import DEFAULT_ISOLATION, READ_ONLY_METHODS, get_connection
+
+
+async def get_session(
+    request: Request,
+    conn: Annotated[AsyncConnection, Depends(get_connection)],
+    principal: CurrentPrincipal,
+) -> AsyncIterator[AsyncSession]:
+    """One session per request, on the connection authentication already used.
+
+    Depending on the principal puts authentication first. Reads stay in autocommit (one
+    statement each, no BEGIN/COMMIT round trips); writes get a transaction that
+    ``app.routing`` commits before the response is sent.
+    """
+    if request.method not in READ_ONLY_METHODS and getattr(
+        request.state, "autocommit_connection", False
+    ):
+        await conn.commit()  # closes the no-op transaction the authentication statement opened
+        await conn.execution_options(isolation_level=DEFAULT_ISOLATION)
+    options: dict[str, Any] = getattr(request.app.state, "session_options", {})
+    async with AsyncSession(
+        bind=conn, expire_on_commit=False, autoflush=False, **options
+    ) as session:
+        set_actor(session, Actor(key_id=principal.key_id, name=principal.name))
+        request.state.session = session
+        yield session
+
 
 Session = Annotated[AsyncSession, Depends(get_session)]
 IfMatch = Annotated[

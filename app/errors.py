@@ -99,6 +99,10 @@ class PreconditionFailed(AppError):
     status, code, title = 412, "precondition_failed", "Precondition failed"
 
 
+class TooManyRequests(AppError):
+    status, code, title = 429, "too_many_requests", "Too many requests"
+
+
 class InvalidInput(AppError):
     status, code, title = 422, "invalid_input", "Invalid input"
 

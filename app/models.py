@@ -2,7 +2,7 @@
 
 from app.audit.models import AuditEvent
 from app.audit.service import audit_models
-from app.auth.models import ApiKey
+from app.auth.models import ApiKey, RateLimitWindow
 from app.idempotency.models import IdempotencyRecord
 from app.imports.models import PlanImport
 from app.indicators.models import Indicator
@@ -22,6 +22,7 @@ __all__ = [
     "Milestone",
     "Plan",
     "PlanImport",
+    "RateLimitWindow",
     "Responsibility",
     "Task",
     "TaskRelation",

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     bootstrap_admin_key: SecretStr | None = None
     idempotency_retention_hours: int = Field(default=48, ge=24)
 
+    # Per API key, shared by all replicas (counted in Postgres); 0 turns the limit off.
+    rate_limit_per_minute: int = Field(default=1200, ge=0)
+    max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+
     log_level: str = "INFO"
     log_json: bool = True
     migrate_on_start: bool = True

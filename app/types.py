@@ -52,7 +52,7 @@ LongText = _text(20000, 0)
 Id = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
 Percent = Annotated[int, Field(strict=True, ge=0, le=100)]
 # Targets and report values: 15 significant digits before the point covers any statistic we track.
-Amount = Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)]
+Amount = Annotated[float, Field(strict=True, ge=-1e15, le=1e15, allow_inf_nan=False)]
 Year = Annotated[int, Field(strict=True, ge=1949, le=2200)]
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
 from app.auth import service as auth_service
-from app.db import EmbeddedPostgres, get_session, migrate
+from app.db import EmbeddedPostgres, get_connection, migrate
 from app.main import create_app
 from app.settings import Settings, async_database_url
 
@@ -94,18 +94,14 @@ async def db(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
 def app(connection: AsyncConnection, engine: AsyncEngine, database_url: str) -> FastAPI:
     application = create_app(settings=Settings(), database_url=database_url)
     application.state.engine = engine
+    # Every request shares the test's connection; its session works in a savepoint that a
+    # failed request rolls back, exactly as a real request's transaction would be.
+    application.state.session_options = {"join_transaction_mode": "create_savepoint"}
 
-    async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
-        async with AsyncSession(
-            bind=connection,
-            expire_on_commit=False,
-            autoflush=False,
-            join_transaction_mode="create_savepoint",
-        ) as session:
-            request.state.session = session
-            yield session
+    async def request_connection() -> AsyncIterator[AsyncConnection]:
+        yield connection
 
-    application.dependency_overrides[get_session] = request_session
+    application.dependency_overrides[get_connection] = request_connection
     return application
 
 

@@ -4,13 +4,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.audit.service import Actor, set_actor
 from app.auth import service
 from app.auth.service import Principal
-from app.db import get_session
-from app.errors import Forbidden, Unauthorized
+from app.db import get_connection
+from app.errors import Forbidden, TooManyRequests, Unauthorized
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -24,7 +23,7 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="luoshi"'}
 
 async def require_principal(
     request: Request,
-    session: Annotated[AsyncSession, Depends(get_session)],
+    conn: Annotated[AsyncConnection, Depends(get_connection)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     if credentials is None:
@@ -32,15 +31,23 @@ async def require_principal(
     token = credentials.credentials
     if len(token) > 200 or "\x00" in token:
         raise Unauthorized("the API key is not valid", headers=_CHALLENGE)
-    principal = await service.authenticate(session, token=token)
+    settings = request.app.state.settings
+    principal = await service.authenticate(
+        conn, token=token, count_hit=settings.rate_limit_per_minute > 0
+    )
     if principal is None:
         raise Unauthorized("the API key is unknown, revoked or expired", headers=_CHALLENGE)
+    if 0 < settings.rate_limit_per_minute < principal.hits:
+        raise TooManyRequests(
+            f"this key made more than {settings.rate_limit_per_minute} requests this minute",
+            headers={"Retry-After": str(principal.retry_after)},
+        )
     request.state.principal = principal
-    set_actor(session, Actor(key_id=principal.key_id, name=principal.name))
     return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
+ALL_ROLES = ("admin", "supervisor", "reporter", "reader")
 
 
 def require_role(*roles: str) -> Any:
@@ -53,6 +60,7 @@ def require_role(*roles: str) -> Any:
             )
         return principal
 
+    check.roles = roles  # type: ignore[attr-defined]  # read by app.routing for the docs
     return Depends(check)
 
 

@@ -3,18 +3,17 @@
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import Header, Request
 
 from app.auth.deps import CurrentPrincipal
-from app.db import get_session
+from app.deps import Session
 from app.idempotency import service
 from app.settings import get_settings
 
 
 async def claim_idempotency_key(
     request: Request,
-    session: Annotated[AsyncSession, Depends(get_session)],
+    session: Session,
     principal: CurrentPrincipal,
     idempotency_key: Annotated[
         str | None,

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from app.auth.deps import CurrentPrincipal
+from app.auth.deps import CurrentPrincipal, Supervisor
 from app.deps import Session
 from app.errors import AppError, InvalidInput
 from app.http import created_response, item_response, json_response, page_response, problems
@@ -134,7 +134,7 @@ _BODY: dict[str, Any] = {
 async def create_plan_import(
     request: Request,
     session: Session,
-    _: CurrentPrincipal,
+    _: Supervisor,
     dry_run: Annotated[bool, Query(description="Parse and show; store nothing.")] = False,
 ) -> Response:
     text, filename = await _notice_text(request)

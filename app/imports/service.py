@@ -223,19 +223,21 @@ async def store_notice(session: AsyncSession, *, text: str, filename: str | None
             parent_code = by_number.get(("section", task.parent_number))
         elif task.subsection:
             parent_code = by_number.get(("subtask", f"{task.parent_number}/{task.subsection}"))
-        task_ids[task.code] = await session.scalar(
-            insert(Task)
-            .values(
-                plan_id=plan.id,
-                parent_id=task_ids.get(parent_code) if parent_code else None,
-                kind=task.kind,
-                number=numbers[task.code],
-                title=task.title[:500],
-                description=task.description,
-                due_on=task.due_on,
+        task_ids[task.code] = (
+            await session.execute(
+                insert(Task)
+                .values(
+                    plan_id=plan.id,
+                    parent_id=task_ids.get(parent_code) if parent_code else None,
+                    kind=task.kind,
+                    number=numbers[task.code],
+                    title=task.title[:500],
+                    description=task.description,
+                    due_on=task.due_on,
+                )
+                .returning(Task.id)
             )
-            .returning(Task.id)
-        )
+        ).scalar_one()
         key = task.number if task.kind == "section" else f"{task.parent_number}/{task.number}"
         by_number[(task.kind, key)] = task.code
 

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from app.auth.deps import CurrentPrincipal
+from app.auth.deps import CurrentPrincipal, Supervisor
 from app.deps import IfMatch, Session
 from app.http import created_response, item_response, no_content, page_response, problems
 from app.indicators import service
@@ -31,9 +31,7 @@ async def list_indicators(
     response_model=IndicatorRead,
     responses=problems(400, 409),
 )
-async def create_indicator(
-    session: Session, _: CurrentPrincipal, body: IndicatorCreate
-) -> Response:
+async def create_indicator(session: Session, _: Supervisor, body: IndicatorCreate) -> Response:
     indicator = await service.create_indicator(session, data=body)
     return created_response(IndicatorRead, indicator, collection="indicators")
 
@@ -60,7 +58,7 @@ async def get_indicator(
 )
 async def update_indicator(
     session: Session,
-    _: CurrentPrincipal,
+    _: Supervisor,
     indicator_id: IndicatorId,
     body: IndicatorUpdate,
     if_match: IfMatch = None,
@@ -80,7 +78,7 @@ async def update_indicator(
     description="Refused (409) while it has reports.",
 )
 async def delete_indicator(
-    session: Session, _: CurrentPrincipal, indicator_id: IndicatorId, if_match: IfMatch = None
+    session: Session, _: Supervisor, indicator_id: IndicatorId, if_match: IfMatch = None
 ) -> Response:
     await service.delete_indicator(session, indicator_id=indicator_id, if_match=if_match)
     return no_content()

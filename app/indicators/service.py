@@ -22,7 +22,6 @@ from app.reports.models import IndicatorReport
 from app.tasks.models import Task
 
 # Numeric(20, 4) rounds what it stores; read it back so responses show the stored value.
-_AMOUNTS = ["target_value", "target_max", "baseline"]
 
 
 async def list_indicators(
@@ -56,7 +55,6 @@ async def create_indicator(session: AsyncSession, *, data: IndicatorCreate) -> I
     indicator = new_entity(Indicator, {**data.model_dump(), "plan_id": task.plan_id})
     session.add(indicator)
     await session.flush()
-    await session.refresh(indicator, attribute_names=_AMOUNTS)  # as stored: 4 decimals
     return indicator
 
 
@@ -86,7 +84,6 @@ async def update_indicator(
         ) from exc
     apply_changes(indicator, changes)
     await session.flush()
-    await session.refresh(indicator, attribute_names=_AMOUNTS)  # as stored: 4 decimals
     return indicator
 
 

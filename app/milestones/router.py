@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from app.auth.deps import CurrentPrincipal
+from app.auth.deps import CurrentPrincipal, Reporter, Supervisor
 from app.deps import IfMatch, Session
 from app.http import created_response, item_response, no_content, page_response, problems
 from app.milestones import service
@@ -31,9 +31,7 @@ async def list_milestones(
     response_model=MilestoneRead,
     responses=problems(400, 409),
 )
-async def create_milestone(
-    session: Session, _: CurrentPrincipal, body: MilestoneCreate
-) -> Response:
+async def create_milestone(session: Session, _: Supervisor, body: MilestoneCreate) -> Response:
     milestone = await service.create_milestone(session, data=body)
     return created_response(MilestoneRead, milestone, collection="milestones")
 
@@ -60,13 +58,13 @@ async def get_milestone(
 )
 async def update_milestone(
     session: Session,
-    _: CurrentPrincipal,
+    principal: Reporter,
     milestone_id: MilestoneId,
     body: MilestoneUpdate,
     if_match: IfMatch = None,
 ) -> Response:
     milestone = await service.update_milestone(
-        session, milestone_id=milestone_id, data=body, if_match=if_match
+        session, milestone_id=milestone_id, data=body, if_match=if_match, actor=principal
     )
     return item_response(MilestoneRead, milestone)
 
@@ -79,7 +77,7 @@ async def update_milestone(
     responses=problems(404, 409, 412),
 )
 async def delete_milestone(
-    session: Session, _: CurrentPrincipal, milestone_id: MilestoneId, if_match: IfMatch = None
+    session: Session, _: Supervisor, milestone_id: MilestoneId, if_match: IfMatch = None
 ) -> Response:
     await service.delete_milestone(session, milestone_id=milestone_id, if_match=if_match)
     return no_content()

@@ -7,6 +7,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.scope import ensure_fields, get_in_scope, reporter_unit, unit_responsible_for
+from app.auth.service import Principal
 from app.crud import (
     apply_changes,
     check_if_match,
@@ -49,12 +51,28 @@ async def create_milestone(session: AsyncSession, *, data: MilestoneCreate) -> M
     return milestone
 
 
+REPORTER_FIELDS = {"status", "completed_on", "note"}
+
+
 async def update_milestone(
-    session: AsyncSession, *, milestone_id: int, data: MilestoneUpdate, if_match: str | None
+    session: AsyncSession,
+    *,
+    milestone_id: int,
+    data: MilestoneUpdate,
+    if_match: str | None,
+    actor: Principal,
 ) -> Milestone:
-    milestone = await get_or_404(session, Milestone, milestone_id, for_update=True)
-    check_if_match(if_match, milestone)
     changes = data.model_dump(exclude_unset=True)
+    ensure_fields(actor, changes, REPORTER_FIELDS)
+    unit = reporter_unit(actor)
+    milestone = await get_in_scope(
+        session,
+        Milestone,
+        milestone_id,
+        scope=None if unit is None else unit_responsible_for(unit, Milestone.task_id),
+        for_update=True,
+    )
+    check_if_match(if_match, milestone)
     status = changes.get("status", milestone.status)
     if status == "completed" and changes.get("completed_on", milestone.completed_on) is None:
         changes["completed_on"] = date.today()

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from app.auth.deps import CurrentPrincipal
+from app.auth.deps import CurrentPrincipal, Supervisor
 from app.deps import IfMatch, Session
 from app.http import created_response, item_response, no_content, page_response, problems
 from app.pagination import Page
@@ -31,7 +31,7 @@ async def list_plans(
     response_model=PlanRead,
     responses=problems(400, 409),
 )
-async def create_plan(session: Session, _: CurrentPrincipal, body: PlanCreate) -> Response:
+async def create_plan(session: Session, _: Supervisor, body: PlanCreate) -> Response:
     plan = await service.create_plan(session, data=body)
     return created_response(PlanRead, plan, collection="plans")
 
@@ -49,7 +49,7 @@ async def get_plan(session: Session, _: CurrentPrincipal, plan_id: PlanId) -> Re
 )
 async def update_plan(
     session: Session,
-    _: CurrentPrincipal,
+    _: Supervisor,
     plan_id: PlanId,
     body: PlanUpdate,
     if_match: IfMatch = None,
@@ -67,7 +67,7 @@ async def update_plan(
     description="Refused (409) while the plan still has tasks or indicators.",
 )
 async def delete_plan(
-    session: Session, _: CurrentPrincipal, plan_id: PlanId, if_match: IfMatch = None
+    session: Session, _: Supervisor, plan_id: PlanId, if_match: IfMatch = None
 ) -> Response:
     await service.delete_plan(session, plan_id=plan_id, if_match=if_match)
     return no_content()

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from app.auth.deps import CurrentPrincipal
+from app.auth.deps import CurrentPrincipal, Reporter
 from app.deps import IfMatch, Session
 from app.http import created_response, item_response, no_content, page_response, problems
 from app.pagination import Page
@@ -35,8 +35,8 @@ async def list_reports(
     response_model=ReportRead,
     responses=problems(400, 409),
 )
-async def create_report(session: Session, _: CurrentPrincipal, body: ReportCreate) -> Response:
-    report = await service.create_report(session, data=body)
+async def create_report(session: Session, principal: Reporter, body: ReportCreate) -> Response:
+    report = await service.create_report(session, data=body, actor=principal)
     return created_response(ReportRead, report, collection="indicator-reports")
 
 
@@ -58,12 +58,14 @@ async def get_report(session: Session, _: CurrentPrincipal, report_id: ReportId)
 )
 async def update_report(
     session: Session,
-    _: CurrentPrincipal,
+    principal: Reporter,
     report_id: ReportId,
     body: ReportUpdate,
     if_match: IfMatch = None,
 ) -> Response:
-    report = await service.update_report(session, report_id=report_id, data=body, if_match=if_match)
+    report = await service.update_report(
+        session, report_id=report_id, data=body, if_match=if_match, actor=principal
+    )
     return item_response(ReportRead, report)
 
 
@@ -76,7 +78,7 @@ async def update_report(
     description="Refused (409) once the report is approved.",
 )
 async def delete_report(
-    session: Session, _: CurrentPrincipal, report_id: ReportId, if_match: IfMatch = None
+    session: Session, principal: Reporter, report_id: ReportId, if_match: IfMatch = None
 ) -> Response:
-    await service.delete_report(session, report_id=report_id, if_match=if_match)
+    await service.delete_report(session, report_id=report_id, if_match=if_match, actor=principal)
     return no_content()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.scope import get_in_scope, reporter_unit, unit_responsible_for
+from app.auth.service import Principal
 from app.crud import (
     apply_changes,
     check_if_match,
@@ -13,7 +15,7 @@ from app.crud import (
     new_entity,
     require_reference,
 )
-from app.errors import Conflict, InvalidInput
+from app.errors import Conflict, Forbidden, InvalidInput
 from app.indicators.models import Indicator
 from app.pagination import PageParams
 from app.plans.models import Plan
@@ -23,7 +25,6 @@ from app.reports.schemas import ReportCreate, ReportQuery, ReportUpdate
 from app.units.models import Unit
 
 # Numeric(20, 4) rounds what it stores; read it back so responses show the stored value.
-_AMOUNTS = ["value"]
 
 
 def _period_error(detail: str) -> InvalidInput:
@@ -51,10 +52,29 @@ async def get_report(session: AsyncSession, *, report_id: int) -> IndicatorRepor
     return await get_or_404(session, IndicatorReport, report_id)
 
 
-async def create_report(session: AsyncSession, *, data: ReportCreate) -> IndicatorReport:
+def _report_scope(unit: int | None) -> ColumnElement[bool] | None:
+    """A reporter's own unit's reports, on indicators of tasks its unit is responsible for."""
+    if unit is None:
+        return None
+    return and_(
+        IndicatorReport.unit_id == unit,
+        exists().where(
+            Indicator.id == IndicatorReport.indicator_id,
+            unit_responsible_for(unit, Indicator.task_id),
+        ),
+    )
+
+
+async def create_report(
+    session: AsyncSession, *, data: ReportCreate, actor: Principal
+) -> IndicatorReport:
+    unit = reporter_unit(actor)
+    if unit is not None and data.unit_id != unit:
+        raise Forbidden(f"a reporter of unit {unit} may not report for unit {data.unit_id}")
+    in_scope = true() if unit is None else unit_responsible_for(unit, Indicator.task_id)
     row = (
         await session.execute(
-            select(Indicator.frequency, Plan.year)
+            select(Indicator.frequency, Plan.year, in_scope.label("in_scope"))
             .join(Plan, Plan.id == Indicator.plan_id)
             .where(Indicator.id == data.indicator_id)
         )
@@ -63,6 +83,10 @@ async def create_report(session: AsyncSession, *, data: ReportCreate) -> Indicat
         raise InvalidInput(
             f"indicator_id: indicator {data.indicator_id} does not exist",
             errors=[{"pointer": "#/indicator_id", "detail": "does not exist"}],
+        )
+    if not row.in_scope:
+        raise Forbidden(
+            f"indicator {data.indicator_id} belongs to a task your unit is not responsible for"
         )
     period = parse_period(data.period)
     if period.year != row.year:
@@ -87,14 +111,24 @@ async def create_report(session: AsyncSession, *, data: ReportCreate) -> Indicat
     report = new_entity(IndicatorReport, data.model_dump())
     session.add(report)
     await session.flush()
-    await session.refresh(report, attribute_names=_AMOUNTS)  # as stored: 4 decimals
     return report
 
 
 async def update_report(
-    session: AsyncSession, *, report_id: int, data: ReportUpdate, if_match: str | None
+    session: AsyncSession,
+    *,
+    report_id: int,
+    data: ReportUpdate,
+    if_match: str | None,
+    actor: Principal,
 ) -> IndicatorReport:
-    report = await get_or_404(session, IndicatorReport, report_id, for_update=True)
+    report = await get_in_scope(
+        session,
+        IndicatorReport,
+        report_id,
+        scope=_report_scope(reporter_unit(actor)),
+        for_update=True,
+    )
     check_if_match(if_match, report)
     if report.status == "approved":
         raise Conflict(f"report {report_id} is approved and locked; ask for it to be reopened")
@@ -103,12 +137,19 @@ async def update_report(
         changes.setdefault("status", "submitted")  # corrected: back to the reviewer
     apply_changes(report, changes)
     await session.flush()
-    await session.refresh(report, attribute_names=_AMOUNTS)  # as stored: 4 decimals
     return report
 
 
-async def delete_report(session: AsyncSession, *, report_id: int, if_match: str | None) -> None:
-    report = await get_or_404(session, IndicatorReport, report_id, for_update=True)
+async def delete_report(
+    session: AsyncSession, *, report_id: int, if_match: str | None, actor: Principal
+) -> None:
+    report = await get_in_scope(
+        session,
+        IndicatorReport,
+        report_id,
+        scope=_report_scope(reporter_unit(actor)),
+        for_update=True,
+    )
     check_if_match(if_match, report)
     if report.status == "approved":
         raise Conflict(f"report {report_id} is approved and locked; ask for it to be reopened")

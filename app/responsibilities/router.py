@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from app.auth.deps import CurrentPrincipal
+from app.auth.deps import CurrentPrincipal, Supervisor
 from app.deps import IfMatch, Session
 from app.http import created_response, item_response, no_content, page_response, problems
 from app.pagination import Page
@@ -44,7 +44,7 @@ async def list_responsibilities(
     responses=problems(400, 409),
 )
 async def create_responsibility(
-    session: Session, _: CurrentPrincipal, body: ResponsibilityCreate
+    session: Session, _: Supervisor, body: ResponsibilityCreate
 ) -> Response:
     responsibility = await service.create_responsibility(session, data=body)
     return created_response(ResponsibilityRead, responsibility, collection="responsibilities")
@@ -73,7 +73,7 @@ async def get_responsibility(
 )
 async def update_responsibility(
     session: Session,
-    _: CurrentPrincipal,
+    _: Supervisor,
     responsibility_id: ResponsibilityId,
     body: ResponsibilityUpdate,
     if_match: IfMatch = None,
@@ -93,7 +93,7 @@ async def update_responsibility(
 )
 async def delete_responsibility(
     session: Session,
-    _: CurrentPrincipal,
+    _: Supervisor,
     responsibility_id: ResponsibilityId,
     if_match: IfMatch = None,
 ) -> Response:

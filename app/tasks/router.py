@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from app.auth.deps import CurrentPrincipal
+from app.auth.deps import CurrentPrincipal, Reporter, Supervisor
 from app.deps import IfMatch, Session
 from app.http import created_response, item_response, no_content, page_response, problems
 from app.pagination import Page
@@ -31,7 +31,7 @@ async def list_tasks(
     response_model=TaskRead,
     responses=problems(400, 409),
 )
-async def create_task(session: Session, _: CurrentPrincipal, body: TaskCreate) -> Response:
+async def create_task(session: Session, _: Supervisor, body: TaskCreate) -> Response:
     task = await service.create_task(session, data=body)
     return created_response(TaskRead, task, collection="tasks")
 
@@ -49,12 +49,14 @@ async def get_task(session: Session, _: CurrentPrincipal, task_id: TaskId) -> Re
 )
 async def update_task(
     session: Session,
-    _: CurrentPrincipal,
+    principal: Reporter,
     task_id: TaskId,
     body: TaskUpdate,
     if_match: IfMatch = None,
 ) -> Response:
-    task = await service.update_task(session, task_id=task_id, data=body, if_match=if_match)
+    task = await service.update_task(
+        session, task_id=task_id, data=body, if_match=if_match, actor=principal
+    )
     return item_response(TaskRead, task)
 
 
@@ -68,7 +70,7 @@ async def update_task(
     "it has subtasks or indicators.",
 )
 async def delete_task(
-    session: Session, _: CurrentPrincipal, task_id: TaskId, if_match: IfMatch = None
+    session: Session, _: Supervisor, task_id: TaskId, if_match: IfMatch = None
 ) -> Response:
     await service.delete_task(session, task_id=task_id, if_match=if_match)
     return no_content()

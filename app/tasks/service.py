@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.scope import ensure_fields, get_in_scope, reporter_unit, unit_responsible_for
+from app.auth.service import Principal
 from app.crud import (
     apply_changes,
     check_if_match,
@@ -165,12 +167,28 @@ async def create_task(session: AsyncSession, *, data: TaskCreate) -> Task:
     return task
 
 
+REPORTER_FIELDS = {"status", "progress", "completed_on"}
+
+
 async def update_task(
-    session: AsyncSession, *, task_id: int, data: TaskUpdate, if_match: str | None
+    session: AsyncSession,
+    *,
+    task_id: int,
+    data: TaskUpdate,
+    if_match: str | None,
+    actor: Principal,
 ) -> Task:
-    task = await get_or_404(session, Task, task_id, for_update=True)
-    check_if_match(if_match, task)
     changes = data.model_dump(exclude_unset=True)
+    ensure_fields(actor, changes, REPORTER_FIELDS)
+    unit = reporter_unit(actor)
+    task = await get_in_scope(
+        session,
+        Task,
+        task_id,
+        scope=None if unit is None else unit_responsible_for(unit, Task.id),
+        for_update=True,
+    )
+    check_if_match(if_match, task)
     related = changes.pop("related_task_ids", None)
     if {"kind", "number"} & changes.keys():
         await _ensure_number_free(

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from app.auth.deps import CurrentPrincipal
+from app.auth.deps import CurrentPrincipal, Supervisor
 from app.deps import IfMatch, Session
 from app.http import created_response, item_response, no_content, page_response, problems
 from app.pagination import Page
@@ -31,7 +31,7 @@ async def list_units(
     response_model=UnitRead,
     responses=problems(400, 409),
 )
-async def create_unit(session: Session, _: CurrentPrincipal, body: UnitCreate) -> Response:
+async def create_unit(session: Session, _: Supervisor, body: UnitCreate) -> Response:
     unit = await service.create_unit(session, data=body)
     return created_response(UnitRead, unit, collection="units")
 
@@ -49,7 +49,7 @@ async def get_unit(session: Session, _: CurrentPrincipal, unit_id: UnitId) -> Re
 )
 async def update_unit(
     session: Session,
-    _: CurrentPrincipal,
+    _: Supervisor,
     unit_id: UnitId,
     body: UnitUpdate,
     if_match: IfMatch = None,
@@ -67,7 +67,7 @@ async def update_unit(
     description="Refused (409) while responsibilities, reports, member units or keys use it.",
 )
 async def delete_unit(
-    session: Session, _: CurrentPrincipal, unit_id: UnitId, if_match: IfMatch = None
+    session: Session, _: Supervisor, unit_id: UnitId, if_match: IfMatch = None
 ) -> Response:
     await service.delete_unit(session, unit_id=unit_id, if_match=if_match)
     return no_content()

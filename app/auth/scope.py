@@ -1,0 +1,66 @@
+"""What a reporter key may touch, as SQL: checks run in the query that reads the data."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, exists, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.service import Principal
+from app.crud import entity_label
+from app.db import Base
+from app.errors import Forbidden, NotFound
+from app.responsibilities.models import Responsibility
+from app.units.service import self_and_ancestors
+
+M = TypeVar("M", bound=Base)
+
+
+def unit_responsible_for(unit_id: int, task_id: Any) -> ColumnElement[bool]:
+    """The unit, or a group it belongs to, leads or takes part in the task."""
+    return exists().where(
+        Responsibility.task_id == task_id,
+        Responsibility.unit_id.in_(self_and_ancestors(unit_id)),
+    )
+
+
+def reporter_unit(actor: Principal) -> int | None:
+    """The unit a reporter is confined to; ``None`` for roles that are not confined."""
+    if actor.role != "reporter":
+        return None
+    if actor.unit_id is None:  # the database refuses such keys; never widen access if one exists
+        raise Forbidden("this reporter key is not bound to a unit")
+    return actor.unit_id
+
+
+async def get_in_scope(
+    session: AsyncSession,
+    model: type[M],
+    entity_id: int,
+    *,
+    scope: ColumnElement[bool] | None,
+    for_update: bool = False,
+) -> M:
+    """Load a record for a change: 404 if missing, 403 if the scope does not cover it."""
+    stmt = select(model, (scope if scope is not None else true()).label("in_scope")).where(
+        model.id == entity_id  # type: ignore[attr-defined]
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=model)
+    row = (await session.execute(stmt)).one_or_none()
+    if row is None:
+        raise NotFound(f"{entity_label(model)} {entity_id} does not exist")
+    if not row.in_scope:
+        raise Forbidden(
+            f"{entity_label(model)} {entity_id} is not among your unit's responsibilities"
+        )
+    return row[0]
+
+
+def ensure_fields(actor: Principal, changes: dict[str, Any], allowed: set[str]) -> None:
+    """Reporters record progress; everything else about a task is the office's."""
+    if actor.role == "reporter" and (refused := sorted(changes.keys() - allowed)):
+        raise Forbidden(
+            f"a reporter may change only {', '.join(sorted(allowed))}; not {', '.join(refused)}"
+        )

@@ -1,0 +1,530 @@
+"""The /api/v1/indicators contract: quantitative targets of tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from httpx import AsyncClient, Response
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.indicators.models import Indicator
+from app.reports.models import IndicatorReport
+from tests.factories import create_indicator, create_plan, create_report, create_task, create_unit
+
+URL = "/api/v1/indicators"
+MAX_ID = 2**63 - 1
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response: Response, status: int, code: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].split(";")[0] == PROBLEM
+    body = response.json()
+    assert body["status"] == status
+    assert body["detail"]
+    if code is not None:
+        assert body["code"] == code
+    return body
+
+
+def valid_body(task_id: int, /, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "task_id": task_id,
+        "code": "WP13-1",
+        "name": "全年接待公众",
+        "unit_label": "万人次",
+        "comparator": "gte",
+        "target_value": 200,
+        "baseline": 150.5,
+        "aggregation": "sum",
+        "frequency": "quarterly",
+        "source_text": "全年接待公众不少于 200 万人次",
+    }
+    return body | overrides
+
+
+async def count(db: AsyncSession) -> int:
+    return int(await db.scalar(select(func.count()).select_from(Indicator)) or 0)
+
+
+async def list_ids(client: AsyncClient, **params: Any) -> list[int]:
+    response = await client.get(URL, params=params)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["next_cursor"] is None
+    return [item["id"] for item in body["items"]]
+
+
+async def read(client: AsyncClient, indicator_id: int) -> Response:
+    response = await client.get(f"{URL}/{indicator_id}")
+    assert response.status_code == 200, response.text
+    return response
+
+
+async def patch(client: AsyncClient, iid: int, body: dict[str, Any], etag: str = "*") -> Response:
+    return await client.patch(f"{URL}/{iid}", json=body, headers={"If-Match": etag})
+
+
+class TestCreateIndicator:
+    async def test_returns_201_with_location_and_etag(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        task = await create_task(db)
+        response = await client.post(URL, json=valid_body(task.id))
+        assert response.status_code == 201, response.text
+        body = response.json()
+        assert response.headers["location"] == f"{URL}/{body['id']}"
+        assert response.headers["etag"]
+        sent = valid_body(task.id)
+        assert {k: body[k] for k in sent} == sent
+        assert body["target_max"] is None
+
+    async def test_location_serves_the_same_record(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        task = await create_task(db)
+        created = await client.post(URL, json=valid_body(task.id))
+        got = await client.get(created.headers["location"])
+        assert got.status_code == 200
+        assert got.json() == created.json()
+        assert got.headers["etag"] == created.headers["etag"]
+
+    async def test_plan_is_taken_from_the_task(self, client: AsyncClient, db: AsyncSession) -> None:
+        task = await create_task(db)
+        response = await client.post(URL, json=valid_body(task.id))
+        assert response.status_code == 201, response.text
+        assert response.json()["plan_id"] == task.plan_id
+        stored = await db.scalar(
+            select(Indicator.plan_id).where(Indicator.id == response.json()["id"])
+        )
+        assert stored == task.plan_id
+
+    async def test_plan_id_is_not_writable(self, client: AsyncClient, db: AsyncSession) -> None:
+        task = await create_task(db)
+        other_plan = await create_plan(db)
+        response = await client.post(URL, json=valid_body(task.id, plan_id=other_plan.id))
+        problem = assert_problem(response, 422, "validation_failed")
+        assert problem["errors"][0]["pointer"] == "#/plan_id"
+        assert await count(db) == 0
+
+    async def test_amounts_are_json_numbers(self, client: AsyncClient, db: AsyncSession) -> None:
+        task = await create_task(db)
+        response = await client.post(
+            URL,
+            json=valid_body(task.id, comparator="between", target_value=3, target_max=5.25),
+        )
+        assert response.status_code == 201, response.text
+        body = response.json()
+        assert body["target_value"] == 3
+        assert body["target_max"] == 5.25
+        assert body["baseline"] == 150.5
+        for key in ("target_value", "target_max", "baseline"):
+            assert isinstance(body[key], int | float)
+
+    async def test_response_shows_what_was_stored(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        # More decimals than the service keeps: the 201 body must still match a later GET.
+        task = await create_task(db)
+        created = await client.post(
+            URL,
+            json=valid_body(
+                task.id, comparator="between", target_value=2.00005, target_max=3.123456
+            ),
+        )
+        assert created.status_code == 201, created.text
+        assert (await client.get(created.headers["location"])).json() == created.json()
+
+    async def test_between_with_range_is_fine(self, client: AsyncClient, db: AsyncSession) -> None:
+        task = await create_task(db)
+        response = await client.post(
+            URL, json=valid_body(task.id, comparator="between", target_value=3, target_max=3)
+        )
+        assert response.status_code == 201, response.text
+
+    async def test_duplicate_code_in_plan_is_409(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        plan = await create_plan(db)
+        first_task = await create_task(db, plan=plan)
+        await create_indicator(db, task=first_task, code="WP13-1")
+        second_task = await create_task(db, plan=plan)
+        response = await client.post(URL, json=valid_body(second_task.id, code="WP13-1"))
+        body = assert_problem(response, 409, "conflict")
+        assert "WP13-1" in body["detail"]
+        assert await count(db) == 1
+
+    async def test_same_code_in_another_plan_is_fine(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        await create_indicator(db, task=await create_task(db), code="WP13-1")
+        other = await create_task(db)
+        response = await client.post(URL, json=valid_body(other.id, code="WP13-1"))
+        assert response.status_code == 201, response.text
+
+    async def test_missing_task_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
+        problem = assert_problem(await client.post(URL, json=valid_body(MAX_ID)), 422)
+        assert problem["errors"][0]["pointer"] == "#/task_id"
+        assert await count(db) == 0
+
+
+class TestIndicatorRange:
+    @pytest.mark.parametrize(
+        "overrides",
+        [
+            pytest.param({"comparator": "between"}, id="between-without-max"),
+            pytest.param(
+                {"comparator": "between", "target_value": 5, "target_max": 3}, id="max-below-value"
+            ),
+            pytest.param({"comparator": "gte", "target_max": 300}, id="max-with-gte"),
+            pytest.param({"comparator": "eq", "target_max": 300}, id="max-with-eq"),
+        ],
+    )
+    async def test_inconsistent_range_is_422(
+        self, client: AsyncClient, db: AsyncSession, overrides: dict[str, Any]
+    ) -> None:
+        task = await create_task(db)
+        response = await client.post(URL, json=valid_body(task.id, **overrides))
+        body = assert_problem(response, 422)
+        assert "target_max" in body["detail"]
+        assert await count(db) == 0
+
+    async def test_patch_to_between_without_max_is_422(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        indicator = await create_indicator(db, comparator="gte")
+        before = (await read(client, indicator.id)).json()
+        body = assert_problem(await patch(client, indicator.id, {"comparator": "between"}), 422)
+        assert "target_max" in body["detail"]
+        assert (await read(client, indicator.id)).json() == before
+
+    async def test_patch_max_below_value_is_422(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        indicator = await create_indicator(db, comparator="between", target_value=3, target_max=5)
+        body = assert_problem(await patch(client, indicator.id, {"target_max": 2}), 422)
+        assert body["errors"][0]["pointer"] == "#/target_max"
+        assert (await read(client, indicator.id)).json()["target_max"] == 5
+
+    async def test_patch_value_above_max_is_422(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        indicator = await create_indicator(db, comparator="between", target_value=3, target_max=5)
+        assert_problem(await patch(client, indicator.id, {"target_value": 6}), 422)
+        assert (await read(client, indicator.id)).json()["target_value"] == 3
+
+    async def test_patch_max_onto_gte_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
+        indicator = await create_indicator(db, comparator="gte")
+        assert_problem(await patch(client, indicator.id, {"target_max": 500}), 422)
+        assert (await read(client, indicator.id)).json()["target_max"] is None
+
+    async def test_leaving_between_drops_the_max(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        indicator = await create_indicator(db, comparator="between", target_value=3, target_max=5)
+        response = await patch(client, indicator.id, {"comparator": "gte"})
+        assert response.status_code == 200, response.text
+        assert response.json()["target_max"] is None
+
+    async def test_becoming_between_with_a_max(self, client: AsyncClient, db: AsyncSession) -> None:
+        indicator = await create_indicator(db, comparator="gte", target_value=3)
+        response = await patch(client, indicator.id, {"comparator": "between", "target_max": 5})
+        assert response.status_code == 200, response.text
+        assert (response.json()["comparator"], response.json()["target_max"]) == ("between", 5)
+
+
+class TestCreateIndicatorValidation:
+    @pytest.mark.parametrize(
+        ("overrides", "field"),
+        [
+            pytest.param({"bogus": 1}, "bogus", id="unknown-field"),
+            pytest.param({"id": 1}, "id", id="id-not-writable"),
+            pytest.param({"task_id": "1"}, "task_id", id="id-as-string"),
+            pytest.param({"task_id": 10**30}, "task_id", id="huge-id"),
+            pytest.param({"code": "有 空格"}, "code", id="code-pattern"),
+            pytest.param({"code": "A\x00"}, "code", id="nul-in-code"),
+            pytest.param({"name": "指标\x00"}, "name", id="nul-in-name"),
+            pytest.param({"source_text": "\x00"}, "source_text", id="nul-in-source"),
+            pytest.param({"comparator": "gt"}, "comparator", id="unknown-comparator"),
+            pytest.param({"aggregation": "avg"}, "aggregation", id="unknown-aggregation"),
+            pytest.param({"frequency": "weekly"}, "frequency", id="unknown-frequency"),
+            pytest.param({"target_value": "200"}, "target_value", id="value-as-string"),
+            pytest.param({"target_value": True}, "target_value", id="value-as-bool"),
+            pytest.param({"target_value": 1e308}, "target_value", id="huge-float"),
+            pytest.param({"target_value": 10**30}, "target_value", id="huge-integer"),
+            pytest.param({"target_value": -1e16}, "target_value", id="huge-negative"),
+            pytest.param({"baseline": 10**30}, "baseline", id="huge-baseline"),
+            pytest.param({"target_value": None}, "target_value", id="null-value"),
+        ],
+    )
+    async def test_bad_field_is_422_naming_it(
+        self, client: AsyncClient, db: AsyncSession, overrides: dict[str, Any], field: str
+    ) -> None:
+        task = await create_task(db)
+        response = await client.post(URL, json=valid_body(task.id, **overrides))
+        problem = assert_problem(response, 422, "validation_failed")
+        assert problem["errors"][0]["pointer"] == f"#/{field}"
+        assert await count(db) == 0
+
+    @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400"])
+    async def test_non_finite_number_is_422(
+        self, client: AsyncClient, db: AsyncSession, literal: str
+    ) -> None:
+        task = await create_task(db)
+        raw = (
+            f'{{"task_id": {task.id}, "code": "X1", "name": "n", '
+            f'"comparator": "gte", "target_value": {literal}}}'
+        )
+        response = await client.post(
+            URL, content=raw.encode(), headers={"content-type": "application/json"}
+        )
+        assert response.status_code in {400, 422}, response.text
+        assert response.headers["content-type"].split(";")[0] == PROBLEM
+        assert await count(db) == 0
+
+    async def test_unit_label_too_long_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
+        task = await create_task(db)
+        response = await client.post(URL, json=valid_body(task.id, unit_label="场" * 33))
+        problem = assert_problem(response, 422, "validation_failed")
+        assert problem["errors"][0]["pointer"].startswith("#/unit_label")
+
+    @pytest.mark.parametrize("field", ["task_id", "code", "name", "comparator", "target_value"])
+    async def test_missing_required_field_is_422(
+        self, client: AsyncClient, db: AsyncSession, field: str
+    ) -> None:
+        task = await create_task(db)
+        body = valid_body(task.id)
+        del body[field]
+        problem = assert_problem(await client.post(URL, json=body), 422, "validation_failed")
+        assert f"#/{field}" in [e["pointer"] for e in problem["errors"]]
+        assert await count(db) == 0
+
+
+class TestReadIndicator:
+    async def test_missing_is_404(self, client: AsyncClient) -> None:
+        body = assert_problem(await client.get(f"{URL}/{MAX_ID}"), 404, "not_found")
+        assert str(MAX_ID) in body["detail"]
+
+    @pytest.mark.parametrize("bad_id", ["0", str(2**64), "-1", "one"])
+    @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+    async def test_out_of_range_id_is_422(
+        self, client: AsyncClient, method: str, bad_id: str
+    ) -> None:
+        kwargs: dict[str, Any] = {"json": {"name": "x"}} if method == "PATCH" else {}
+        response = await client.request(
+            method, f"{URL}/{bad_id}", headers={"If-Match": "*"}, **kwargs
+        )
+        assert_problem(response, 422, "validation_failed")
+
+
+class TestListIndicators:
+    async def test_shape(self, client: AsyncClient, db: AsyncSession) -> None:
+        indicator = await create_indicator(db)
+        body = (await client.get(URL)).json()
+        assert set(body) == {"items", "next_cursor"}
+        assert [item["id"] for item in body["items"]] == [indicator.id]
+        assert body["next_cursor"] is None
+
+    async def test_filter_by_task(self, client: AsyncClient, db: AsyncSession) -> None:
+        task = await create_task(db)
+        wanted = await create_indicator(db, task=task)
+        await create_indicator(db, task=await create_task(db, plan_id=task.plan_id))
+        assert await list_ids(client, task_id=task.id) == [wanted.id]
+
+    async def test_filter_by_plan(self, client: AsyncClient, db: AsyncSession) -> None:
+        plan = await create_plan(db)
+        first = await create_indicator(db, task=await create_task(db, plan=plan))
+        second = await create_indicator(db, task=await create_task(db, plan=plan))
+        await create_indicator(db)
+        assert await list_ids(client, plan_id=plan.id) == [first.id, second.id]
+
+    async def test_filter_by_code(self, client: AsyncClient, db: AsyncSession) -> None:
+        wanted = await create_indicator(db, code="KJG-1")
+        await create_indicator(db, code="KJG-2")
+        assert await list_ids(client, code="KJG-1") == [wanted.id]
+
+    async def test_filters_combine(self, client: AsyncClient, db: AsyncSession) -> None:
+        plan = await create_plan(db)
+        wanted = await create_indicator(db, task=await create_task(db, plan=plan), code="A")
+        await create_indicator(db, task=await create_task(db, plan=plan), code="B")
+        await create_indicator(db, code="A")
+        assert await list_ids(client, plan_id=plan.id, code="A") == [wanted.id]
+
+    @pytest.mark.parametrize(
+        "params",
+        [{"bogus": "1"}, {"plan_id": "0"}, {"task_id": "x"}, {"code": "a b"}, {"limit": "-1"}],
+    )
+    async def test_bad_query_is_422(self, client: AsyncClient, params: dict[str, str]) -> None:
+        body = assert_problem(await client.get(URL, params=params), 422)
+        assert next(iter(params)) in body["detail"]
+
+
+class TestPageIndicators:
+    async def test_following_cursors_visits_each_once(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        task = await create_task(db)
+        created = [(await create_indicator(db, task=task)).id for _ in range(5)]
+        seen: list[int] = []
+        params: dict[str, Any] = {"limit": 2}
+        for _ in range(10):
+            body = (await client.get(URL, params=params)).json()
+            assert len(body["items"]) <= 2
+            seen += [item["id"] for item in body["items"]]
+            if body["next_cursor"] is None:
+                break
+            params["cursor"] = body["next_cursor"]
+        assert body["next_cursor"] is None
+        assert seen == sorted(created)
+
+    async def test_huge_limit_is_coerced_to_500(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        task = await create_task(db)
+        await db.execute(
+            insert(Indicator),
+            [
+                {
+                    "task_id": task.id,
+                    "plan_id": task.plan_id,
+                    "code": f"B{i}",
+                    "name": "批量",
+                    "comparator": "gte",
+                    "target_value": 1,
+                }
+                for i in range(501)
+            ],
+        )
+        body = (await client.get(URL, params={"limit": 100000})).json()
+        assert len(body["items"]) == 500
+        assert body["next_cursor"] is not None
+
+    @pytest.mark.parametrize("cursor", ["garbage", "???", "a"])
+    async def test_garbage_cursor_is_422(self, client: AsyncClient, cursor: str) -> None:
+        body = assert_problem(await client.get(URL, params={"cursor": cursor}), 422)
+        assert "cursor" in body["detail"]
+
+
+class TestUpdateIndicator:
+    async def test_changes_only_given_fields(self, client: AsyncClient, db: AsyncSession) -> None:
+        indicator = await create_indicator(db, target_value=200)
+        before = await read(client, indicator.id)
+        response = await patch(client, indicator.id, {"target_value": 220}, before.headers["etag"])
+        assert response.status_code == 200, response.text
+        after = response.json()
+        assert after["target_value"] == 220
+        for key in ("code", "name", "comparator", "frequency", "plan_id", "task_id"):
+            assert after[key] == before.json()[key]
+        assert response.headers["etag"] != before.headers["etag"]
+        assert (await read(client, indicator.id)).json() == after
+        stored = await db.scalar(select(Indicator.target_value).where(Indicator.id == indicator.id))
+        assert stored == 220
+
+    async def test_response_shows_what_was_stored(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        indicator = await create_indicator(db)
+        response = await patch(client, indicator.id, {"target_value": 0.1 + 0.2})
+        assert response.status_code == 200, response.text
+        assert (await read(client, indicator.id)).json() == response.json()
+
+    async def test_without_if_match_applies(self, client: AsyncClient, db: AsyncSession) -> None:
+        indicator = await create_indicator(db)
+        response = await client.patch(f"{URL}/{indicator.id}", json={"name": "x"})
+        assert response.status_code == 200, response.text
+
+    async def test_stale_if_match_is_412_and_changes_nothing(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        indicator = await create_indicator(db, name="原")
+        old = (await read(client, indicator.id)).headers["etag"]
+        first = await patch(client, indicator.id, {"name": "第一次"}, old)
+        assert first.status_code == 200
+        second = await patch(client, indicator.id, {"name": "第二次"}, old)
+        assert_problem(second, 412, "precondition_failed")
+        got = await read(client, indicator.id)
+        assert got.json()["name"] == "第一次"
+        assert got.headers["etag"] == first.headers["etag"]
+
+    async def test_if_match_star_applies(self, client: AsyncClient, db: AsyncSession) -> None:
+        indicator = await create_indicator(db)
+        response = await patch(client, indicator.id, {"frequency": "monthly"}, "*")
+        assert response.status_code == 200, response.text
+        assert response.json()["frequency"] == "monthly"
+
+    @pytest.mark.parametrize(
+        "field", ["code", "name", "comparator", "target_value", "aggregation", "frequency"]
+    )
+    async def test_null_for_required_field_is_422(
+        self, client: AsyncClient, db: AsyncSession, field: str
+    ) -> None:
+        indicator = await create_indicator(db)
+        before = (await read(client, indicator.id)).json()
+        body = assert_problem(await patch(client, indicator.id, {field: None}), 422)
+        assert body["errors"][0]["pointer"] == f"#/{field}"
+        assert (await read(client, indicator.id)).json() == before
+
+    @pytest.mark.parametrize("field", ["plan_id", "task_id", "version", "bogus"])
+    async def test_unknown_or_derived_field_is_422(
+        self, client: AsyncClient, db: AsyncSession, field: str
+    ) -> None:
+        indicator = await create_indicator(db)
+        body = assert_problem(await patch(client, indicator.id, {field: 1}), 422)
+        assert body["errors"][0]["pointer"] == f"#/{field}"
+
+    @pytest.mark.parametrize("value", [1e308, 10**30])
+    async def test_huge_number_is_422(
+        self, client: AsyncClient, db: AsyncSession, value: float
+    ) -> None:
+        indicator = await create_indicator(db)
+        body = assert_problem(await patch(client, indicator.id, {"target_value": value}), 422)
+        assert body["errors"][0]["pointer"] == "#/target_value"
+
+    async def test_duplicate_code_is_409(self, client: AsyncClient, db: AsyncSession) -> None:
+        task = await create_task(db)
+        await create_indicator(db, task=task, code="TAKEN")
+        indicator = await create_indicator(db, task=task, code="MINE")
+        assert_problem(await patch(client, indicator.id, {"code": "TAKEN"}), 409, "conflict")
+        assert (await read(client, indicator.id)).json()["code"] == "MINE"
+
+    async def test_missing_is_404(self, client: AsyncClient) -> None:
+        assert_problem(await patch(client, MAX_ID, {"name": "x"}), 404, "not_found")
+
+
+class TestDeleteIndicator:
+    async def test_204_then_404(self, client: AsyncClient, db: AsyncSession) -> None:
+        indicator = await create_indicator(db)
+        etag = (await read(client, indicator.id)).headers["etag"]
+        response = await client.delete(f"{URL}/{indicator.id}", headers={"If-Match": etag})
+        assert response.status_code == 204
+        assert_problem(await client.get(f"{URL}/{indicator.id}"), 404, "not_found")
+
+    async def test_stale_if_match_is_412_and_keeps_it(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        indicator = await create_indicator(db)
+        old = (await read(client, indicator.id)).headers["etag"]
+        assert (await patch(client, indicator.id, {"name": "改"}, old)).status_code == 200
+        response = await client.delete(f"{URL}/{indicator.id}", headers={"If-Match": old})
+        assert_problem(response, 412, "precondition_failed")
+        await read(client, indicator.id)
+
+    async def test_indicator_with_reports_is_409(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        indicator = await create_indicator(db)
+        report = await create_report(db, indicator=indicator, unit=await create_unit(db))
+        response = await client.delete(f"{URL}/{indicator.id}", headers={"If-Match": "*"})
+        body = assert_problem(response, 409, "conflict")
+        assert "report" in body["detail"]
+        await read(client, indicator.id)
+        still = await db.scalar(
+            select(func.count()).select_from(IndicatorReport).where(IndicatorReport.id == report.id)
+        )
+        assert still == 1
+
+    async def test_missing_is_404(self, client: AsyncClient) -> None:
+        response = await client.delete(f"{URL}/{MAX_ID}", headers={"If-Match": "*"})
+        assert_problem(response, 404, "not_found")
