@@ -21,12 +21,14 @@ import app.models  # noqa: F401  (maps every table before first use)
 from app import __version__
 from app.audit.router import router as audit_router
 from app.auth import service as auth_service
+from app.auth.router import router as api_keys_router
 from app.db import make_engine, make_sessionmaker, migrate, resolve_database_url
 from app.errors import install_error_handlers
 from app.http import API_PREFIX
 from app.idempotency.service import IdempotentReplay
 from app.imports.router import router as imports_router
 from app.indicators.router import router as indicators_router
+from app.limits import BodyLimitMiddleware
 from app.milestones.router import router as milestones_router
 from app.ops.router import router as ops_router
 from app.plans.router import router as plans_router
@@ -48,6 +50,7 @@ API_ROUTERS = [
     reports_router,
     imports_router,
     audit_router,
+    api_keys_router,
 ]
 
 DESCRIPTION = """\
@@ -122,6 +125,7 @@ def create_app(*, settings: Settings | None = None, database_url: str | None = N
         should_group_status_codes=False,
         registry=registry,
     ).instrument(app).expose(app, include_in_schema=False)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     return app
 

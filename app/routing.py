@@ -4,11 +4,19 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
+from app.auth.deps import ALL_ROLES, require_principal
 from app.idempotency import service as idempotency_service
 from app.idempotency.deps import claim_idempotency_key
+
+
+def without_idempotency(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a POST whose response must never be stored (it carries a secret)."""
+    endpoint.without_idempotency = True  # type: ignore[attr-defined]
+    return endpoint
 
 
 class TransactionalRoute(APIRoute):
@@ -20,12 +28,22 @@ class TransactionalRoute(APIRoute):
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {m.upper() for m in kwargs.get("methods") or ()}
-        if "POST" in methods:
+        if "POST" in methods and not getattr(endpoint, "without_idempotency", False):
             kwargs["dependencies"] = [
                 *(kwargs.get("dependencies") or []),
                 Depends(claim_idempotency_key),
             ]
         super().__init__(path, endpoint, **kwargs)
+        self._document_roles()
+
+    def _document_roles(self) -> None:
+        """Name, in the OpenAPI document, the roles that may call this operation."""
+        roles = _roles_in(self.dependant)
+        if roles is None:
+            return
+        self.openapi_extra = {**(self.openapi_extra or {}), "x-roles": list(roles)}
+        note = f"**Roles:** {', '.join(roles)}."
+        self.description = f"{self.description}\n\n{note}" if self.description else note
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -41,3 +59,21 @@ class TransactionalRoute(APIRoute):
             return response
 
         return run_in_transaction
+
+
+def _roles_in(dependant: Dependant) -> tuple[str, ...] | None:
+    """The roles of the narrowest role check among the dependencies; every role if the route
+    only authenticates; ``None`` if it needs no key."""
+    found: tuple[str, ...] | None = None
+    authenticated = False
+    stack = [dependant]
+    while stack:
+        current = stack.pop()
+        roles = getattr(current.call, "roles", None)
+        if roles is not None and (found is None or len(roles) < len(found)):
+            found = tuple(roles)
+        authenticated |= current.call is require_principal
+        stack.extend(current.dependencies)
+    if found is None and authenticated:
+        return ALL_ROLES
+    return found

@@ -25,7 +25,7 @@ def _no_nul(value: str) -> str:
 
 def _iso_date_only(value: Any) -> Any:
     # Lax pydantic would read 1700000000 as a timestamp; a government date is always written out.
-    if isinstance(value, int | float):
+    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
         raise ValueError("must be an ISO 8601 date string, e.g. 2024-12-31")
     return value
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.auth.models import ApiKey
+from app.crud import fetch_page, get_or_404
+from app.errors import InvalidInput
+from app.pagination import PageParams
 
 KEY_PREFIX = "lsk_"
 
@@ -122,3 +125,53 @@ async def ensure_bootstrap_key(session: AsyncSession, *, secret: str) -> None:
         )
         .on_conflict_do_nothing(index_elements=[ApiKey.key_hash])
     )
+
+
+async def issue_api_key(
+    session: AsyncSession,
+    *,
+    name: str,
+    role: str,
+    unit_id: int | None,
+    expires_at: datetime | None,
+) -> tuple[ApiKey, str]:
+    """Validate and create a key: reporters are bound to an existing unit, nobody else is."""
+    from app.units.models import Unit
+
+    if role == "reporter" and unit_id is None:
+        raise InvalidInput(
+            "unit_id: a reporter key must be bound to the unit it reports for",
+            errors=[{"pointer": "#/unit_id", "detail": "required for reporters"}],
+        )
+    if role != "reporter" and unit_id is not None:
+        raise InvalidInput(
+            "unit_id: only reporter keys are bound to a unit",
+            errors=[{"pointer": "#/unit_id", "detail": "only for reporters"}],
+        )
+    if unit_id is not None and await session.get(Unit, unit_id) is None:
+        raise InvalidInput(
+            f"unit_id: unit {unit_id} does not exist",
+            errors=[{"pointer": "#/unit_id", "detail": "does not exist"}],
+        )
+    if expires_at is not None and expires_at <= datetime.now(UTC):
+        raise InvalidInput(
+            "expires_at: must be in the future",
+            errors=[{"pointer": "#/expires_at", "detail": "in the past"}],
+        )
+    return await create_api_key(
+        session, name=name, role=role, unit_id=unit_id, expires_at=expires_at
+    )
+
+
+async def list_api_keys(
+    session: AsyncSession, *, page: PageParams
+) -> tuple[list[ApiKey], str | None]:
+    return await fetch_page(session, select(ApiKey), ApiKey, page)
+
+
+async def revoke_api_key(session: AsyncSession, *, key_id: int) -> None:
+    """Refused from the next request on, on every replica (the check reads the database)."""
+    key = await get_or_404(session, ApiKey, key_id, for_update=True)
+    if key.revoked_at is None:
+        key.revoked_at = datetime.now(UTC)
+        await session.flush()

@@ -12,6 +12,7 @@ from app.imports import service
 from app.imports.docx_text import extract_docx_text
 from app.imports.parser import NoticeParseError
 from app.imports.schemas import ImportPreview, PlanImportDetail, PlanImportQuery, PlanImportRead
+from app.limits import PayloadTooLarge
 from app.pagination import Page
 from app.routing import TransactionalRoute
 from app.types import MAX_ID
@@ -26,10 +27,6 @@ _ENCODINGS = {"utf-8", "utf8", "gb18030", "gbk", "gb2312"}
 
 class UnsupportedMediaType(AppError):
     status, code, title = 415, "unsupported_media_type", "Unsupported media type"
-
-
-class PayloadTooLarge(AppError):
-    status, code, title = 413, "payload_too_large", "Payload too large"
 
 
 def _decode(data: bytes, charset: str) -> str:

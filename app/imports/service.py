@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import service as audit
 from app.crud import fetch_page, get_or_404
 from app.errors import AppError, Conflict
 from app.imports.models import PlanImport
@@ -301,6 +302,14 @@ async def store_notice(session: AsyncSession, *, text: str, filename: str | None
     )
     session.add(record)
     await session.flush()
+    # Tasks, units and the rest went in as bulk inserts the ORM audit does not see.
+    await audit.record(
+        session,
+        action="import",
+        entity_type="plan",
+        entity_id=plan.id,
+        changes={"plan_import_id": [None, record.id], "summary": [None, record.summary]},
+    )
     return record
 
 

@@ -1,7 +1,7 @@
 from datetime import datetime
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from app.pagination import ListQuery
 from app.types import Amount, Code, Id, InputModel, Label, LongText, Name, ReadModel, omissible
@@ -44,16 +44,21 @@ class IndicatorCreate(InputModel):
     unit_label: Label | Literal[""] = Field(default="", description="场, 个, 万人次 …")
     comparator: Comparator
     target_value: Amount
-    target_max: Amount | None = Field(default=None, description="Upper bound for `between`.")
+    target_max: Amount | None = Field(
+        default=None, validate_default=True, description="Upper bound for `between`."
+    )
     baseline: Amount | None = None
     aggregation: Aggregation = "sum"
     frequency: Frequency = Field(default="annual", description="How often units report it.")
     source_text: LongText = ""
 
-    @model_validator(mode="after")
-    def _check_range(self) -> Self:
-        check_range(self.comparator, self.target_value, self.target_max)
-        return self
+    @field_validator("target_max")
+    @classmethod
+    def _check_range(cls, target_max: float | None, info: ValidationInfo) -> float | None:
+        # On the field, not the model, so the error points at #/target_max.
+        if "comparator" in info.data and "target_value" in info.data:
+            check_range(info.data["comparator"], info.data["target_value"], target_max)
+        return target_max
 
 
 class IndicatorUpdate(InputModel):

@@ -1,7 +1,7 @@
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from app.pagination import ListQuery
 from app.types import (
@@ -62,10 +62,12 @@ class TaskCreate(InputModel):
         description="Tasks of the same plan that restate this one; kept on both sides.",
     )
 
-    @model_validator(mode="after")
-    def _check_dates(self) -> Self:
-        _dates_in_order(self.start_on, self.due_on)
-        return self
+    @field_validator("due_on")
+    @classmethod
+    def _check_dates(cls, due_on: date | None, info: ValidationInfo) -> date | None:
+        # On the field, not the model, so the error points at #/due_on.
+        _dates_in_order(info.data.get("start_on"), due_on)
+        return due_on
 
 
 class TaskUpdate(InputModel):

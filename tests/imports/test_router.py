@@ -227,3 +227,16 @@ class TestUploads:
         )
         assert response.status_code == 201, response.text
         assert response.json()["summary"]["work_points"] == 19
+
+
+class TestImportIsAudited:
+    async def test_import_leaves_an_event_on_the_plan(self, client: AsyncClient) -> None:
+        record = await import_seed(client)
+        events = (
+            await client.get(
+                "/api/v1/audit-events",
+                params={"entity_type": "plan", "entity_id": record["plan_id"]},
+            )
+        ).json()["items"]
+        assert [e["action"] for e in events] == ["import", "create"]
+        assert events[0]["changes"]["summary"][1]["work_points"] == 19
