@@ -87,6 +87,12 @@ async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
         yield conn
 
 
+async def leave_autocommit(conn: AsyncConnection) -> None:
+    """Switch a request's connection from autocommit to a real transaction for its writes."""
+    await conn.commit()  # closes the no-op transaction the authentication statement opened
+    await conn.execution_options(isolation_level=DEFAULT_ISOLATION)
+
+
 # --- embedded Postgres -------------------------------------------------------------------
 
 

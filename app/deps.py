@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.audit.service import Actor, set_actor
 from app.auth.deps import CurrentPrincipal
-from app.db import DEFAULT_ISOLATION, READ_ONLY_METHODS, get_connection
+from app.db import READ_ONLY_METHODS, get_connection, leave_autocommit
 
 
 async def get_session(
@@ -25,8 +25,7 @@ async def get_session(
     if request.method not in READ_ONLY_METHODS and getattr(
         request.state, "autocommit_connection", False
     ):
-        await conn.commit()  # closes the no-op transaction the authentication statement opened
-        await conn.execution_options(isolation_level=DEFAULT_ISOLATION)
+        await leave_autocommit(conn)
     options: dict[str, Any] = getattr(request.app.state, "session_options", {})
     async with AsyncSession(
         bind=conn, expire_on_commit=False, autoflush=False, **options
