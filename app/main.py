@@ -78,11 +78,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     if settings.bootstrap_admin_key is not None:
-        async with app.state.sessionmaker() as session:
+        async with app.state.sessionmaker.begin() as session:  # commits on leaving
             await auth_service.ensure_bootstrap_key(
                 session, secret=settings.bootstrap_admin_key.get_secret_value()
             )
-            await session.commit()
     log.info("luoshi ready", extra={"version": __version__})
     try:
         yield
