@@ -12,8 +12,6 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
-from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
-from prometheus_fastapi_instrumentator import Instrumentator
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -30,6 +28,7 @@ from app.imports.router import router as imports_router
 from app.indicators.router import router as indicators_router
 from app.limits import BodyLimitMiddleware
 from app.milestones.router import router as milestones_router
+from app.ops.metrics import Metrics, MetricsMiddleware
 from app.ops.router import router as ops_router
 from app.plans.router import router as plans_router
 from app.reports.router import router as reports_router
@@ -115,15 +114,9 @@ def create_app(*, settings: Settings | None = None, database_url: str | None = N
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
 
-    # A registry per app: several apps in one process (tests, workers) never share series.
-    registry = CollectorRegistry()
-    for collector in (ProcessCollector, PlatformCollector, GCCollector):
-        collector(registry=registry)
-    Instrumentator(
-        excluded_handlers=["/metrics", "/healthz", "/readyz"],
-        should_group_status_codes=False,
-        registry=registry,
-    ).instrument(app).expose(app, include_in_schema=False)
+    metrics = Metrics()
+    app.add_route("/metrics", metrics.endpoint, include_in_schema=False)
+    app.add_middleware(MetricsMiddleware, metrics=metrics, api_prefix=API_PREFIX)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     return app

@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from app.auth.deps import ALL_ROLES, require_principal
+from app.db import READ_ONLY_METHODS
 from app.idempotency import service as idempotency_service
 from app.idempotency.deps import claim_idempotency_key
 
@@ -51,7 +52,12 @@ class TransactionalRoute(APIRoute):
         async def run_in_transaction(request: Request) -> Response:
             response = await handler(request)
             session = getattr(request.state, "session", None)
-            if session is not None and response.status_code < 400:
+            # Reads run in autocommit: there is nothing to commit.
+            if (
+                session is not None
+                and response.status_code < 400
+                and request.method not in READ_ONLY_METHODS
+            ):
                 claim = getattr(request.state, "idempotency_claim", None)
                 if claim is not None:
                     await idempotency_service.store(session, claim=claim, response=response)

@@ -25,6 +25,13 @@ class TestMetrics:
         assert "http_request_duration_seconds" in text
 
 
+    async def test_unknown_paths_share_one_series(self, client: AsyncClient) -> None:
+        await client.get("/api/v1/no-such-thing/12345")
+        text = (await client.get("/metrics")).text
+        assert "no-such-thing" not in text
+        assert 'handler="<unmatched>"' in text
+
+
 class TestRequestId:
     async def test_request_id_is_echoed(self, anon: AsyncClient) -> None:
         rid = "6a1f0d3c9c9e4d8b8e9f1a2b3c4d5e6f"
