@@ -1,6 +1,16 @@
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, EntityMixin
@@ -28,3 +38,7 @@ class IndicatorReport(EntityMixin, Base):
     value: Mapped[Decimal] = mapped_column(AMOUNT)
     note: Mapped[str] = mapped_column(Text, server_default=text("''"))
     status: Mapped[str] = mapped_column(String(16), server_default=text("'submitted'"))
+    # Who last put the value forward: they may not also approve it (four eyes).
+    submitted_by_key_id: Mapped[int | None] = mapped_column(BigInteger)
+    review_comment: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

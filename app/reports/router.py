@@ -3,12 +3,27 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from app.auth.deps import CurrentPrincipal, Reporter
+from app.auth.deps import CurrentPrincipal, Reporter, Supervisor
 from app.deps import IfMatch, Session
-from app.http import created_response, item_response, no_content, page_response, problems
+from app.http import (
+    created_response,
+    item_response,
+    json_response,
+    no_content,
+    page_response,
+    problems,
+)
 from app.pagination import Page
 from app.reports import service
-from app.reports.schemas import ReportCreate, ReportQuery, ReportRead, ReportUpdate
+from app.reports.schemas import (
+    ReportCreate,
+    ReportHistory,
+    ReportHistoryItem,
+    ReportQuery,
+    ReportRead,
+    ReportReview,
+    ReportUpdate,
+)
 from app.routing import TransactionalRoute
 from app.types import MAX_ID
 
@@ -82,3 +97,43 @@ async def delete_report(
 ) -> Response:
     await service.delete_report(session, report_id=report_id, if_match=if_match, actor=principal)
     return no_content()
+
+
+@router.post(
+    "/{report_id}/review",
+    summary="Review an indicator report",
+    response_model=ReportRead,
+    responses=problems(400, 403, 404, 409, 412),
+    description="approve: submitted → approved (locked; not by whoever submitted the value). "
+    "return: submitted → returned, with a comment; the unit corrects it by PATCH and it is "
+    "submitted again. reopen: approved → submitted.",
+)
+async def review_report(
+    session: Session,
+    principal: Supervisor,
+    report_id: ReportId,
+    body: ReportReview,
+    if_match: IfMatch = None,
+) -> Response:
+    report = await service.review_report(
+        session,
+        report_id=report_id,
+        decision=body.decision,
+        comment=body.comment,
+        if_match=if_match,
+        actor=principal,
+    )
+    return item_response(ReportRead, report)
+
+
+@router.get(
+    "/{report_id}/history",
+    summary="Every change of an indicator report",
+    response_model=ReportHistory,
+    responses=problems(404),
+)
+async def get_report_history(
+    session: Session, _: CurrentPrincipal, report_id: ReportId
+) -> Response:
+    events = await service.report_history(session, report_id=report_id)
+    return json_response(ReportHistory(items=[ReportHistoryItem.model_validate(e) for e in events]))

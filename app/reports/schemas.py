@@ -1,7 +1,14 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from app.pagination import ListQuery
 from app.reports.periods import parse_period
@@ -66,6 +73,9 @@ class ReportRead(ReadModel):
                 {
                     **_EXAMPLE,
                     "id": 901,
+                    "submitted_by_key_id": 4,
+                    "review_comment": "",
+                    "reviewed_at": None,
                     "version": 1,
                     "created_at": "2024-07-03T01:00:00Z",
                     "updated_at": "2024-07-03T01:00:00Z",
@@ -81,6 +91,9 @@ class ReportRead(ReadModel):
     value: float
     note: str
     status: ReportStatus
+    submitted_by_key_id: int | None = Field(description="API key that last put the value forward.")
+    review_comment: str
+    reviewed_at: datetime | None
     version: int
     created_at: datetime
     updated_at: datetime
@@ -96,3 +109,36 @@ class ReportQuery(ListQuery):
     period: PeriodText | None = None
     status: ReportStatus | None = None
     plan_id: QueryId | None = None
+
+
+class ReportReview(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"decision": "return", "comment": "请附接待人次统计表"}]}
+    )
+
+    decision: Literal["approve", "return", "reopen"] = Field(
+        description="`approve` a submitted report (locks it), `return` it to its unit for "
+        "correction (a comment is required), or `reopen` an approved one."
+    )
+    comment: Note = ""
+
+    @model_validator(mode="after")
+    def _returned_with_reason(self) -> "ReportReview":
+        if self.decision == "return" and not self.comment:
+            raise ValueError("say why the report is returned (comment)")
+        return self
+
+
+class ReportHistoryItem(ReadModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    occurred_at: datetime
+    actor_key_id: int | None
+    actor_name: str
+    action: str
+    changes: dict[str, Any] = Field(description="Field → [old, new]; review comments included.")
+    request_id: str | None
+
+
+class ReportHistory(BaseModel):
+    items: list[ReportHistoryItem]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import ColumnElement, and_, exists, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.models import AuditEvent
 from app.auth.scope import get_in_scope, reporter_unit, unit_responsible_for
 from app.auth.service import Principal
 from app.crud import (
@@ -108,7 +111,7 @@ async def create_report(
             f"unit {data.unit_id} already reported indicator {data.indicator_id} for "
             f"{data.period} (report {existing}); change that report instead"
         )
-    report = new_entity(IndicatorReport, data.model_dump())
+    report = new_entity(IndicatorReport, {**data.model_dump(), "submitted_by_key_id": actor.key_id})
     session.add(report)
     await session.flush()
     return report
@@ -135,6 +138,8 @@ async def update_report(
     changes = data.model_dump(exclude_unset=True)
     if report.status == "returned" and changes:
         changes.setdefault("status", "submitted")  # corrected: back to the reviewer
+    if changes:
+        changes["submitted_by_key_id"] = actor.key_id
     apply_changes(report, changes)
     await session.flush()
     return report
@@ -155,3 +160,50 @@ async def delete_report(
         raise Conflict(f"report {report_id} is approved and locked; ask for it to be reopened")
     await session.delete(report)
     await session.flush()
+
+
+# decision → (statuses it applies to, status it leads to)
+TRANSITIONS = {
+    "approve": ({"submitted"}, "approved"),
+    "return": ({"submitted"}, "returned"),
+    "reopen": ({"approved"}, "submitted"),
+}
+
+
+async def review_report(
+    session: AsyncSession,
+    *,
+    report_id: int,
+    decision: str,
+    comment: str,
+    if_match: str | None,
+    actor: Principal,
+) -> IndicatorReport:
+    """The office's decision on a report; approving locks it until it is reopened."""
+    report = await get_or_404(session, IndicatorReport, report_id, for_update=True)
+    check_if_match(if_match, report)
+    allowed, target = TRANSITIONS[decision]
+    if report.status not in allowed:
+        raise Conflict(
+            f"report {report_id} is {report.status}; `{decision}` applies only to "
+            f"{' or '.join(sorted(allowed))} reports"
+        )
+    if decision == "approve" and report.submitted_by_key_id == actor.key_id:
+        raise Forbidden("you submitted this value; another reviewer must approve it")
+    apply_changes(
+        report,
+        {"status": target, "review_comment": comment, "reviewed_at": datetime.now(UTC)},
+    )
+    await session.flush()
+    return report
+
+
+async def report_history(session: AsyncSession, *, report_id: int) -> list[AuditEvent]:
+    """Every change of the report, oldest first: who, when, old and new values, comments."""
+    await get_or_404(session, IndicatorReport, report_id)
+    rows = await session.execute(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "indicator_report", AuditEvent.entity_id == report_id)
+        .order_by(AuditEvent.id)
+    )
+    return list(rows.scalars())

@@ -24,7 +24,6 @@ class TestMetrics:
         assert 'status="404"' in text
         assert "http_request_duration_seconds" in text
 
-
     async def test_unknown_paths_share_one_series(self, client: AsyncClient) -> None:
         await client.get("/api/v1/no-such-thing/12345")
         text = (await client.get("/metrics")).text
