@@ -23,14 +23,22 @@ class TestRateLimit:
         assert 429 in statuses
 
     async def test_the_count_lives_in_postgres_not_in_the_process(
-        self, app: FastAPI, client: AsyncClient, connection: object
+        self, app: FastAPI, client: AsyncClient, connection: object, admin_key: str
     ) -> None:
         from sqlalchemy import text
+
+        from app.auth.service import hash_key
 
         app.state.settings = Settings(rate_limit_per_minute=100)
         await client.get("/api/v1/units")
         await client.get("/api/v1/units")
-        hits = await connection.scalar(text("SELECT max(hits) FROM rate_limit_windows"))  # type: ignore[attr-defined]
+        hits = await connection.scalar(  # type: ignore[attr-defined]
+            text(
+                "SELECT sum(w.hits) FROM rate_limit_windows w "
+                "JOIN api_keys k ON k.id = w.api_key_id WHERE k.key_hash = :hash"
+            ),
+            {"hash": hash_key(admin_key)},
+        )
         assert hits == 2
 
 
