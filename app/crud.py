@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import Base
@@ -20,16 +20,52 @@ def entity_label(model: type[Base]) -> str:
     return str(model.__tablename__).rstrip("s").replace("_", " ")
 
 
+# Statements are built once per model: building and hashing a SELECT costs more CPU than
+# running it, and SQLAlchemy's compiled cache still serves them.
+_BY_ID: dict[tuple[type[Any], bool], Select[Any]] = {}
+_ROWS: dict[type[Any], Select[Any]] = {}
+_ROW_BY_ID: dict[type[Any], Select[Any]] = {}
+
+
+def read_select(model: type[M]) -> Select[Any]:
+    """A SELECT of the model's columns (and column properties) as plain rows, for reads:
+    no ORM objects to build, and the response models read rows by attribute all the same."""
+    stmt = _ROWS.get(model)
+    if stmt is None:
+        columns = [
+            cast(ColumnElement[Any], prop.expression).label(prop.key)
+            for prop in inspect(model).column_attrs
+        ]
+        stmt = _ROWS[model] = select(*columns)
+    return stmt
+
+
 async def get_or_404(
     session: AsyncSession, model: type[M], entity_id: int, *, for_update: bool = False
 ) -> M:
-    stmt = select(model).where(model.id == entity_id)  # type: ignore[attr-defined]
-    if for_update:
-        stmt = stmt.with_for_update()
-    obj = (await session.execute(stmt)).scalar_one_or_none()
+    """The ORM object, to change it (optionally locked)."""
+    stmt = _BY_ID.get((model, for_update))
+    if stmt is None:
+        stmt = select(model).where(model.id == bindparam("entity_id"))  # type: ignore[attr-defined]
+        if for_update:
+            stmt = stmt.with_for_update()
+        _BY_ID[(model, for_update)] = stmt
+    obj = (await session.execute(stmt, {"entity_id": entity_id})).scalar_one_or_none()
     if obj is None:
         raise NotFound(f"{entity_label(model)} {entity_id} does not exist")
     return obj
+
+
+async def get_row_or_404(session: AsyncSession, model: type[M], entity_id: int) -> Row[Any]:
+    """The record as a row, to show it."""
+    stmt = _ROW_BY_ID.get(model)
+    if stmt is None:
+        table_id = model.__table__.c.id
+        stmt = _ROW_BY_ID[model] = read_select(model).where(table_id == bindparam("entity_id"))
+    row = (await session.execute(stmt, {"entity_id": entity_id})).one_or_none()
+    if row is None:
+        raise NotFound(f"{entity_label(model)} {entity_id} does not exist")
+    return row
 
 
 async def require_reference(
@@ -104,13 +140,13 @@ async def fetch_page(
     page: PageParams,
     *,
     newest_first: bool = False,
-) -> tuple[list[M], str | None]:
+) -> tuple[list[Row[Any]], str | None]:
     """Keyset page by id: ``limit`` rows after the cursor, and the cursor of the next page."""
     ident = model.id  # type: ignore[attr-defined]
     if page.after_id is not None:
         stmt = stmt.where(ident < page.after_id if newest_first else ident > page.after_id)
     order = ident.desc() if newest_first else ident
-    rows = list((await session.execute(stmt.order_by(order).limit(page.limit + 1))).scalars())
+    rows = list((await session.execute(stmt.order_by(order).limit(page.limit + 1))).all())
     if len(rows) > page.limit:
         rows = rows[: page.limit]
         return rows, encode_cursor(rows[-1].id)

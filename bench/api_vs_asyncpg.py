@@ -169,6 +169,8 @@ def main() -> None:
                     "DATABASE_URL": dsn,
                     "LUOSHI_LOG_LEVEL": "WARNING",
                     "LUOSHI_MIGRATE_ON_START": "false",
+                    # Counted as always, but high enough never to refuse the load.
+                    "LUOSHI_RATE_LIMIT_PER_MINUTE": str(10**9),
                 },
                 service_port,
             )
@@ -186,7 +188,7 @@ def main() -> None:
                     "warning",
                     "--no-access-log",
                 ],
-                {"BENCH_RAW_DSN": dsn},
+                {"BENCH_RAW_DSN": dsn, "PYTHONPATH": str(ROOT)},
                 raw_port,
             )
         )

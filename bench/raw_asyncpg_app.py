@@ -9,16 +9,16 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import orjson
 
-AUTH_SQL = (
-    "SELECT id, name, role, unit_id, last_used_at FROM api_keys "
-    "WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)"
-)
+from app.auth.service import AUTHENTICATE_COUNTING
+
+# The service's own authentication statement (key check, last use, rate-limit counter),
+# with asyncpg's placeholder.
+AUTH_SQL = str(AUTHENTICATE_COUNTING).replace(":hash", "$1")
 TASK_COLUMNS = (
     "id, plan_id, parent_id, kind, number, title, description, status, progress, start_on, "
     "due_on, completed_on, version, created_at, updated_at, "
@@ -91,7 +91,7 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     token = headers.get(b"authorization", b"").removeprefix(b"Bearer ")
     path, method = scope["path"], scope["method"]
     async with pool.acquire() as conn:
-        key = await conn.fetchrow(AUTH_SQL, hashlib.sha256(token).hexdigest(), datetime.now(UTC))
+        key = await conn.fetchrow(AUTH_SQL, hashlib.sha256(token).hexdigest())
         if key is None:
             await _send(send, 401, b'{"detail":"unauthorized"}')
             return

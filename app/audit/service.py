@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from asgi_correlation_id import correlation_id
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import Row, event, insert, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
 
@@ -133,10 +133,10 @@ def _json_dict(changes: dict[str, Any]) -> dict[str, Any]:
 
 async def list_events(
     session: AsyncSession, *, query: AuditQuery, page: PageParams
-) -> tuple[list[AuditEvent], str | None]:
-    from app.crud import fetch_page
+) -> tuple[list[Row[Any]], str | None]:
+    from app.crud import fetch_page, read_select
 
-    stmt = select(AuditEvent)
+    stmt = read_select(AuditEvent)
     if query.entity_type is not None:
         stmt = stmt.where(AuditEvent.entity_type == query.entity_type)
     if query.entity_id is not None:

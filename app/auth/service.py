@@ -6,13 +6,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Row, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.auth.models import ApiKey
-from app.crud import fetch_page, get_or_404
+from app.crud import fetch_page, get_or_404, read_select
 from app.errors import InvalidInput
 from app.pagination import PageParams
 
@@ -165,8 +166,8 @@ async def issue_api_key(
 
 async def list_api_keys(
     session: AsyncSession, *, page: PageParams
-) -> tuple[list[ApiKey], str | None]:
-    return await fetch_page(session, select(ApiKey), ApiKey, page)
+) -> tuple[list[Row[Any]], str | None]:
+    return await fetch_page(session, read_select(ApiKey), ApiKey, page)
 
 
 async def revoke_api_key(session: AsyncSession, *, key_id: int) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.crud import (
@@ -11,7 +13,9 @@ from app.crud import (
     ensure_unreferenced,
     fetch_page,
     get_or_404,
+    get_row_or_404,
     new_entity,
+    read_select,
     require_reference,
 )
 from app.errors import Conflict, InvalidInput
@@ -26,8 +30,8 @@ from app.tasks.models import Task
 
 async def list_indicators(
     session: AsyncSession, *, query: IndicatorQuery, page: PageParams
-) -> tuple[list[Indicator], str | None]:
-    stmt = select(Indicator)
+) -> tuple[list[Row[Any]], str | None]:
+    stmt = read_select(Indicator)
     for field in ("task_id", "plan_id", "code"):
         value = getattr(query, field)
         if value is not None:
@@ -35,8 +39,8 @@ async def list_indicators(
     return await fetch_page(session, stmt, Indicator, page)
 
 
-async def get_indicator(session: AsyncSession, *, indicator_id: int) -> Indicator:
-    return await get_or_404(session, Indicator, indicator_id)
+async def get_indicator(session: AsyncSession, *, indicator_id: int) -> Row[Any]:
+    return await get_row_or_404(session, Indicator, indicator_id)
 
 
 async def _ensure_code_free(

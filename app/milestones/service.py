@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.scope import ensure_fields, get_in_scope, reporter_unit, unit_responsible_for
@@ -14,7 +15,9 @@ from app.crud import (
     check_if_match,
     fetch_page,
     get_or_404,
+    get_row_or_404,
     new_entity,
+    read_select,
     require_reference,
 )
 from app.milestones.models import Milestone
@@ -25,8 +28,8 @@ from app.tasks.models import Task
 
 async def list_milestones(
     session: AsyncSession, *, query: MilestoneQuery, page: PageParams
-) -> tuple[list[Milestone], str | None]:
-    stmt = select(Milestone)
+) -> tuple[list[Row[Any]], str | None]:
+    stmt = read_select(Milestone)
     if query.task_id is not None:
         stmt = stmt.where(Milestone.task_id == query.task_id)
     if query.status is not None:
@@ -36,8 +39,8 @@ async def list_milestones(
     return await fetch_page(session, stmt, Milestone, page)
 
 
-async def get_milestone(session: AsyncSession, *, milestone_id: int) -> Milestone:
-    return await get_or_404(session, Milestone, milestone_id)
+async def get_milestone(session: AsyncSession, *, milestone_id: int) -> Row[Any]:
+    return await get_row_or_404(session, Milestone, milestone_id)
 
 
 async def create_milestone(session: AsyncSession, *, data: MilestoneCreate) -> Milestone:

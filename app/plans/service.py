@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.crud import (
@@ -11,7 +13,9 @@ from app.crud import (
     ensure_unreferenced,
     fetch_page,
     get_or_404,
+    get_row_or_404,
     new_entity,
+    read_select,
 )
 from app.errors import Conflict
 from app.indicators.models import Indicator
@@ -23,8 +27,8 @@ from app.tasks.models import Task
 
 async def list_plans(
     session: AsyncSession, *, query: PlanQuery, page: PageParams
-) -> tuple[list[Plan], str | None]:
-    stmt = select(Plan)
+) -> tuple[list[Row[Any]], str | None]:
+    stmt = read_select(Plan)
     if query.code is not None:
         stmt = stmt.where(Plan.code == query.code)
     if query.year is not None:
@@ -34,8 +38,8 @@ async def list_plans(
     return await fetch_page(session, stmt, Plan, page)
 
 
-async def get_plan(session: AsyncSession, *, plan_id: int) -> Plan:
-    return await get_or_404(session, Plan, plan_id)
+async def get_plan(session: AsyncSession, *, plan_id: int) -> Row[Any]:
+    return await get_row_or_404(session, Plan, plan_id)
 
 
 async def _ensure_code_free(session: AsyncSession, code: str, *, other_than: int | None) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, select, true
+from sqlalchemy import ColumnElement, Row, and_, exists, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
@@ -15,7 +16,9 @@ from app.crud import (
     check_if_match,
     fetch_page,
     get_or_404,
+    get_row_or_404,
     new_entity,
+    read_select,
     require_reference,
 )
 from app.errors import Conflict, Forbidden, InvalidInput
@@ -36,8 +39,8 @@ def _period_error(detail: str) -> InvalidInput:
 
 async def list_reports(
     session: AsyncSession, *, query: ReportQuery, page: PageParams
-) -> tuple[list[IndicatorReport], str | None]:
-    stmt = select(IndicatorReport)
+) -> tuple[list[Row[Any]], str | None]:
+    stmt = read_select(IndicatorReport)
     for field in ("indicator_id", "unit_id", "period", "status"):
         value = getattr(query, field)
         if value is not None:
@@ -51,8 +54,8 @@ async def list_reports(
     return await fetch_page(session, stmt, IndicatorReport, page)
 
 
-async def get_report(session: AsyncSession, *, report_id: int) -> IndicatorReport:
-    return await get_or_404(session, IndicatorReport, report_id)
+async def get_report(session: AsyncSession, *, report_id: int) -> Row[Any]:
+    return await get_row_or_404(session, IndicatorReport, report_id)
 
 
 def _report_scope(unit: int | None) -> ColumnElement[bool] | None:

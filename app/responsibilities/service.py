@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.crud import (
@@ -10,7 +12,9 @@ from app.crud import (
     check_if_match,
     fetch_page,
     get_or_404,
+    get_row_or_404,
     new_entity,
+    read_select,
     require_reference,
 )
 from app.errors import Conflict
@@ -27,8 +31,8 @@ from app.units.models import Unit
 
 async def list_responsibilities(
     session: AsyncSession, *, query: ResponsibilityQuery, page: PageParams
-) -> tuple[list[Responsibility], str | None]:
-    stmt = select(Responsibility)
+) -> tuple[list[Row[Any]], str | None]:
+    stmt = read_select(Responsibility)
     for field in ("task_id", "unit_id", "role"):
         value = getattr(query, field)
         if value is not None:
@@ -36,8 +40,8 @@ async def list_responsibilities(
     return await fetch_page(session, stmt, Responsibility, page)
 
 
-async def get_responsibility(session: AsyncSession, *, responsibility_id: int) -> Responsibility:
-    return await get_or_404(session, Responsibility, responsibility_id)
+async def get_responsibility(session: AsyncSession, *, responsibility_id: int) -> Row[Any]:
+    return await get_row_or_404(session, Responsibility, responsibility_id)
 
 
 async def create_responsibility(

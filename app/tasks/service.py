@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, or_, select, update
+from sqlalchemy import Row, delete, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.scope import ensure_fields, get_in_scope, reporter_unit, unit_responsible_for
@@ -16,8 +16,10 @@ from app.crud import (
     ensure_unreferenced,
     fetch_page,
     get_or_404,
+    get_row_or_404,
     like_pattern,
     new_entity,
+    read_select,
     require_reference,
     touch,
 )
@@ -37,8 +39,8 @@ def _invalid(field: str, detail: str) -> InvalidInput:
 
 async def list_tasks(
     session: AsyncSession, *, query: TaskQuery, page: PageParams
-) -> tuple[list[Task], str | None]:
-    stmt = select(Task)
+) -> tuple[list[Row[Any]], str | None]:
+    stmt = read_select(Task)
     for field in ("plan_id", "parent_id", "kind", "number", "status"):
         value = getattr(query, field)
         if value is not None:
@@ -58,8 +60,8 @@ async def list_tasks(
     return await fetch_page(session, stmt, Task, page)
 
 
-async def get_task(session: AsyncSession, *, task_id: int) -> Task:
-    return await get_or_404(session, Task, task_id)
+async def get_task(session: AsyncSession, *, task_id: int) -> Row[Any]:
+    return await get_row_or_404(session, Task, task_id)
 
 
 async def _ensure_number_free(

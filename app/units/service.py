@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, or_, select
+from typing import Any
+
+from sqlalchemy import Row, Select, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import ApiKey
@@ -12,8 +14,10 @@ from app.crud import (
     ensure_unreferenced,
     fetch_page,
     get_or_404,
+    get_row_or_404,
     like_pattern,
     new_entity,
+    read_select,
     require_reference,
 )
 from app.errors import Conflict, InvalidInput
@@ -26,8 +30,8 @@ from app.units.schemas import UnitCreate, UnitQuery, UnitUpdate
 
 async def list_units(
     session: AsyncSession, *, query: UnitQuery, page: PageParams
-) -> tuple[list[Unit], str | None]:
-    stmt = select(Unit)
+) -> tuple[list[Row[Any]], str | None]:
+    stmt = read_select(Unit)
     if query.code is not None:
         stmt = stmt.where(Unit.code == query.code)
     if query.kind is not None:
@@ -40,8 +44,8 @@ async def list_units(
     return await fetch_page(session, stmt, Unit, page)
 
 
-async def get_unit(session: AsyncSession, *, unit_id: int) -> Unit:
-    return await get_or_404(session, Unit, unit_id)
+async def get_unit(session: AsyncSession, *, unit_id: int) -> Row[Any]:
+    return await get_row_or_404(session, Unit, unit_id)
 
 
 async def _ensure_code_free(session: AsyncSession, code: str, *, other_than: int | None) -> None:

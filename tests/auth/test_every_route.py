@@ -1,26 +1,22 @@
-"""Every route of plans, tasks, responsibilities, milestones, indicators and indicator reports
-refuses a request without valid credentials — before looking at its body or parameters."""
+"""Every /api/v1 operation refuses a request without valid credentials — before looking at
+its body or parameters. The list comes from the OpenAPI document, so a new route is covered
+the day it is added."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from fastapi import FastAPI
 from httpx import AsyncClient
 
-COLLECTIONS = [
-    "plans",
-    "tasks",
-    "responsibilities",
-    "milestones",
-    "indicators",
-    "indicator-reports",
-]
-ROUTES = [
-    *((method, f"/api/v1/{c}") for c in COLLECTIONS for method in ("GET", "POST")),
-    *((method, f"/api/v1/{c}/1") for c in COLLECTIONS for method in ("GET", "PATCH", "DELETE")),
-]
+from app.main import create_app
+
+ROUTES = sorted(
+    (method.upper(), re.sub(r"\{[^}]+\}", "1", path))
+    for path, operations in create_app().openapi()["paths"].items()
+    if path.startswith("/api/v1")
+    for method in operations
+)
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
@@ -50,12 +46,17 @@ class TestWithoutCredentials:
         assert response.json()["code"] == "unauthorized"
 
 
-def test_the_list_covers_every_route(app: FastAPI) -> None:
-    """A route added to these resources later must be added to ROUTES above."""
-    served = {
-        (method.upper(), re.sub(r"\{[^}]+\}", "1", path))
-        for path, operations in app.openapi()["paths"].items()
-        if any(path == f"/api/v1/{c}" or path.startswith(f"/api/v1/{c}/") for c in COLLECTIONS)
-        for method in operations
-    }
-    assert served == set(ROUTES)
+def test_every_collection_is_covered() -> None:
+    collections = {path.split("/")[3] for _, path in ROUTES}
+    assert {
+        "units",
+        "plans",
+        "tasks",
+        "responsibilities",
+        "milestones",
+        "indicators",
+        "indicator-reports",
+        "plan-imports",
+        "api-keys",
+        "audit-events",
+    } <= collections
