@@ -13,6 +13,7 @@ from app.indicators.models import Indicator
 from app.milestones.models import Milestone
 from app.plans.models import Plan
 from app.reports.models import IndicatorReport
+from app.reports.periods import parse_period
 from app.responsibilities.models import Responsibility
 from app.tasks.models import Task
 from app.units.models import Unit
@@ -96,5 +97,8 @@ async def create_report(
         "period": "2024Q1",
         "value": Decimal(50),
         "status": "submitted",
-    }
-    return await _save(session, IndicatorReport(**(values | overrides)))
+    } | overrides
+    period = parse_period(values["period"])
+    values.setdefault("period_start", period.starts_on)
+    values.setdefault("period_end", period.ends_on)
+    return await _save(session, IndicatorReport(**values))

@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -5,12 +6,25 @@ from starlette.responses import Response
 
 from app.auth.deps import CurrentPrincipal, Supervisor
 from app.deps import IfMatch, Session
-from app.http import created_response, item_response, no_content, page_response, problems
+from app.http import (
+    created_response,
+    item_response,
+    json_response,
+    no_content,
+    page_response,
+    problems,
+)
 from app.indicators import service
-from app.indicators.schemas import IndicatorCreate, IndicatorQuery, IndicatorRead, IndicatorUpdate
+from app.indicators.schemas import (
+    IndicatorCreate,
+    IndicatorProgress,
+    IndicatorQuery,
+    IndicatorRead,
+    IndicatorUpdate,
+)
 from app.pagination import Page
 from app.routing import TransactionalRoute
-from app.types import MAX_ID
+from app.types import MAX_ID, IsoDate
 
 router = APIRouter(prefix="/indicators", tags=["indicators"], route_class=TransactionalRoute)
 IndicatorId = Annotated[int, Path(ge=1, le=MAX_ID, description="Indicator id.")]
@@ -82,3 +96,28 @@ async def delete_indicator(
 ) -> Response:
     await service.delete_indicator(session, indicator_id=indicator_id, if_match=if_match)
     return no_content()
+
+
+@router.get(
+    "/{indicator_id}/progress",
+    summary="Progress of an indicator at a date",
+    response_model=IndicatorProgress,
+    responses=problems(404),
+    description="actual (submitted + approved reports whose period has started by `as_of`; "
+    "drafts and returned reports do not count), approved_actual, expected (the target "
+    "scaled by the elapsed share of the plan year) and status: achieved, on_track "
+    "(actual ≥ expected), at_risk (≥ 80 % of expected), behind, or no_data. `lte` targets "
+    "(零事故) are behind as soon as they are exceeded.",
+)
+async def get_indicator_progress(
+    session: Session,
+    _: CurrentPrincipal,
+    indicator_id: IndicatorId,
+    as_of: Annotated[
+        IsoDate | None, Query(description="The date to judge at; default today.")
+    ] = None,
+) -> Response:
+    result = await service.indicator_progress(
+        session, indicator_id=indicator_id, as_of=as_of or date.today()
+    )
+    return json_response(result)

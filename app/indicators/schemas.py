@@ -1,7 +1,7 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from app.pagination import ListQuery
 from app.types import Amount, Code, Id, InputModel, Label, LongText, Name, ReadModel, omissible
@@ -118,3 +118,42 @@ class IndicatorQuery(ListQuery):
     task_id: QueryId | None = None
     plan_id: QueryId | None = None
     code: Code | None = None
+
+
+class IndicatorProgress(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "indicator_id": 12,
+                    "as_of": "2024-06-30",
+                    "comparator": "gte",
+                    "target_value": 200,
+                    "target_max": None,
+                    "aggregation": "sum",
+                    "actual": 92.5,
+                    "approved_actual": 58.5,
+                    "expected": 99.7,
+                    "elapsed_share": 0.4986,
+                    "reports_counted": 2,
+                    "status": "at_risk",
+                }
+            ]
+        }
+    )
+
+    indicator_id: int
+    as_of: date
+    comparator: Comparator
+    target_value: float
+    target_max: float | None
+    aggregation: Aggregation
+    actual: float | None = Field(
+        description="Submitted and approved reports whose period has started by `as_of`, "
+        "aggregated; null when there are none."
+    )
+    approved_actual: float | None = Field(description="The same over approved reports only.")
+    expected: float = Field(description="The target scaled by the elapsed share of the year.")
+    elapsed_share: float
+    reports_counted: int
+    status: Literal["achieved", "on_track", "at_risk", "behind", "no_data"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.crud import (
@@ -18,10 +19,18 @@ from app.crud import (
     read_select,
     require_reference,
 )
-from app.errors import Conflict, InvalidInput
+from app.errors import Conflict, InvalidInput, NotFound
+from app.indicators import progress
 from app.indicators.models import Indicator
-from app.indicators.schemas import IndicatorCreate, IndicatorQuery, IndicatorUpdate, check_range
+from app.indicators.schemas import (
+    IndicatorCreate,
+    IndicatorProgress,
+    IndicatorQuery,
+    IndicatorUpdate,
+    check_range,
+)
 from app.pagination import PageParams
+from app.plans.models import Plan
 from app.reports.models import IndicatorReport
 from app.tasks.models import Task
 
@@ -103,3 +112,85 @@ async def delete_indicator(
     )
     await session.delete(indicator)
     await session.flush()
+
+
+# Counted: submitted and approved reports whose period has started by the date. Each
+# aggregation is computed in the database; only its one row comes back.
+_PROGRESS = text(
+    """
+    WITH counted AS (
+        SELECT unit_id, period_start, value, status = 'approved' AS approved
+        FROM indicator_reports
+        WHERE indicator_id = :indicator_id
+          AND status IN ('submitted', 'approved')
+          AND period_start <= :as_of
+    ),
+    latest AS (
+        SELECT DISTINCT ON (unit_id) value FROM counted ORDER BY unit_id, period_start DESC
+    ),
+    latest_approved AS (
+        SELECT DISTINCT ON (unit_id) value FROM counted WHERE approved
+        ORDER BY unit_id, period_start DESC
+    )
+    SELECT
+        (SELECT count(*) FROM counted) AS counted,
+        CASE :aggregation
+            WHEN 'sum' THEN (SELECT sum(value) FROM counted)
+            WHEN 'max' THEN (SELECT max(value) FROM counted)
+            ELSE (SELECT sum(value) FROM latest)
+        END AS actual,
+        CASE :aggregation
+            WHEN 'sum' THEN (SELECT sum(value) FROM counted WHERE approved)
+            WHEN 'max' THEN (SELECT max(value) FROM counted WHERE approved)
+            ELSE (SELECT sum(value) FROM latest_approved)
+        END AS approved_actual
+    """
+)
+
+
+async def indicator_progress(
+    session: AsyncSession, *, indicator_id: int, as_of: date
+) -> IndicatorProgress:
+    """Actual against target and against the pace expected by ``as_of``."""
+    row = (
+        await session.execute(
+            select(Indicator, Plan.year)
+            .join(Plan, Plan.id == Indicator.plan_id)
+            .where(Indicator.id == indicator_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"indicator {indicator_id} does not exist")
+    indicator, year = row
+    figures = (
+        await session.execute(
+            _PROGRESS,
+            {"indicator_id": indicator_id, "as_of": as_of, "aggregation": indicator.aggregation},
+        )
+    ).one()
+    target = float(indicator.target_value)
+    target_max = None if indicator.target_max is None else float(indicator.target_max)
+    share = progress.elapsed_share(year, as_of)
+    expected = progress.expected_by(target, share)
+    actual = None if figures.actual is None else float(figures.actual)
+    return IndicatorProgress(
+        indicator_id=indicator_id,
+        as_of=as_of,
+        comparator=indicator.comparator,
+        target_value=target,
+        target_max=target_max,
+        aggregation=indicator.aggregation,
+        actual=actual,
+        approved_actual=None if figures.approved_actual is None else float(figures.approved_actual),
+        expected=round(expected, 4),
+        elapsed_share=round(share, 4),
+        reports_counted=figures.counted,
+        status=progress.status_of(
+            comparator=indicator.comparator,
+            target=target,
+            target_max=target_max,
+            actual=actual,
+            expected=expected,
+            year_over=share >= 1,
+        ),
+    )

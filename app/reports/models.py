@@ -1,11 +1,13 @@
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -26,6 +28,7 @@ class IndicatorReport(EntityMixin, Base):
     __table_args__ = (
         CheckConstraint(f"status IN {REPORT_STATUSES}", name="status"),
         UniqueConstraint("indicator_id", "unit_id", "period"),
+        Index("ix_indicator_reports_indicator_id_period_start", "indicator_id", "period_start"),
     )
 
     indicator_id: Mapped[int] = mapped_column(
@@ -35,6 +38,9 @@ class IndicatorReport(EntityMixin, Base):
         BigInteger, ForeignKey("units.id", ondelete="RESTRICT"), index=True
     )
     period: Mapped[str] = mapped_column(String(8))
+    # Derived from `period` on write, so "has the period started by <date>" is an indexed range.
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
     value: Mapped[Decimal] = mapped_column(AMOUNT)
     note: Mapped[str] = mapped_column(Text, server_default=text("''"))
     status: Mapped[str] = mapped_column(String(16), server_default=text("'submitted'"))
