@@ -114,7 +114,15 @@ async def create_report(
             f"unit {data.unit_id} already reported indicator {data.indicator_id} for "
             f"{data.period} (report {existing}); change that report instead"
         )
-    report = new_entity(IndicatorReport, {**data.model_dump(), "submitted_by_key_id": actor.key_id})
+    report = new_entity(
+        IndicatorReport,
+        {
+            **data.model_dump(),
+            "period_start": period.starts_on,
+            "period_end": period.ends_on,
+            "submitted_by_key_id": actor.key_id,
+        },
+    )
     session.add(report)
     await session.flush()
     return report

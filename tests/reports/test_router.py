@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -432,7 +433,14 @@ class TestPageReports:
         await db.execute(
             insert(IndicatorReport),
             [
-                {"indicator_id": quarterly.id, "unit_id": u, "period": "2024Q1", "value": 1}
+                {
+                    "indicator_id": quarterly.id,
+                    "unit_id": u,
+                    "period": "2024Q1",
+                    "period_start": date(2024, 1, 1),
+                    "period_end": date(2024, 3, 31),
+                    "value": 1,
+                }
                 for u in unit_ids
             ],
         )
