@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -5,12 +6,21 @@ from starlette.responses import Response
 
 from app.auth.deps import CurrentPrincipal, Supervisor
 from app.deps import IfMatch, Session
-from app.http import created_response, item_response, no_content, page_response, problems
+from app.http import (
+    created_response,
+    item_response,
+    json_response,
+    no_content,
+    page_response,
+    problems,
+)
 from app.pagination import Page
 from app.plans import service
 from app.plans.schemas import PlanCreate, PlanQuery, PlanRead, PlanUpdate
+from app.reports import obligations
+from app.reports.obligations import ObligationList, ObligationStatus
 from app.routing import TransactionalRoute
-from app.types import MAX_ID
+from app.types import MAX_ID, IsoDate
 
 router = APIRouter(prefix="/plans", tags=["plans"], route_class=TransactionalRoute)
 PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="Plan id.")]
@@ -71,3 +81,27 @@ async def delete_plan(
 ) -> Response:
     await service.delete_plan(session, plan_id=plan_id, if_match=if_match)
     return no_content()
+
+
+@router.get(
+    "/{plan_id}/obligations",
+    summary="Reports owed in this plan",
+    response_model=ObligationList,
+    responses=problems(404),
+    description="Each lead unit owes, for every indicator of its task, one report per period "
+    "of the indicator's frequency, due at the period's end plus the plan's grace days. "
+    "status: upcoming, due, overdue (no report yet), or the report's submitted / approved / "
+    "returned.",
+)
+async def list_plan_obligations(
+    session: Session,
+    _: CurrentPrincipal,
+    plan_id: PlanId,
+    as_of: Annotated[IsoDate | None, Query(description="Default today.")] = None,
+    status: Annotated[ObligationStatus | None, Query()] = None,
+) -> Response:
+    await service.get_plan(session, plan_id=plan_id)  # 404 for an unknown plan
+    items = await obligations.plan_obligations(
+        session, plan_id=plan_id, as_of=as_of or date.today(), status=status
+    )
+    return json_response(ObligationList(items=items))

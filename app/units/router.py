@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -5,10 +6,19 @@ from starlette.responses import Response
 
 from app.auth.deps import CurrentPrincipal, Supervisor
 from app.deps import IfMatch, Session
-from app.http import created_response, item_response, no_content, page_response, problems
+from app.http import (
+    created_response,
+    item_response,
+    json_response,
+    no_content,
+    page_response,
+    problems,
+)
 from app.pagination import Page
+from app.reports import obligations
+from app.reports.obligations import ObligationList, ObligationStatus
 from app.routing import TransactionalRoute
-from app.types import MAX_ID
+from app.types import MAX_ID, IsoDate
 from app.units import service
 from app.units.schemas import UnitCreate, UnitQuery, UnitRead, UnitUpdate
 
@@ -71,3 +81,27 @@ async def delete_unit(
 ) -> Response:
     await service.delete_unit(session, unit_id=unit_id, if_match=if_match)
     return no_content()
+
+
+@router.get(
+    "/{unit_id}/obligations",
+    summary="Reports owed by this unit",
+    response_model=ObligationList,
+    responses=problems(404),
+    description="Each lead unit owes, for every indicator of its task, one report per period "
+    "of the indicator's frequency, due at the period's end plus the plan's grace days. "
+    "status: upcoming, due, overdue (no report yet), or the report's submitted / approved / "
+    "returned.",
+)
+async def list_unit_obligations(
+    session: Session,
+    _: CurrentPrincipal,
+    unit_id: UnitId,
+    as_of: Annotated[IsoDate | None, Query(description="Default today.")] = None,
+    status: Annotated[ObligationStatus | None, Query()] = None,
+) -> Response:
+    await service.get_unit(session, unit_id=unit_id)  # 404 for an unknown unit
+    items = await obligations.unit_obligations(
+        session, unit_id=unit_id, as_of=as_of or date.today(), status=status
+    )
+    return json_response(ObligationList(items=items))
