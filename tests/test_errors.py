@@ -1,32 +1,17 @@
 """Bad input of every kind gets a 4xx problem that says what is wrong, and stores nothing."""
 
-from typing import Any
-
 import pytest
-from httpx import AsyncClient, Response
+from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.units.models import Unit
 from tests.factories import create_unit
-
-PROBLEM = "application/problem+json"
+from tests.helpers import PROBLEM, assert_problem
 
 
 async def unit_count(db: AsyncSession) -> int:
     return int(await db.scalar(select(func.count()).select_from(Unit)) or 0)
-
-
-def assert_problem(response: Response, status: int | set[int], code: str | None = None) -> Any:
-    allowed = status if isinstance(status, set) else {status}
-    assert response.status_code in allowed, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert {"type", "title", "status", "detail", "code"} <= body.keys()
-    assert body["status"] == response.status_code
-    if code is not None:
-        assert body["code"] == code
-    return body
 
 
 class TestMalformedBodies:

@@ -5,28 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from httpx import AsyncClient, Response
+from httpx import AsyncClient
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.plans.models import Plan
 from tests.factories import create_plan, create_task
+from tests.helpers import assert_problem
 
 URL = "/api/v1/plans"
 MAX_ID = 2**63 - 1
-PROBLEM = "application/problem+json"
-
-
-def assert_problem(response: Response, status: int, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].split(";")[0] == PROBLEM
-    body = response.json()
-    assert body["status"] == status
-    assert body["title"]
-    assert body["detail"]
-    if code is not None:
-        assert body["code"] == code
-    return body
 
 
 def valid_body(**overrides: Any) -> dict[str, Any]:

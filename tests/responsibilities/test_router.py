@@ -12,21 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.responsibilities.models import Responsibility
 from app.tasks.models import Task
 from tests.factories import create_plan, create_responsibility, create_task, create_unit
+from tests.helpers import assert_problem
 
 URL = "/api/v1/responsibilities"
 MAX_ID = 2**63 - 1
-PROBLEM = "application/problem+json"
-
-
-def assert_problem(response: Response, status: int, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].split(";")[0] == PROBLEM
-    body = response.json()
-    assert body["status"] == status
-    assert body["detail"]
-    if code is not None:
-        assert body["code"] == code
-    return body
 
 
 async def count(db: AsyncSession) -> int:
