@@ -77,6 +77,7 @@ def create_api_key(
     from app.auth.models import ROLES
     from app.db import make_engine, make_sessionmaker, resolve_database_url
     from app.db import migrate as migrate_database
+    from app.errors import AppError
     from app.units.models import Unit
 
     if role not in ROLES:
@@ -94,15 +95,18 @@ def create_api_key(
                     unit_id = await session.scalar(select(Unit.id).where(Unit.code == unit))
                     if unit_id is None:
                         raise typer.BadParameter(f"no unit with code {unit!r}", param_hint="--unit")
-                _, secret = await auth_service.create_api_key(
-                    session, name=name, role=role, unit_id=unit_id
+                _, secret = await auth_service.issue_api_key(
+                    session, name=name, role=role, unit_id=unit_id, expires_at=None
                 )
                 await session.commit()
                 return secret
         finally:
             await engine.dispose()
 
-    secret = asyncio.run(create())
+    try:
+        secret = asyncio.run(create())
+    except AppError as exc:
+        raise typer.BadParameter(exc.detail) from exc
     console.print("New API key (shown once, store it now):", style="bold")
     print(secret)
 

@@ -84,3 +84,15 @@ def test_import_prints_a_summary_and_refuses_a_second_time(luoshi: CliRunner) ->
     again = luoshi.invoke(cli.cli, ["import", str(SEED)])
     assert again.exit_code == 1
     assert "already imported" in again.output
+
+
+def test_reporter_key_needs_a_unit_and_gets_one_by_code(luoshi: CliRunner) -> None:
+    assert luoshi.invoke(cli.cli, ["migrate"]).exit_code == 0
+    refused = luoshi.invoke(cli.cli, ["api-key", "create", "--name", "r", "--role", "reporter"])
+    assert refused.exit_code != 0
+    assert "unit" in refused.output
+    unknown = luoshi.invoke(
+        cli.cli, ["api-key", "create", "--name", "r", "--role", "reporter", "--unit", "NOPE"]
+    )
+    assert unknown.exit_code != 0
+    assert "NOPE" in unknown.output
