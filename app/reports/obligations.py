@@ -47,6 +47,7 @@ _OBLIGATIONS = """
 # Both scopes are fixed texts of this module; values travel as bound parameters.
 PLAN_OBLIGATIONS = text(_OBLIGATIONS.format(scope="p.id = :plan_id"))
 UNIT_OBLIGATIONS = text(_OBLIGATIONS.format(scope="r.unit_id = :unit_id"))
+TASK_OBLIGATIONS = text(_OBLIGATIONS.format(scope="i.task_id = :task_id"))
 
 
 class Obligation(BaseModel):
@@ -126,3 +127,8 @@ async def unit_obligations(
     rows = await session.execute(UNIT_OBLIGATIONS, {"unit_id": unit_id})
     items = [_obligation(row, as_of) for row in rows]
     return [o for o in items if status is None or o.status == status]
+
+
+async def task_obligations(session: AsyncSession, *, task_id: int, as_of: date) -> list[Obligation]:
+    rows = await session.execute(TASK_OBLIGATIONS, {"task_id": task_id})
+    return [_obligation(row, as_of) for row in rows]

@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -5,12 +6,20 @@ from starlette.responses import Response
 
 from app.auth.deps import CurrentPrincipal, Reporter, Supervisor
 from app.deps import IfMatch, Session
-from app.http import created_response, item_response, no_content, page_response, problems
+from app.http import (
+    created_response,
+    item_response,
+    json_response,
+    no_content,
+    page_response,
+    problems,
+)
 from app.pagination import Page
 from app.routing import TransactionalRoute
-from app.tasks import service
+from app.tasks import health, service
+from app.tasks.health import TaskHealth
 from app.tasks.schemas import TaskCreate, TaskQuery, TaskRead, TaskUpdate
-from app.types import MAX_ID
+from app.types import MAX_ID, IsoDate
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], route_class=TransactionalRoute)
 TaskId = Annotated[int, Path(ge=1, le=MAX_ID, description="Task id.")]
@@ -74,3 +83,23 @@ async def delete_task(
 ) -> Response:
     await service.delete_task(session, task_id=task_id, if_match=if_match)
     return no_content()
+
+
+@router.get(
+    "/{task_id}/health",
+    summary="Health of a task at a date",
+    response_model=TaskHealth,
+    responses=problems(404),
+    description="red when a milestone is overdue, an indicator is behind, or the task is past "
+    "due and not completed; amber when an indicator is at risk or a report is overdue; green "
+    "otherwise. `reasons` says which.",
+)
+async def get_task_health(
+    session: Session,
+    _: CurrentPrincipal,
+    task_id: TaskId,
+    as_of: Annotated[IsoDate | None, Query(description="Default today.")] = None,
+) -> Response:
+    return json_response(
+        await health.task_health(session, task_id=task_id, as_of=as_of or date.today())
+    )
