@@ -223,7 +223,7 @@ def main() -> None:
             raw_rps, raw_bad = wrk(
                 f"http://127.0.0.1:{raw_port}{path}", args.seconds, args.connections, raw_script
             )
-            ratio = service_rps / raw_rps
+            ratio = service_rps / raw_rps if raw_rps else float("nan")
             print(
                 f"{title:<18} {service_rps:>12.0f} {raw_rps:>10.0f} {ratio:>7.2f} "
                 f"{GOALS[title]:>6.2f}  {service_bad}/{raw_bad} non-2xx"
@@ -231,7 +231,11 @@ def main() -> None:
     finally:
         for proc in procs:
             proc.terminate()
-            proc.wait(10)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         if embedded is not None:
             embedded.stop()

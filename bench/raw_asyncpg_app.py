@@ -15,6 +15,7 @@ import asyncpg
 import orjson
 
 from app.auth.service import AUTHENTICATE_COUNTING
+from app.reports.periods import parse_period
 
 # The service's own authentication statement (key check, last use, rate-limit counter),
 # with asyncpg's placeholder.
@@ -31,9 +32,10 @@ INDICATOR_SQL = (
     "SELECT i.frequency, p.year FROM indicators i JOIN plans p ON p.id = i.plan_id WHERE i.id = $1"
 )
 INSERT_SQL = (
-    "INSERT INTO indicator_reports (indicator_id, unit_id, period, value, note, status) "
-    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, indicator_id, unit_id, period, value, note, "
-    "status, version, created_at, updated_at"
+    "INSERT INTO indicator_reports (indicator_id, unit_id, period, period_start, period_end, "
+    "value, note, status, submitted_by_key_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+    "RETURNING id, indicator_id, unit_id, period, value, note, status, submitted_by_key_id, "
+    "review_comment, reviewed_at, version, created_at, updated_at"
 )
 TASK_PATH = re.compile(r"^/api/v1/tasks/(\d+)$")
 
@@ -105,16 +107,20 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             await _send(send, 200, b'{"items":[' + items + b'],"next_cursor":null}')
         elif method == "POST" and path == "/api/v1/indicator-reports":
             body = orjson.loads(await _read_body(receive))
+            period = parse_period(body["period"])
             async with conn.transaction():
                 await conn.fetchrow(INDICATOR_SQL, body["indicator_id"])
                 row = await conn.fetchrow(
                     INSERT_SQL,
                     body["indicator_id"],
                     body["unit_id"],
-                    body["period"],
+                    str(period),
+                    period.starts_on,
+                    period.ends_on,
                     body["value"],
                     body.get("note", ""),
                     "submitted",
+                    key["id"],
                 )
             await _send(send, 201, _encode(row))
         else:
