@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from asgi_correlation_id import CorrelationIdMiddleware
@@ -28,6 +29,7 @@ from app.imports.router import router as imports_router
 from app.indicators.router import router as indicators_router
 from app.limits import BodyLimitMiddleware
 from app.milestones.router import router as milestones_router
+from app.ops import maintenance
 from app.ops.metrics import Metrics, MetricsMiddleware
 from app.ops.router import router as ops_router
 from app.plans.router import router as plans_router
@@ -81,10 +83,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await auth_service.ensure_bootstrap_key(
                 session, secret=settings.bootstrap_admin_key.get_secret_value()
             )
+    housekeeping = asyncio.create_task(
+        maintenance.run_forever(
+            app.state.sessionmaker,
+            idempotency_retention=timedelta(hours=settings.idempotency_retention_hours),
+        )
+    )
     log.info("luoshi ready", extra={"version": __version__})
     try:
         yield
     finally:
+        housekeeping.cancel()
         await engine.dispose()
 
 

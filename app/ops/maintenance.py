@@ -1,0 +1,41 @@
+"""Housekeeping every replica may run: forget expired idempotency records and old rate-limit
+windows. Plain deletes by age, so replicas doing it at once get in nobody's way."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.idempotency.service import purge_expired
+
+log = logging.getLogger(__name__)
+INTERVAL_SECONDS = 600
+
+
+async def tidy(session: AsyncSession, *, idempotency_retention: timedelta) -> dict[str, int]:
+    """One pass; the caller commits. Returns how many rows of each kind went."""
+    windows = await session.execute(
+        text("DELETE FROM rate_limit_windows WHERE window_start < now() - interval '1 hour'")
+    )
+    return {
+        "idempotency_records": await purge_expired(session, retention=idempotency_retention),
+        "rate_limit_windows": int(windows.rowcount or 0),  # type: ignore[attr-defined]
+    }
+
+
+async def run_forever(
+    maker: async_sessionmaker[AsyncSession], *, idempotency_retention: timedelta
+) -> None:
+    """Tidy every ten minutes until cancelled; a failed pass is logged and retried later."""
+    while True:
+        await asyncio.sleep(INTERVAL_SECONDS)
+        try:
+            async with maker.begin() as session:  # commits on leaving
+                removed = await tidy(session, idempotency_retention=idempotency_retention)
+            log.info("housekeeping", extra=removed)
+        except Exception:  # the database may be away for a while; the service stays up
+            log.exception("housekeeping failed; will retry")
