@@ -10,7 +10,7 @@ from app.milestones.models import Milestone
 from app.plans.models import Plan
 from app.reports.models import IndicatorReport
 from app.responsibilities.models import Responsibility
-from app.tasks.models import Task, TaskRelation
+from app.tasks.models import ProgressUpdate, Task, TaskRelation
 from app.units.models import Unit
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Milestone",
     "Plan",
     "PlanImport",
+    "ProgressUpdate",
     "RateLimitWindow",
     "Responsibility",
     "Task",
@@ -36,6 +37,7 @@ audit_models(
         IndicatorReport: "indicator_report",
         Milestone: "milestone",
         Plan: "plan",
+        ProgressUpdate: "progress_update",
         PlanImport: "plan_import",
         Responsibility: "responsibility",
         Task: "task",

@@ -49,6 +49,7 @@ Label = _text(32)
 Number = _text(16)
 Note = _text(4000, 0)
 LongText = _text(20000, 0)
+RequiredText = _text(20000)
 Id = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
 Percent = Annotated[int, Field(strict=True, ge=0, le=100)]
 # Targets and report values: 15 significant digits before the point covers any statistic we track.

@@ -1,10 +1,11 @@
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Date,
+    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -83,3 +84,25 @@ Task.related_task_ids = column_property(  # type: ignore[assignment]
     ),
     deferred=False,
 )
+
+
+class ProgressUpdate(Base):
+    """A unit's narrative account of a task for a period: done, problems, next steps.
+
+    Appended, never edited: the task keeps its history, and the latest one is the current say.
+    """
+
+    __tablename__ = "task_progress_updates"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    task_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tasks.id", ondelete="CASCADE"), index=True
+    )
+    unit_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("units.id", ondelete="RESTRICT"))
+    period: Mapped[str] = mapped_column(String(8))
+    done: Mapped[str] = mapped_column(Text)
+    problems: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    next_steps: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    percent: Mapped[int | None] = mapped_column(Integer)
+    author_key_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

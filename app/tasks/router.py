@@ -16,8 +16,13 @@ from app.http import (
 )
 from app.pagination import Page
 from app.routing import TransactionalRoute
-from app.tasks import health, service
+from app.tasks import health, progress_updates, service
 from app.tasks.health import TaskHealth
+from app.tasks.progress_updates import (
+    ProgressUpdateCreate,
+    ProgressUpdateQuery,
+    ProgressUpdateRead,
+)
 from app.tasks.schemas import TaskCreate, TaskQuery, TaskRead, TaskUpdate
 from app.types import MAX_ID, IsoDate
 
@@ -103,3 +108,43 @@ async def get_task_health(
     return json_response(
         await health.task_health(session, task_id=task_id, as_of=as_of or date.today())
     )
+
+
+@router.post(
+    "/{task_id}/progress-updates",
+    summary="Report progress on a task",
+    status_code=201,
+    response_model=ProgressUpdateRead,
+    responses=problems(400, 403, 404),
+    description="A unit's account for a period: done, problems, next steps, and optionally a "
+    "percent that becomes the task's progress. Kept as history; never edited.",
+)
+async def create_progress_update(
+    session: Session, principal: Reporter, task_id: TaskId, body: ProgressUpdateCreate
+) -> Response:
+    update = await progress_updates.add_progress_update(
+        session, task_id=task_id, data=body, actor=principal
+    )
+    return json_response(
+        ProgressUpdateRead.model_validate(update),
+        status_code=201,
+        headers={"Location": f"/api/v1/tasks/{task_id}/progress-updates"},
+    )
+
+
+@router.get(
+    "/{task_id}/progress-updates",
+    summary="A task's progress history, newest first",
+    response_model=Page[ProgressUpdateRead],
+    responses=problems(404),
+)
+async def list_progress_updates(
+    session: Session,
+    _: CurrentPrincipal,
+    task_id: TaskId,
+    query: Annotated[ProgressUpdateQuery, Query()],
+) -> Response:
+    rows, cursor = await progress_updates.list_progress_updates(
+        session, task_id=task_id, page=query.page()
+    )
+    return page_response(ProgressUpdateRead, rows, cursor)

@@ -1,0 +1,70 @@
+"""Units tell how a task is going, period by period; the task keeps every account."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.service import create_api_key
+from tests.factories import create_responsibility, create_task, create_unit
+
+UPDATE = {"period": "2024Q2", "done": "新馆主体完工", "problems": "展品到货延迟", "percent": 60}
+
+
+@pytest.fixture
+async def world(db: AsyncSession, app: FastAPI) -> AsyncIterator[dict]:  # type: ignore[type-arg]
+    unit, other = await create_unit(db), await create_unit(db)
+    mine, theirs = await create_task(db), await create_task(db)
+    await create_responsibility(db, task=mine, unit=unit)
+    _, secret = await create_api_key(db, name="填报", role="reporter", unit_id=unit.id)
+    async with AsyncClient(
+        transport=ASGITransport(app=app),
+        base_url="http://test",
+        headers={"Authorization": f"Bearer {secret}"},
+    ) as reporter:
+        yield {"unit": unit, "other": other, "mine": mine, "theirs": theirs, "reporter": reporter}
+
+
+class TestProgressUpdates:
+    async def test_update_is_kept_and_sets_the_task_progress(
+        self,
+        world: dict,
+        client: AsyncClient,  # type: ignore[type-arg]
+    ) -> None:
+        url = f"/api/v1/tasks/{world['mine'].id}/progress-updates"
+        first = await world["reporter"].post(url, json={**UPDATE, "unit_id": world["unit"].id})
+        assert first.status_code == 201, first.text
+        second = await world["reporter"].post(
+            url, json={**UPDATE, "unit_id": world["unit"].id, "period": "2024Q3", "percent": 80}
+        )
+        assert second.status_code == 201
+        history = (await client.get(url)).json()["items"]
+        assert [h["period"] for h in history] == ["2024Q3", "2024Q2"]  # newest first
+        assert history[1]["problems"] == "展品到货延迟"
+        task = (await client.get(f"/api/v1/tasks/{world['mine'].id}")).json()
+        assert task["progress"] == 80
+
+    async def test_reporter_only_for_its_own_unit_and_tasks(self, world: dict) -> None:  # type: ignore[type-arg]
+        reporter = world["reporter"]
+        other_unit = await reporter.post(
+            f"/api/v1/tasks/{world['mine'].id}/progress-updates",
+            json={**UPDATE, "unit_id": world["other"].id},
+        )
+        other_task = await reporter.post(
+            f"/api/v1/tasks/{world['theirs'].id}/progress-updates",
+            json={**UPDATE, "unit_id": world["unit"].id},
+        )
+        assert other_unit.status_code == other_task.status_code == 403
+
+    async def test_bad_input(self, world: dict, client: AsyncClient) -> None:  # type: ignore[type-arg]
+        url = f"/api/v1/tasks/{world['mine'].id}/progress-updates"
+        body = {**UPDATE, "unit_id": world["unit"].id}
+        assert (await client.post(url, json={**body, "period": "2023Q1"})).status_code == 422
+        assert (await client.post(url, json={**body, "done": ""})).status_code == 422
+        assert (await client.post(url, json={**body, "percent": 101})).status_code == 422
+        assert (await client.post(url, json={**body, "unit_id": 999999})).status_code == 422
+        missing = await client.post("/api/v1/tasks/999999/progress-updates", json=body)
+        assert missing.status_code == 404
+        assert (await client.get("/api/v1/tasks/999999/progress-updates")).status_code == 404
