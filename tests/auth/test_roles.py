@@ -64,6 +64,7 @@ SUPERVISOR_ONLY = [
     for m, p in WRITES
     if not (
         p.startswith("/api/v1/indicator-reports")
+        or p.endswith("/progress-updates")
         or (m == "PATCH" and p.startswith(("/api/v1/tasks/", "/api/v1/milestones/")))
     )
 ]
