@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -101,4 +101,9 @@ async def create_report(
     period = parse_period(values["period"])
     values.setdefault("period_start", period.starts_on)
     values.setdefault("period_end", period.ends_on)
+    if values["status"] != "draft":  # put forward just after its period ended, unless told
+        values.setdefault(
+            "first_submitted_at",
+            datetime.combine(period.ends_on + timedelta(days=1), time(9), tzinfo=UTC),
+        )
     return await _save(session, IndicatorReport(**values))

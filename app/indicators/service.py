@@ -30,7 +30,6 @@ from app.indicators.schemas import (
     check_range,
 )
 from app.pagination import PageParams
-from app.plans.models import Plan
 from app.reports.models import IndicatorReport
 from app.tasks.models import Task
 
@@ -114,79 +113,82 @@ async def delete_indicator(
     await session.flush()
 
 
-# Counted: submitted and approved reports whose period has started by the date. Each
-# aggregation is computed in the database; only its one row comes back.
-_PROGRESS = text(
-    """
-    WITH counted AS (
-        SELECT unit_id, period_start, value, status = 'approved' AS approved
-        FROM indicator_reports
-        WHERE indicator_id = :indicator_id
-          AND status IN ('submitted', 'approved')
-          AND period_start <= :as_of
+# Counted: submitted and approved reports whose period has started by the date. Every
+# aggregation is computed in the database, for one indicator or a whole plan at once; one row
+# per indicator comes back. `latest` sorts only the reports of `latest` indicators.
+_PROGRESS = """
+    WITH ind AS (
+        SELECT i.id, i.task_id, i.code, i.name, i.unit_label, i.comparator, i.target_value,
+               i.target_max, i.aggregation, p.year
+        FROM indicators i JOIN plans p ON p.id = i.plan_id
+        WHERE {scope}
+    ),
+    counted AS (
+        SELECT r.indicator_id, r.unit_id, r.period_start, r.value,
+               r.status = 'approved' AS approved, ind.aggregation
+        FROM indicator_reports r JOIN ind ON ind.id = r.indicator_id
+        WHERE r.status IN ('submitted', 'approved') AND r.period_start <= :as_of
+    ),
+    totals AS (
+        SELECT indicator_id, count(*) AS counted,
+               sum(value) AS sum_all, max(value) AS max_all,
+               sum(value) FILTER (WHERE approved) AS sum_approved,
+               max(value) FILTER (WHERE approved) AS max_approved
+        FROM counted GROUP BY indicator_id
     ),
     latest AS (
-        SELECT DISTINCT ON (unit_id) value FROM counted ORDER BY unit_id, period_start DESC
+        SELECT indicator_id, sum(value) AS value FROM (
+            SELECT DISTINCT ON (indicator_id, unit_id) indicator_id, value
+            FROM counted WHERE aggregation = 'latest'
+            ORDER BY indicator_id, unit_id, period_start DESC
+        ) each_unit GROUP BY indicator_id
     ),
     latest_approved AS (
-        SELECT DISTINCT ON (unit_id) value FROM counted WHERE approved
-        ORDER BY unit_id, period_start DESC
+        SELECT indicator_id, sum(value) AS value FROM (
+            SELECT DISTINCT ON (indicator_id, unit_id) indicator_id, value
+            FROM counted WHERE aggregation = 'latest' AND approved
+            ORDER BY indicator_id, unit_id, period_start DESC
+        ) each_unit GROUP BY indicator_id
     )
-    SELECT
-        (SELECT count(*) FROM counted) AS counted,
-        CASE :aggregation
-            WHEN 'sum' THEN (SELECT sum(value) FROM counted)
-            WHEN 'max' THEN (SELECT max(value) FROM counted)
-            ELSE (SELECT sum(value) FROM latest)
+    SELECT ind.*, coalesce(t.counted, 0) AS counted,
+        CASE ind.aggregation
+            WHEN 'sum' THEN t.sum_all WHEN 'max' THEN t.max_all ELSE l.value
         END AS actual,
-        CASE :aggregation
-            WHEN 'sum' THEN (SELECT sum(value) FROM counted WHERE approved)
-            WHEN 'max' THEN (SELECT max(value) FROM counted WHERE approved)
-            ELSE (SELECT sum(value) FROM latest_approved)
+        CASE ind.aggregation
+            WHEN 'sum' THEN t.sum_approved WHEN 'max' THEN t.max_approved ELSE la.value
         END AS approved_actual
-    """
-)
+    FROM ind
+    LEFT JOIN totals t ON t.indicator_id = ind.id
+    LEFT JOIN latest l ON l.indicator_id = ind.id
+    LEFT JOIN latest_approved la ON la.indicator_id = ind.id
+    ORDER BY ind.id
+"""
+# The scopes are fixed texts of this module; values travel as bound parameters.
+INDICATOR_PROGRESS = text(_PROGRESS.format(scope="i.id = :scope_id"))
+TASK_PROGRESS = text(_PROGRESS.format(scope="i.task_id = :scope_id"))
+PLAN_PROGRESS = text(_PROGRESS.format(scope="i.plan_id = :scope_id"))
 
 
-async def indicator_progress(
-    session: AsyncSession, *, indicator_id: int, as_of: date
-) -> IndicatorProgress:
-    """Actual against target and against the pace expected by ``as_of``."""
-    row = (
-        await session.execute(
-            select(Indicator, Plan.year)
-            .join(Plan, Plan.id == Indicator.plan_id)
-            .where(Indicator.id == indicator_id)
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFound(f"indicator {indicator_id} does not exist")
-    indicator, year = row
-    figures = (
-        await session.execute(
-            _PROGRESS,
-            {"indicator_id": indicator_id, "as_of": as_of, "aggregation": indicator.aggregation},
-        )
-    ).one()
-    target = float(indicator.target_value)
-    target_max = None if indicator.target_max is None else float(indicator.target_max)
-    share = progress.elapsed_share(year, as_of)
+def _progress_of(row: Any, as_of: date) -> IndicatorProgress:
+    target = float(row.target_value)
+    target_max = None if row.target_max is None else float(row.target_max)
+    share = progress.elapsed_share(row.year, as_of)
     expected = progress.expected_by(target, share)
-    actual = None if figures.actual is None else float(figures.actual)
+    actual = None if row.actual is None else float(row.actual)
     return IndicatorProgress(
-        indicator_id=indicator_id,
+        indicator_id=row.id,
         as_of=as_of,
-        comparator=indicator.comparator,
+        comparator=row.comparator,
         target_value=target,
         target_max=target_max,
-        aggregation=indicator.aggregation,
+        aggregation=row.aggregation,
         actual=actual,
-        approved_actual=None if figures.approved_actual is None else float(figures.approved_actual),
+        approved_actual=None if row.approved_actual is None else float(row.approved_actual),
         expected=round(expected, 4),
         elapsed_share=round(share, 4),
-        reports_counted=figures.counted,
+        reports_counted=row.counted,
         status=progress.status_of(
-            comparator=indicator.comparator,
+            comparator=row.comparator,
             target=target,
             target_max=target_max,
             actual=actual,
@@ -194,3 +196,27 @@ async def indicator_progress(
             year_over=share >= 1,
         ),
     )
+
+
+async def indicator_progress(
+    session: AsyncSession, *, indicator_id: int, as_of: date
+) -> IndicatorProgress:
+    """Actual against target and against the pace expected by ``as_of``."""
+    rows = await session.execute(INDICATOR_PROGRESS, {"scope_id": indicator_id, "as_of": as_of})
+    row = rows.one_or_none()
+    if row is None:
+        raise NotFound(f"indicator {indicator_id} does not exist")
+    return _progress_of(row, as_of)
+
+
+async def progress_of_many(
+    session: AsyncSession, *, as_of: date, task_id: int | None = None, plan_id: int | None = None
+) -> list[tuple[Any, IndicatorProgress]]:
+    """Every indicator of a task or a plan with its progress, in one statement.
+
+    Each item is the indicator's row (id, task_id, code, name, unit_label, targets) and its
+    progress.
+    """
+    stmt, scope_id = (TASK_PROGRESS, task_id) if task_id is not None else (PLAN_PROGRESS, plan_id)
+    rows = await session.execute(stmt, {"scope_id": scope_id, "as_of": as_of})
+    return [(row, _progress_of(row, as_of)) for row in rows]

@@ -46,5 +46,7 @@ class IndicatorReport(EntityMixin, Base):
     status: Mapped[str] = mapped_column(String(16), server_default=text("'submitted'"))
     # Who last put the value forward: they may not also approve it (four eyes).
     submitted_by_key_id: Mapped[int | None] = mapped_column(BigInteger)
+    # When the unit first put a value forward (not a draft): the on-time reporting rate.
+    first_submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     review_comment: Mapped[str] = mapped_column(Text, server_default=text("''"))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

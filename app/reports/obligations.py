@@ -4,7 +4,7 @@ grace days. Derived in SQL from plans, indicators, responsibilities and reports.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,37 +17,68 @@ ObligationStatus = Literal["upcoming", "due", "overdue", "submitted", "approved"
 _KIND_OF_FREQUENCY = {frequency: kind for kind, frequency in FREQUENCY_OF_KIND.items()}
 _MONTHS = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
 
+# Period end, due date and status are all derived here, so filters and counts (the dashboard's
+# overdue reports by unit) stay in the database however many reports there are.
 _OBLIGATIONS = """
     WITH owed AS (
-        SELECT i.id AS indicator_id, i.task_id, i.frequency, r.unit_id, p.report_grace_days,
-               period.start::date AS period_start
+        SELECT i.id AS indicator_id, i.task_id, i.frequency, r.unit_id,
+               period.start::date AS period_start,
+               (period.start + step.months - interval '1 day')::date AS period_end,
+               (period.start + step.months - interval '1 day')::date + p.report_grace_days
+                   AS due_on
         FROM indicators i
         JOIN plans p ON p.id = i.plan_id
         JOIN responsibilities r ON r.task_id = i.task_id AND r.role = 'lead'
-        CROSS JOIN LATERAL generate_series(
-            make_date(p.year, 1, 1),
-            make_date(p.year, 12, 1),
-            CASE i.frequency
+        CROSS JOIN LATERAL (
+            SELECT CASE i.frequency
                 WHEN 'annual' THEN interval '12 months'
                 WHEN 'semiannual' THEN interval '6 months'
                 WHEN 'quarterly' THEN interval '3 months'
                 ELSE interval '1 month'
-            END
+            END AS months
+        ) step
+        CROSS JOIN LATERAL generate_series(
+            make_date(p.year, 1, 1), make_date(p.year, 12, 1), step.months
         ) AS period(start)
         WHERE {scope}
+    ),
+    settled AS (
+        SELECT owed.*,
+               CASE WHEN rep.status = 'draft' THEN NULL ELSE rep.id END AS report_id,
+               rep.first_submitted_at,
+               CASE
+                   WHEN rep.status IN ('submitted', 'approved', 'returned') THEN rep.status
+                   WHEN CAST(:as_of AS date) <= owed.period_end THEN 'upcoming'
+                   WHEN CAST(:as_of AS date) <= owed.due_on THEN 'due'
+                   ELSE 'overdue'
+               END AS status
+        FROM owed
+        LEFT JOIN indicator_reports rep
+            ON rep.indicator_id = owed.indicator_id
+           AND rep.unit_id = owed.unit_id
+           AND rep.period_start = owed.period_start
     )
-    SELECT owed.*, rep.id AS report_id, rep.status AS report_status
-    FROM owed
-    LEFT JOIN indicator_reports rep
-        ON rep.indicator_id = owed.indicator_id
-       AND rep.unit_id = owed.unit_id
-       AND rep.period_start = owed.period_start
-    ORDER BY owed.period_start, owed.task_id, owed.indicator_id, owed.unit_id
 """
-# Both scopes are fixed texts of this module; values travel as bound parameters.
-PLAN_OBLIGATIONS = text(_OBLIGATIONS.format(scope="p.id = :plan_id"))
-UNIT_OBLIGATIONS = text(_OBLIGATIONS.format(scope="r.unit_id = :unit_id"))
-TASK_OBLIGATIONS = text(_OBLIGATIONS.format(scope="i.task_id = :task_id"))
+_LIST = """
+    SELECT * FROM settled
+    WHERE CAST(:status AS text) IS NULL OR status = CAST(:status AS text)
+    ORDER BY period_start, task_id, indicator_id, unit_id
+"""
+# The scopes are fixed texts of this module; values travel as bound parameters.
+PLAN_SCOPE = "p.id = :scope_id"
+UNIT_SCOPE = "r.unit_id = :scope_id"
+TASK_SCOPE = "i.task_id = :scope_id"
+
+
+def obligations_sql(scope: str, select: str) -> str:
+    """The obligations of one scope, settled at ``:as_of``, read by ``select`` (from
+    ``settled``)."""
+    return _OBLIGATIONS.format(scope=scope) + select
+
+
+_PLAN_LIST = text(obligations_sql(PLAN_SCOPE, _LIST))
+_UNIT_LIST = text(obligations_sql(UNIT_SCOPE, _LIST))
+_TASK_LIST = text(obligations_sql(TASK_SCOPE, _LIST))
 
 
 class Obligation(BaseModel):
@@ -80,25 +111,7 @@ class ObligationList(BaseModel):
     items: list[Obligation]
 
 
-def _period_end(start: date, frequency: str) -> date:
-    month = start.month + _MONTHS[frequency]
-    year = start.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return date(year, month, 1) - timedelta(days=1)
-
-
-def _status(report_status: str | None, period_end: date, due_on: date, as_of: date) -> str:
-    if report_status in ("submitted", "approved", "returned"):
-        return report_status
-    # No report yet (a draft does not count as reported).
-    if as_of <= period_end:
-        return "upcoming"
-    return "due" if as_of <= due_on else "overdue"
-
-
-def _obligation(row: Any, as_of: date) -> Obligation:
-    period_end = _period_end(row.period_start, row.frequency)
-    due_on = period_end + timedelta(days=row.report_grace_days)
+def _obligation(row: Any) -> Obligation:
     kind = _KIND_OF_FREQUENCY[row.frequency]
     months = _MONTHS[row.frequency]
     period = Period(row.period_start.year, kind, (row.period_start.month - 1) // months + 1)
@@ -107,28 +120,32 @@ def _obligation(row: Any, as_of: date) -> Obligation:
         task_id=row.task_id,
         indicator_id=row.indicator_id,
         period=str(period),
-        due_on=due_on,
-        status=_status(row.report_status, period_end, due_on, as_of),
-        report_id=row.report_id if row.report_status != "draft" else None,
+        due_on=row.due_on,
+        status=row.status,
+        report_id=row.report_id,
     )
+
+
+async def _list(
+    session: AsyncSession, stmt: Any, *, scope_id: int, as_of: date, status: str | None
+) -> list[Obligation]:
+    rows = await session.execute(stmt, {"scope_id": scope_id, "as_of": as_of, "status": status})
+    return [_obligation(row) for row in rows]
 
 
 async def plan_obligations(
     session: AsyncSession, *, plan_id: int, as_of: date, status: str | None
 ) -> list[Obligation]:
-    rows = await session.execute(PLAN_OBLIGATIONS, {"plan_id": plan_id})
-    items = [_obligation(row, as_of) for row in rows]
-    return [o for o in items if status is None or o.status == status]
+    return await _list(session, _PLAN_LIST, scope_id=plan_id, as_of=as_of, status=status)
 
 
 async def unit_obligations(
     session: AsyncSession, *, unit_id: int, as_of: date, status: str | None
 ) -> list[Obligation]:
-    rows = await session.execute(UNIT_OBLIGATIONS, {"unit_id": unit_id})
-    items = [_obligation(row, as_of) for row in rows]
-    return [o for o in items if status is None or o.status == status]
+    return await _list(session, _UNIT_LIST, scope_id=unit_id, as_of=as_of, status=status)
 
 
-async def task_obligations(session: AsyncSession, *, task_id: int, as_of: date) -> list[Obligation]:
-    rows = await session.execute(TASK_OBLIGATIONS, {"task_id": task_id})
-    return [_obligation(row, as_of) for row in rows]
+async def task_obligations(
+    session: AsyncSession, *, task_id: int, as_of: date, status: str | None = None
+) -> list[Obligation]:
+    return await _list(session, _TASK_LIST, scope_id=task_id, as_of=as_of, status=status)

@@ -75,6 +75,7 @@ class ReportRead(ReadModel):
                     "id": 901,
                     "submitted_by_key_id": 4,
                     "review_comment": "",
+                    "first_submitted_at": "2024-07-03T09:12:00Z",
                     "reviewed_at": None,
                     "version": 1,
                     "created_at": "2024-07-03T01:00:00Z",
@@ -93,6 +94,10 @@ class ReportRead(ReadModel):
     status: ReportStatus
     submitted_by_key_id: int | None = Field(description="API key that last put the value forward.")
     review_comment: str
+    first_submitted_at: datetime | None = Field(
+        description="When the value was first put forward (not as a draft); on-time reporting "
+        "is judged by it."
+    )
     reviewed_at: datetime | None
     version: int
     created_at: datetime

@@ -121,6 +121,7 @@ async def create_report(
             "period_start": period.starts_on,
             "period_end": period.ends_on,
             "submitted_by_key_id": actor.key_id,
+            "first_submitted_at": None if data.status == "draft" else datetime.now(UTC),
         },
     )
     session.add(report)
@@ -151,6 +152,8 @@ async def update_report(
         changes.setdefault("status", "submitted")  # corrected: back to the reviewer
     if changes:
         changes["submitted_by_key_id"] = actor.key_id
+    if changes.get("status") == "submitted" and report.first_submitted_at is None:
+        changes["first_submitted_at"] = datetime.now(UTC)
     apply_changes(report, changes)
     await session.flush()
     return report

@@ -114,6 +114,26 @@ class TestCreateReport:
         assert response.status_code == 201, response.text
         assert response.json()["status"] == "draft"
 
+    async def test_submission_time_is_recorded_once(
+        self, client: AsyncClient, quarterly: Indicator, unit_id: int
+    ) -> None:
+        draft = await client.post(URL, json=body_for(quarterly, unit_id, status="draft"))
+        assert draft.json()["first_submitted_at"] is None
+        rid = draft.json()["id"]
+        submitted = await patch(client, rid, {"status": "submitted"})
+        first = submitted.json()["first_submitted_at"]
+        assert first is not None
+        back = await patch(client, rid, {"status": "draft"})
+        again = await patch(client, rid, {"status": "submitted", "value": 2})
+        assert back.status_code == again.status_code == 200
+        assert again.json()["first_submitted_at"] == first  # punctuality is the first time
+
+    async def test_submitted_report_has_its_submission_time(
+        self, client: AsyncClient, quarterly: Indicator, unit_id: int
+    ) -> None:
+        created = await client.post(URL, json=body_for(quarterly, unit_id))
+        assert created.json()["first_submitted_at"] is not None
+
     @pytest.mark.parametrize("status", ["approved", "returned"])
     async def test_review_status_is_not_writable(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator, unit_id: int, status: str
