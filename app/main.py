@@ -32,6 +32,7 @@ from app.milestones.router import router as milestones_router
 from app.ops import maintenance
 from app.ops.metrics import Metrics, MetricsMiddleware
 from app.ops.router import router as ops_router
+from app.overview.router import router as overview_router
 from app.plans.router import router as plans_router
 from app.reports.router import router as reports_router
 from app.responsibilities.router import router as responsibilities_router
@@ -49,6 +50,7 @@ API_ROUTERS = [
     milestones_router,
     indicators_router,
     reports_router,
+    overview_router,
     imports_router,
     audit_router,
     api_keys_router,

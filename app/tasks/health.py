@@ -15,6 +15,8 @@ from app.milestones.models import Milestone
 from app.reports import obligations as obligation_service
 from app.tasks.models import Task
 
+HealthStatus = Literal["green", "amber", "red"]
+
 
 class TaskHealth(BaseModel):
     model_config = ConfigDict(
@@ -35,7 +37,7 @@ class TaskHealth(BaseModel):
 
     task_id: int
     as_of: date
-    status: Literal["green", "amber", "red"]
+    status: HealthStatus
     reasons: list[str]
 
 

@@ -1,0 +1,1 @@
+"""Overviews: plan dashboard, unit scorecard, the ledger (台账)."""

@@ -1,0 +1,171 @@
+"""The 台账: one row per task, as the office prints it. Pure: rows in, file bytes out.
+
+A task with several indicators keeps them in one row, one line per indicator in each of the
+indicator columns, so the sheet stays one row per task and the lines read across.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+HEADERS = (
+    "序号",
+    "类别",
+    "工作任务",
+    "牵头单位",
+    "配合单位",
+    "完成时限",
+    "状态",
+    "健康度",
+    "指标",
+    "目标值",
+    "完成值",
+    "指标状态",
+    "最新进展",
+    "预警说明",
+)
+_WIDTHS = (6, 10, 40, 20, 28, 12, 8, 8, 24, 12, 10, 10, 40, 40)
+
+KIND_LABELS = {
+    "section": "部分",
+    "key_task": "重点工作",
+    "work_point": "工作要点",
+    "subtask": "子任务",
+}
+STATUS_LABELS = {
+    "not_started": "未开始",
+    "in_progress": "推进中",
+    "completed": "已完成",
+    "suspended": "暂缓",
+    "cancelled": "已取消",
+}
+HEALTH_LABELS = {"green": "正常", "amber": "预警", "red": "滞后"}
+INDICATOR_LABELS = {
+    "achieved": "已完成",
+    "on_track": "符合进度",
+    "at_risk": "略有滞后",
+    "behind": "滞后",
+    "no_data": "未报送",
+}
+_COMPARATOR_SIGNS = {"gte": "≥", "lte": "≤", "eq": ""}
+# A cell starting with one of these is a formula to Excel: text from users must not become one.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class LedgerIndicator:
+    name: str
+    comparator: str
+    target: float
+    target_max: float | None
+    unit_label: str
+    actual: float | None
+    status: str
+
+    @property
+    def target_text(self) -> str:
+        if self.comparator == "between" and self.target_max is not None:
+            return f"{_number(self.target)}-{_number(self.target_max)}{self.unit_label}"
+        return f"{_COMPARATOR_SIGNS[self.comparator]}{_number(self.target)}{self.unit_label}"
+
+    @property
+    def actual_text(self) -> str:
+        return "" if self.actual is None else f"{_number(self.actual)}{self.unit_label}"
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    kind: str
+    number: str
+    title: str
+    leads: list[str]
+    participants: list[str]
+    due_on: date | None
+    status: str
+    health: str
+    reasons: list[str] = field(default_factory=list)
+    indicators: list[LedgerIndicator] = field(default_factory=list)
+    latest_progress: str = ""
+
+    def cells(self) -> list[str]:
+        lines = "\n".join
+        return [
+            self.number,
+            KIND_LABELS.get(self.kind, self.kind),
+            self.title,
+            "、".join(self.leads),
+            "、".join(self.participants),
+            "" if self.due_on is None else self.due_on.isoformat(),
+            STATUS_LABELS.get(self.status, self.status),
+            HEALTH_LABELS.get(self.health, self.health),
+            lines(i.name for i in self.indicators),
+            lines(i.target_text for i in self.indicators),
+            lines(i.actual_text for i in self.indicators),
+            lines(INDICATOR_LABELS.get(i.status, i.status) for i in self.indicators),
+            self.latest_progress,
+            lines(self.reasons),
+        ]
+
+
+def _number(value: float) -> str:
+    return f"{value:,.4f}".rstrip("0").rstrip(".").replace(",", "")
+
+
+def _inert(text: str) -> str:
+    """Text that Excel shows as written rather than evaluating (CSV injection)."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def to_csv(rows: list[LedgerRow]) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel opens the Chinese text correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    for row in rows:
+        writer.writerow([_inert(cell) for cell in row.cells()])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows: list[LedgerRow], *, title: str) -> bytes:
+    """A printable sheet: title line, frozen header, wrapped text, landscape, fit to width."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "台账"
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
+    for col, (header, width) in enumerate(zip(HEADERS, _WIDTHS, strict=True), start=1):
+        cell = sheet.cell(row=2, column=col, value=header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = border
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    for r, row in enumerate(rows, start=3):
+        for col, value in enumerate(row.cells(), start=1):
+            cell = sheet.cell(row=r, column=col, value=value)
+            cell.data_type = "s"  # always text: a leading "=" is not a formula
+            cell.alignment = wrap
+            cell.border = border
+            if row.kind == "section":
+                cell.font = Font(bold=True)
+    sheet.freeze_panes = "A3"
+    sheet.print_title_rows = "2:2"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

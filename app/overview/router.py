@@ -1,0 +1,96 @@
+from datetime import date
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Query
+from starlette.responses import Response
+
+from app.auth.deps import CurrentPrincipal
+from app.deps import Session
+from app.http import json_response, problems
+from app.overview import ledger, service
+from app.overview.schemas import PlanDashboard, UnitScorecard
+from app.routing import TransactionalRoute
+from app.types import MAX_ID, IsoDate
+
+router = APIRouter(tags=["overview"], route_class=TransactionalRoute)
+PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="Plan id.")]
+UnitId = Annotated[int, Path(ge=1, le=MAX_ID, description="Unit id.")]
+AsOf = Annotated[IsoDate | None, Query(description="The date to judge at; default today.")]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
+@router.get(
+    "/plans/{plan_id}/dashboard",
+    summary="A plan at a glance",
+    response_model=PlanDashboard,
+    responses=problems(404),
+    description="Tasks by status and health, indicators by status, overdue milestones, reports "
+    "owed by status and the units most overdue, and each key task's health — all at `as_of`.",
+)
+async def get_plan_dashboard(
+    session: Session, _: CurrentPrincipal, plan_id: PlanId, as_of: AsOf = None
+) -> Response:
+    dashboard = await service.plan_dashboard(session, plan_id=plan_id, as_of=as_of or date.today())
+    return json_response(dashboard)
+
+
+@router.get(
+    "/units/{unit_id}/scorecard",
+    summary="A unit's record",
+    response_model=UnitScorecard,
+    responses=problems(404),
+    description="The tasks the unit leads and joins (directly or through a group), with their "
+    "health; how punctually it has reported (reports whose due date has passed, first "
+    "submitted on or before it); what it has overdue now.",
+)
+async def get_unit_scorecard(
+    session: Session, _: CurrentPrincipal, unit_id: UnitId, as_of: AsOf = None
+) -> Response:
+    scorecard = await service.unit_scorecard(session, unit_id=unit_id, as_of=as_of or date.today())
+    return json_response(scorecard)
+
+
+@router.get(
+    "/plans/{plan_id}/ledger",
+    summary="The plan's ledger (台账) as a spreadsheet",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "One row per task: number, title, lead and participating units, due "
+            "date, status, health, each indicator's target / actual / status, the latest "
+            "progress note and the reasons for any warning. Chinese headers.",
+            "content": {
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "\ufeff序号,类别,工作任务,…\r\n1,重点工作,加强政治建设,…\r\n",
+                },
+            },
+        },
+        **problems(404),
+    },
+    description="`format=xlsx` (default) gives a printable workbook; `format=csv` a UTF-8 file "
+    "with a byte-order mark, which Excel opens with the Chinese text intact. Text that would "
+    "read as a spreadsheet formula is kept as text.",
+)
+async def get_plan_ledger(
+    session: Session,
+    _: CurrentPrincipal,
+    plan_id: PlanId,
+    as_of: AsOf = None,
+    format: Annotated[Literal["xlsx", "csv"], Query(description="File format.")] = "xlsx",
+) -> Response:
+    day = as_of or date.today()
+    plan, rows = await service.ledger_rows(session, plan_id=plan_id, as_of=day)
+    if format == "csv":
+        body, media_type = ledger.to_csv(rows), CSV
+    else:
+        body = ledger.to_xlsx(rows, title=f"{plan.title} 落实台账（截至 {day.isoformat()}）")
+        media_type = XLSX
+    filename = f"{plan.title}-台账-{day.isoformat()}.{format}"
+    fallback = f"ledger-plan-{plan_id}-{day.isoformat()}.{format}"
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
