@@ -15,32 +15,27 @@ import hashlib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 import asyncpg
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from app.db import EmbeddedPostgres, migrate  # noqa: E402
+from common import (
+    ROOT,
+    database_kind,
+    free_port,
+    scratch_database,
+    start,
+    start_service,
+    stop,
+)
 
 KEY = "lsk_bench_" + uuid.uuid4().hex
 GOALS = {"GET one task": 0.5, "GET 50-task page": 0.5, "POST a report": 0.4}
 UNITS = 200_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def seed(dsn: str) -> dict[str, int]:
@@ -86,21 +81,6 @@ async def seed(dsn: str) -> dict[str, int]:
         await conn.close()
 
 
-def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        cmd, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    for _ in range(120):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "died") from None
-            time.sleep(0.25)
-    raise RuntimeError(f"server on {port} did not start")
-
-
 def post_script(path: Path, indicator: int, first_unit: int) -> None:
     path.write_text(
         textwrap.dedent(
@@ -137,109 +117,59 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
 
-    tmp = tempfile.TemporaryDirectory(prefix="luoshi-bench-")
-    embedded = None
-    server_url = os.environ.get("DATABASE_URL")
-    if server_url is None:
-        embedded = EmbeddedPostgres(Path(tmp.name), database="postgres")
-        server_url = embedded.start()
-    name = f"luoshi_bench_{uuid.uuid4().hex[:8]}"
-    admin = server_url.replace("postgresql+asyncpg://", "postgresql://")
-
-    async def admin_sql(sql: str) -> None:
-        conn = await asyncpg.connect(admin)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
-    from sqlalchemy.engine import make_url
-
-    dsn = make_url(admin).set(database=name).render_as_string(hide_password=False)
     procs: list[subprocess.Popen[bytes]] = []
-    try:
-        asyncio.run(migrate(dsn))
-        ids = asyncio.run(seed(dsn))
-        service_port, raw_port = free_port(), free_port()
-        procs.append(
-            start(
-                [sys.executable, "-m", "app.cli", "serve", "--port", str(service_port)],
-                {
-                    "DATABASE_URL": dsn,
-                    "LUOSHI_LOG_LEVEL": "WARNING",
-                    "LUOSHI_MIGRATE_ON_START": "false",
-                    # Counted as always, but high enough never to refuse the load.
-                    "LUOSHI_RATE_LIMIT_PER_MINUTE": str(10**9),
-                },
-                service_port,
+    with scratch_database() as dsn, tempfile.TemporaryDirectory() as scripts_dir:
+        try:
+            ids = asyncio.run(seed(dsn))
+            service_port, raw_port = free_port(), free_port()
+            procs.append(start_service(dsn, service_port))
+            raw_app = [sys.executable, "-m", "uvicorn", "bench.raw_asyncpg_app:app"]
+            raw_flags = ["--port", str(raw_port), "--log-level", "warning", "--no-access-log"]
+            procs.append(
+                start(
+                    raw_app + raw_flags,
+                    {"BENCH_RAW_DSN": dsn, "PYTHONPATH": str(ROOT)},
+                    raw_port,
+                )
             )
+            run(args, ids, Path(scripts_dir), service_port, raw_port)
+        finally:
+            stop(procs)
+
+
+def run(
+    args: argparse.Namespace, ids: dict[str, int], scripts: Path, service_port: int, raw_port: int
+) -> None:
+    post_service, post_raw = scripts / "post_service.lua", scripts / "post_raw.lua"
+    post_script(post_service, ids["indicator"], ids["unit"])
+    post_script(post_raw, ids["indicator"], ids["unit"] + UNITS // 2)
+    scenarios = [
+        ("GET one task", f"/api/v1/tasks/{ids['task']}", None, None),
+        ("GET 50-task page", f"/api/v1/tasks?plan_id={ids['plan']}&limit=50", None, None),
+        ("POST a report", "/api/v1/indicator-reports", post_service, post_raw),
+    ]
+    print(
+        f"{args.seconds}s per run, {args.connections} connections, wrk -t1, "
+        f"{os.cpu_count()} cores; database: {database_kind()}"
+    )
+    print(f"{'scenario':<18} {'service r/s':>12} {'raw r/s':>10} {'ratio':>7} {'goal':>6}  errors")
+    for title, path, service_script, raw_script in scenarios:
+        wrk(f"http://127.0.0.1:{service_port}{path}", 2, args.connections, service_script)
+        wrk(f"http://127.0.0.1:{raw_port}{path}", 2, args.connections, raw_script)
+        if service_script is not None:  # the warm-up used the same unit ids: move past them
+            post_script(post_service, ids["indicator"], ids["unit"] + 50_000)
+            post_script(post_raw, ids["indicator"], ids["unit"] + UNITS // 2 + 50_000)
+        service_rps, service_bad = wrk(
+            f"http://127.0.0.1:{service_port}{path}", args.seconds, args.connections, service_script
         )
-        procs.append(
-            start(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "bench.raw_asyncpg_app:app",
-                    "--port",
-                    str(raw_port),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                ],
-                {"BENCH_RAW_DSN": dsn, "PYTHONPATH": str(ROOT)},
-                raw_port,
-            )
+        raw_rps, raw_bad = wrk(
+            f"http://127.0.0.1:{raw_port}{path}", args.seconds, args.connections, raw_script
         )
-        scripts = Path(tmp.name)
-        post_service, post_raw = scripts / "post_service.lua", scripts / "post_raw.lua"
-        post_script(post_service, ids["indicator"], ids["unit"])
-        post_script(post_raw, ids["indicator"], ids["unit"] + UNITS // 2)
-        scenarios = [
-            ("GET one task", f"/api/v1/tasks/{ids['task']}", None, None),
-            ("GET 50-task page", f"/api/v1/tasks?plan_id={ids['plan']}&limit=50", None, None),
-            ("POST a report", "/api/v1/indicator-reports", post_service, post_raw),
-        ]
+        ratio = service_rps / raw_rps if raw_rps else float("nan")
         print(
-            f"{args.seconds}s per run, {args.connections} connections, wrk -t1, "
-            f"{os.cpu_count()} cores; database: {'DATABASE_URL' if embedded is None else 'embedded'}"
+            f"{title:<18} {service_rps:>12.0f} {raw_rps:>10.0f} {ratio:>7.2f} "
+            f"{GOALS[title]:>6.2f}  {service_bad}/{raw_bad} non-2xx"
         )
-        print(
-            f"{'scenario':<18} {'service r/s':>12} {'raw r/s':>10} {'ratio':>7} {'goal':>6}  errors"
-        )
-        for title, path, service_script, raw_script in scenarios:
-            wrk(f"http://127.0.0.1:{service_port}{path}", 2, args.connections, service_script)
-            wrk(f"http://127.0.0.1:{raw_port}{path}", 2, args.connections, raw_script)
-            if service_script is not None:  # the warm-up used the same unit ids: move past them
-                post_script(post_service, ids["indicator"], ids["unit"] + 50_000)
-                post_script(post_raw, ids["indicator"], ids["unit"] + UNITS // 2 + 50_000)
-            service_rps, service_bad = wrk(
-                f"http://127.0.0.1:{service_port}{path}",
-                args.seconds,
-                args.connections,
-                service_script,
-            )
-            raw_rps, raw_bad = wrk(
-                f"http://127.0.0.1:{raw_port}{path}", args.seconds, args.connections, raw_script
-            )
-            ratio = service_rps / raw_rps if raw_rps else float("nan")
-            print(
-                f"{title:<18} {service_rps:>12.0f} {raw_rps:>10.0f} {ratio:>7.2f} "
-                f"{GOALS[title]:>6.2f}  {service_bad}/{raw_bad} non-2xx"
-            )
-    finally:
-        for proc in procs:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        if embedded is not None:
-            embedded.stop()
-        tmp.cleanup()
 
 
 if __name__ == "__main__":

@@ -115,7 +115,10 @@ async def delete_indicator(
 
 # Counted: submitted and approved reports whose period has started by the date. Every
 # aggregation is computed in the database, for one indicator or a whole plan at once; one row
-# per indicator comes back. `latest` sorts only the reports of `latest` indicators.
+# per indicator comes back. Sums and maxima take one (parallel) pass over the reports; `latest`
+# reads only the reports of `latest` indicators and picks each unit's latest value with a
+# hashed max over "period_start value" text (fixed-width dates sort as text), so no sort of the
+# reports is needed.
 _PROGRESS = """
     WITH ind AS (
         SELECT i.id, i.task_id, i.code, i.name, i.unit_label, i.comparator, i.target_value,
@@ -123,44 +126,43 @@ _PROGRESS = """
         FROM indicators i JOIN plans p ON p.id = i.plan_id
         WHERE {scope}
     ),
-    counted AS (
-        SELECT r.indicator_id, r.unit_id, r.period_start, r.value,
-               r.status = 'approved' AS approved, ind.aggregation
-        FROM indicator_reports r JOIN ind ON ind.id = r.indicator_id
-        WHERE r.status IN ('submitted', 'approved') AND r.period_start <= :as_of
-    ),
     totals AS (
-        SELECT indicator_id, count(*) AS counted,
-               sum(value) AS sum_all, max(value) AS max_all,
-               sum(value) FILTER (WHERE approved) AS sum_approved,
-               max(value) FILTER (WHERE approved) AS max_approved
-        FROM counted GROUP BY indicator_id
+        SELECT r.indicator_id, count(*) AS counted,
+               sum(r.value) AS sum_all, max(r.value) AS max_all,
+               sum(r.value) FILTER (WHERE r.status = 'approved') AS sum_approved,
+               max(r.value) FILTER (WHERE r.status = 'approved') AS max_approved
+        FROM indicator_reports r
+        WHERE r.indicator_id IN (SELECT i.id FROM indicators i WHERE {scope})
+          AND r.status IN ('submitted', 'approved') AND r.period_start <= :as_of
+        GROUP BY r.indicator_id
+    ),
+    each_unit AS (
+        SELECT r.indicator_id,
+               max(r.period_start::text || ' ' || r.value::text) AS last,
+               max(r.period_start::text || ' ' || r.value::text)
+                   FILTER (WHERE r.status = 'approved') AS last_approved
+        FROM indicator_reports r
+        WHERE r.indicator_id IN (
+            SELECT i.id FROM indicators i WHERE {scope} AND i.aggregation = 'latest'
+        )
+          AND r.status IN ('submitted', 'approved') AND r.period_start <= :as_of
+        GROUP BY r.indicator_id, r.unit_id
     ),
     latest AS (
-        SELECT indicator_id, sum(value) AS value FROM (
-            SELECT DISTINCT ON (indicator_id, unit_id) indicator_id, value
-            FROM counted WHERE aggregation = 'latest'
-            ORDER BY indicator_id, unit_id, period_start DESC
-        ) each_unit GROUP BY indicator_id
-    ),
-    latest_approved AS (
-        SELECT indicator_id, sum(value) AS value FROM (
-            SELECT DISTINCT ON (indicator_id, unit_id) indicator_id, value
-            FROM counted WHERE aggregation = 'latest' AND approved
-            ORDER BY indicator_id, unit_id, period_start DESC
-        ) each_unit GROUP BY indicator_id
+        SELECT indicator_id, sum(split_part(last, ' ', 2)::numeric) AS value,
+               sum(split_part(last_approved, ' ', 2)::numeric) AS value_approved
+        FROM each_unit GROUP BY indicator_id
     )
     SELECT ind.*, coalesce(t.counted, 0) AS counted,
         CASE ind.aggregation
             WHEN 'sum' THEN t.sum_all WHEN 'max' THEN t.max_all ELSE l.value
         END AS actual,
         CASE ind.aggregation
-            WHEN 'sum' THEN t.sum_approved WHEN 'max' THEN t.max_approved ELSE la.value
+            WHEN 'sum' THEN t.sum_approved WHEN 'max' THEN t.max_approved ELSE l.value_approved
         END AS approved_actual
     FROM ind
     LEFT JOIN totals t ON t.indicator_id = ind.id
     LEFT JOIN latest l ON l.indicator_id = ind.id
-    LEFT JOIN latest_approved la ON la.indicator_id = ind.id
     ORDER BY ind.id
 """
 # The scopes are fixed texts of this module; values travel as bound parameters.

@@ -141,9 +141,9 @@ async def _plan_tasks(session: AsyncSession, plan_id: int) -> list[Any]:
 async def plan_dashboard(session: AsyncSession, *, plan_id: int, as_of: date) -> PlanDashboard:
     await plan_service.get_plan(session, plan_id=plan_id)  # 404 for an unknown plan
     tasks = await _plan_tasks(session, plan_id)
-    health = await health_of_tasks(session, as_of=as_of, plan_id=plan_id)
-    work = [t for t in tasks if t.kind != "section"]
     progress = await indicator_service.progress_of_many(session, as_of=as_of, plan_id=plan_id)
+    health = await health_of_tasks(session, as_of=as_of, plan_id=plan_id, indicators=progress)
+    work = [t for t in tasks if t.kind != "section"]
     late = await session.execute(_late_milestones(as_of).where(Task.plan_id == plan_id))
     counts = (
         await session.execute(_PLAN_OBLIGATION_COUNTS, {"scope_id": plan_id, "as_of": as_of})
@@ -249,7 +249,8 @@ async def ledger_rows(
     """The plan and one ledger row per task, in reading order."""
     plan = await plan_service.get_plan(session, plan_id=plan_id)
     tasks = await _plan_tasks(session, plan_id)
-    health = await health_of_tasks(session, as_of=as_of, plan_id=plan_id)
+    progress = await indicator_service.progress_of_many(session, as_of=as_of, plan_id=plan_id)
+    health = await health_of_tasks(session, as_of=as_of, plan_id=plan_id, indicators=progress)
     units: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"lead": [], "participant": []})
     for row in await session.execute(
         select(Responsibility.task_id, Responsibility.role, Unit.name)
@@ -260,9 +261,7 @@ async def ledger_rows(
     ):
         units[row.task_id][row.role].append(row.name)
     indicators: dict[int, list[ledger.LedgerIndicator]] = defaultdict(list)
-    for row, figures in await indicator_service.progress_of_many(
-        session, as_of=as_of, plan_id=plan_id
-    ):
+    for row, figures in progress:
         indicators[row.task_id].append(
             ledger.LedgerIndicator(
                 name=row.name,

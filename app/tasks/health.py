@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.crud import get_row_or_404
 from app.indicators import service as indicator_service
+from app.indicators.schemas import IndicatorProgress
 from app.milestones.models import Milestone
 from app.reports import obligations as obligation_service
 from app.tasks.models import Task
@@ -49,9 +50,17 @@ async def task_health(session: AsyncSession, *, task_id: int, as_of: date) -> Ta
 
 
 async def health_of_tasks(
-    session: AsyncSession, *, as_of: date, task_id: int | None = None, plan_id: int | None = None
+    session: AsyncSession,
+    *,
+    as_of: date,
+    task_id: int | None = None,
+    plan_id: int | None = None,
+    indicators: list[tuple[Any, IndicatorProgress]] | None = None,
 ) -> dict[int, TaskHealth]:
-    """The health of one task or of every task of a plan, in four statements whatever the size."""
+    """The health of one task or of every task of a plan, in four statements whatever the size.
+
+    ``indicators``: the scope's indicator progress when the caller has it already.
+    """
     scope = Task.id == task_id if task_id is not None else Task.plan_id == plan_id
     tasks = (await session.execute(select(Task.id, Task.status, Task.due_on).where(scope))).all()
     red: dict[int, list[str]] = {t.id: [] for t in tasks}
@@ -67,9 +76,11 @@ async def health_of_tasks(
     )
     for m in late:
         red[m.task_id].append(f"milestone {m.id} ({m.title}) was due {m.due_on}")
-    for indicator, figures in await indicator_service.progress_of_many(
-        session, as_of=as_of, task_id=task_id, plan_id=plan_id
-    ):
+    if indicators is None:
+        indicators = await indicator_service.progress_of_many(
+            session, as_of=as_of, task_id=task_id, plan_id=plan_id
+        )
+    for indicator, figures in indicators:
         if figures.status not in ("behind", "at_risk"):
             continue
         said = (

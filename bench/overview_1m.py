@@ -1,0 +1,166 @@
+"""Dashboard, ledger and scorecard over a million reports, against the bare aggregate, in one run.
+
+    python bench/overview_1m.py [--repeat 7] [--as-of 2024-09-30]
+
+A 2024 plan of 30 tasks, 1,000 units (three leads per task, every unit taking part in every
+task), 3 monthly indicators per task (sum / latest / max), and one report per indicator, unit and
+month: 1,080,000 reports, a few missing so that some are overdue. Uses DATABASE_URL's server if
+set, else an embedded one; creates and drops its own database.
+
+Each view is fetched over HTTP from `luoshi serve`; the baseline is the least any answer over
+these reports must do — one `GROUP BY indicator_id` over the counted reports, straight through
+asyncpg. Prints median milliseconds and the ratio view / baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import statistics
+import time
+import uuid
+from datetime import date
+
+import asyncpg
+import httpx
+from common import database_kind, free_port, scratch_database, start_service, stop
+
+KEY = "lsk_bench_" + uuid.uuid4().hex
+TASKS, UNITS, INDICATORS_PER_TASK = 30, 1000, 3
+
+SEED = [
+    """INSERT INTO plans (code, title, year, status, report_grace_days)
+       VALUES ('BENCH', '百万报表基准', 2024, 'active', 10)""",
+    """INSERT INTO tasks (plan_id, kind, number, title, status, due_on)
+       SELECT (SELECT id FROM plans WHERE code = 'BENCH'), 'work_point', g::text, '工作要点' || g,
+              'in_progress', DATE '2024-12-31'
+       FROM generate_series(1, {tasks}) g""",
+    """INSERT INTO units (code, name, kind)
+       SELECT 'BU' || g, '单位' || g, 'society' FROM generate_series(1, {units}) g""",
+    # Units 1–90 lead three tasks' worth between them; everyone takes part in everything.
+    """INSERT INTO responsibilities (task_id, unit_id, role)
+       SELECT t.id, u.id,
+              CASE WHEN u.n <= 3 * {tasks} AND u.n % {tasks} = t.n % {tasks}
+                   THEN 'lead' ELSE 'participant' END
+       FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM tasks) t
+       CROSS JOIN (SELECT id, row_number() OVER (ORDER BY id) AS n FROM units) u""",
+    """INSERT INTO indicators (task_id, plan_id, code, name, comparator, target_value, target_max,
+                               aggregation, frequency, unit_label)
+       SELECT t.id, t.plan_id, 'T' || t.number || '-' || k, '指标' || k,
+              (ARRAY['gte', 'between', 'lte'])[k], (ARRAY[400000, 30000, 90])[k],
+              CASE WHEN k = 2 THEN 60000 END, (ARRAY['sum', 'latest', 'max'])[k], 'monthly', '场'
+       FROM tasks t CROSS JOIN generate_series(1, {per_task}) k""",
+    # Every seventh unit has not reported August: overdue obligations for the leads among them.
+    """INSERT INTO indicator_reports (indicator_id, unit_id, period, period_start, period_end,
+                                      value, status, first_submitted_at)
+       SELECT i.id, u.id, to_char(m.start, 'YYYY-MM'), m.start,
+              (m.start + interval '1 month - 1 day')::date, (random() * 100)::int,
+              CASE WHEN random() < 0.7 THEN 'approved'
+                   WHEN random() < 0.9 THEN 'submitted' ELSE 'returned' END,
+              m.start + interval '1 month 5 days'
+       FROM indicators i
+       CROSS JOIN units u
+       CROSS JOIN generate_series(DATE '2024-01-01', DATE '2024-12-01', interval '1 month')
+           AS m(start)
+       WHERE NOT (u.id % 7 = 0 AND extract(month FROM m.start) = 8)""",
+    "ANALYZE",
+]
+
+BASELINE = """
+    SELECT indicator_id, count(*), sum(value) FROM indicator_reports
+    WHERE status IN ('submitted', 'approved') AND period_start <= $1
+    GROUP BY indicator_id
+"""
+
+
+async def seed(dsn: str) -> dict[str, int]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(
+            "INSERT INTO api_keys (name, role, prefix, key_hash) VALUES ('bench', 'admin', $1, $2)",
+            KEY[:12],
+            hashlib.sha256(KEY.encode()).hexdigest(),
+        )
+        for sql in SEED:
+            await conn.execute(
+                sql.format(tasks=TASKS, units=UNITS, per_task=INDICATORS_PER_TASK), timeout=600
+            )
+        return {
+            "plan": await conn.fetchval("SELECT id FROM plans WHERE code = 'BENCH'"),
+            "lead": await conn.fetchval(
+                "SELECT min(unit_id) FROM responsibilities WHERE role = 'lead'"
+            ),
+            "indicator": await conn.fetchval("SELECT min(id) FROM indicators"),
+            "reports": await conn.fetchval("SELECT count(*) FROM indicator_reports"),
+        }
+    finally:
+        await conn.close()
+
+
+async def baseline_ms(dsn: str, as_of: date, repeat: int) -> float:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.fetch(BASELINE, as_of)  # warm
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            await conn.fetch(BASELINE, as_of)
+            times.append((time.perf_counter() - start) * 1000)
+        return statistics.median(times)
+    finally:
+        await conn.close()
+
+
+def view_ms(client: httpx.Client, path: str, params: dict[str, str], repeat: int) -> float:
+    client.get(path, params=params).raise_for_status()  # warm, and fail loudly on an error
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        client.get(path, params=params).raise_for_status()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--as-of", type=date.fromisoformat, default=date(2024, 9, 30))
+    args = parser.parse_args()
+    with scratch_database() as dsn:
+        started = time.perf_counter()
+        ids = asyncio.run(seed(dsn))
+        print(
+            f"seeded {ids['reports']:,} reports, {TASKS} tasks, {UNITS} units in "
+            f"{time.perf_counter() - started:.0f}s; database: {database_kind()}; "
+            f"as_of {args.as_of}; median of {args.repeat}"
+        )
+        port = free_port()
+        procs = [start_service(dsn, port)]
+        try:
+            floor = asyncio.run(baseline_ms(dsn, args.as_of, args.repeat))
+            plan, as_of = ids["plan"], {"as_of": args.as_of.isoformat()}
+            views = [
+                ("dashboard", f"/api/v1/plans/{plan}/dashboard", as_of),
+                ("ledger xlsx", f"/api/v1/plans/{plan}/ledger", as_of),
+                ("ledger csv", f"/api/v1/plans/{plan}/ledger", {**as_of, "format": "csv"}),
+                ("scorecard (a lead)", f"/api/v1/units/{ids['lead']}/scorecard", as_of),
+                ("plan obligations", f"/api/v1/plans/{plan}/obligations", as_of),
+                ("one indicator", f"/api/v1/indicators/{ids['indicator']}/progress", as_of),
+            ]
+            print(f"{'view':<20} {'ms':>8} {'× baseline':>11}")
+            print(f"{'baseline GROUP BY':<20} {floor:>8.0f} {1:>11.2f}")
+            with httpx.Client(
+                base_url=f"http://127.0.0.1:{port}",
+                headers={"Authorization": f"Bearer {KEY}"},
+                timeout=120,
+            ) as client:
+                for title, path, params in views:
+                    ms = view_ms(client, path, params, args.repeat)
+                    print(f"{title:<20} {ms:>8.0f} {ms / floor:>11.2f}")
+        finally:
+            stop(procs)
+
+
+if __name__ == "__main__":
+    main()
