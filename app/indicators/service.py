@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, select, text
+from sqlalchemy import Row, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.crud import (
@@ -80,6 +80,15 @@ async def update_indicator(
         await _ensure_code_free(
             session, plan_id=indicator.plan_id, code=changes["code"], other_than=indicator_id
         )
+    if changes.get("frequency", indicator.frequency) != indicator.frequency:
+        reports = await session.scalar(
+            select(func.count()).where(IndicatorReport.indicator_id == indicator_id)
+        )
+        if reports:
+            raise Conflict(
+                f"indicator {indicator_id} has {reports} reports for its {indicator.frequency} "
+                "periods; its frequency cannot change while they exist"
+            )
     comparator = changes.get("comparator", indicator.comparator)
     if comparator != "between" and "comparator" in changes and "target_max" not in changes:
         changes["target_max"] = None  # no longer a range

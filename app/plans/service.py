@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.crud import (
@@ -22,6 +22,7 @@ from app.indicators.models import Indicator
 from app.pagination import PageParams
 from app.plans.models import Plan
 from app.plans.schemas import PlanCreate, PlanQuery, PlanUpdate
+from app.reports.models import IndicatorReport
 from app.tasks.models import Task
 
 
@@ -66,6 +67,18 @@ async def update_plan(
     changes = data.model_dump(exclude_unset=True)
     if "code" in changes:
         await _ensure_code_free(session, changes["code"], other_than=plan_id)
+    if changes.get("year", plan.year) != plan.year:
+        reports = await session.scalar(
+            select(func.count())
+            .select_from(IndicatorReport)
+            .join(Indicator, Indicator.id == IndicatorReport.indicator_id)
+            .where(Indicator.plan_id == plan_id)
+        )
+        if reports:
+            raise Conflict(
+                f"plan {plan_id} has {reports} reports for periods of {plan.year}; its year "
+                "cannot change while they exist"
+            )
     apply_changes(plan, changes)
     await session.flush()
     return plan

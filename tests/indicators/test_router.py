@@ -397,6 +397,20 @@ class TestPageIndicators:
 
 
 class TestUpdateIndicator:
+    async def test_frequency_is_fixed_once_reported(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        indicator = await create_indicator(db, frequency="quarterly")
+        assert (await patch(client, indicator.id, {"frequency": "monthly"})).status_code == 200
+        back = await patch(client, indicator.id, {"frequency": "quarterly"})
+        assert back.status_code == 200
+        await create_report(db, indicator=indicator, unit=await create_unit(db), period="2024Q1")
+        response = await patch(client, indicator.id, {"frequency": "monthly"})
+        problem = assert_problem(response, 409, "conflict")
+        assert "1 reports" in problem["detail"]
+        same = await patch(client, indicator.id, {"frequency": "quarterly", "name": "新名"})
+        assert same.status_code == 200, same.text  # restating it is not a change
+
     async def test_changes_only_given_fields(self, client: AsyncClient, db: AsyncSession) -> None:
         indicator = await create_indicator(db, target_value=200)
         before = await read(client, indicator.id)

@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.plans.models import Plan
-from tests.factories import create_plan, create_task
+from tests.factories import create_indicator, create_plan, create_report, create_task, create_unit
 from tests.helpers import assert_problem
 
 URL = "/api/v1/plans"
@@ -272,6 +272,17 @@ class TestPagePlans:
 
 
 class TestUpdatePlan:
+    async def test_year_is_fixed_once_reported(self, client: AsyncClient, db: AsyncSession) -> None:
+        plan = await create_plan(db, year=2024)
+        indicator = await create_indicator(db, task=await create_task(db, plan=plan))
+        moved = await client.patch(f"{URL}/{plan.id}", json={"year": 2025})
+        assert moved.status_code == 200, moved.text
+        await client.patch(f"{URL}/{plan.id}", json={"year": 2024})
+        await create_report(db, indicator=indicator, unit=await create_unit(db), period="2024Q1")
+        response = await client.patch(f"{URL}/{plan.id}", json={"year": 2025})
+        assert_problem(response, 409, "conflict")
+        assert await db.scalar(select(Plan.year).where(Plan.id == plan.id)) == 2024
+
     async def test_changes_only_given_fields(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db, title="旧", doc_number="文号1")
         before = await client.get(f"{URL}/{plan.id}")
