@@ -21,6 +21,7 @@ from app import __version__
 from app.audit.router import router as audit_router
 from app.auth import service as auth_service
 from app.auth.router import router as api_keys_router
+from app.bulk.router import router as bulk_router
 from app.db import make_engine, make_sessionmaker, migrate, resolve_database_url
 from app.errors import install_error_handlers
 from app.http import API_PREFIX
@@ -50,6 +51,7 @@ API_ROUTERS = [
     indicators_router,
     reports_router,
     imports_router,
+    bulk_router,
     audit_router,
     api_keys_router,
 ]
