@@ -96,6 +96,30 @@ def problem_items(errors: list[RowError]) -> list[dict[str, Any]]:
     ]
 
 
+def check_may_upload(spec: Spec, actor: Principal) -> int | None:
+    """403 unless the key may upload this resource; the unit a reporter is confined to."""
+    scope_unit = reporter_unit(actor)
+    if scope_unit is not None and not spec.reporter_may_upload:
+        raise Forbidden(f"a reporter key may upload only indicator reports, not {spec.resource}")
+    return scope_unit
+
+
+def summary(resource: str, options: Options, outcome: Outcome) -> dict[str, Any]:
+    """The response body of an upload (and a finished job's summary)."""
+    return {
+        "resource": resource,
+        "mode": options.mode,
+        "atomic": options.atomic,
+        "dry_run": options.dry_run,
+        "total": outcome.total,
+        "created": outcome.created,
+        "updated": outcome.updated,
+        "unchanged": outcome.unchanged,
+        "failed": outcome.failed,
+        "errors": [vars(e) for e in outcome.errors],
+    }
+
+
 def read_format(content_type: str) -> tuple[str, str]:
     try:
         return parsing.media_type_of(content_type)
@@ -115,9 +139,7 @@ async def upload(
     progress: Progress | None = None,
 ) -> Outcome:
     """Check every row of the upload and write the valid ones (all or none when atomic)."""
-    scope_unit = reporter_unit(actor)
-    if scope_unit is not None and not spec.reporter_may_upload:
-        raise Forbidden(f"a reporter key may upload only indicator reports, not {spec.resource}")
+    scope_unit = check_may_upload(spec, actor)
     fmt, charset = read_format(content_type)
     try:
         parsed = parsing.parse(data, fmt, charset)
@@ -207,7 +229,7 @@ def _check_header(spec: Spec, header: list[str]) -> None:
         )
 
 
-async def _asyncpg_connection(session: AsyncSession) -> Any:
+async def asyncpg_connection(session: AsyncSession) -> Any:
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     return raw.driver_connection
@@ -225,7 +247,7 @@ async def _stage(
     progress: Progress | None,
 ) -> None:
     """Convert each record and COPY the good ones, a batch at a time."""
-    driver = await _asyncpg_connection(session)
+    driver = await asyncpg_connection(session)
     fields = [(f.name, f.convert, f.key, f.alternatives) for f in spec.fields]
     names = spec.names
     has_period = "period" in names
