@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 import asyncpg
+import orjson
 from pgqueuer import Job, Queries, QueueManager
 from pgqueuer.adapters.drivers.asyncpg import AsyncpgDriver
 from pgqueuer.adapters.persistence.qb import (
@@ -104,7 +105,8 @@ def _problem(exc: AppError) -> dict[str, Any]:
     }
     if exc.errors is not None:
         body["errors"] = exc.errors
-    return body
+    # jsonb refuses NUL characters, which an upload's own text (a column name) may carry.
+    return orjson.loads(orjson.dumps(body).replace(b"\\u0000", b"\\ufffd"))
 
 
 async def run_job(
@@ -173,12 +175,16 @@ async def run_job(
             )
             | {"status": 500, "code": "internal_error", "title": "Internal server error"}
         }
-    async with sessions.begin() as session:
-        await session.execute(
-            update(BulkJob)
-            .where(BulkJob.id == job_id)
-            .values(status="failed", body=None, finished_at=func.now(), **finished)
-        )
+    try:
+        async with sessions.begin() as session:
+            await session.execute(
+                update(BulkJob)
+                .where(BulkJob.id == job_id)
+                .values(status="failed", body=None, finished_at=func.now(), **finished)
+            )
+    except Exception:
+        log.exception("bulk job's failure could not be stored", extra={"job_id": job_id})
+        raise  # pgqueuer logs the job as failed; its row stays `running`
 
 
 def asyncpg_dsn(url: str) -> str:

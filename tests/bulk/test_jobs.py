@@ -133,3 +133,12 @@ async def test_worker_in_the_lifespan_runs_a_job_and_stops(database_url: str) ->
         assert [u["name"] for u in units] == ["异步"]
         deleted = await client.delete(f"/api/v1/units/{units[0]['id']}")
         assert deleted.status_code == 204
+
+
+async def test_a_problem_with_nul_characters_is_stored(
+    client: AsyncClient, db: AsyncSession, connection: AsyncConnection
+) -> None:
+    response = await queue(client, ndjson([{"code": "J5", "name": "x", "co\x00lour": 1}]))
+    await run_job(sessions_on(connection), response.json()["id"], max_rows=100)
+    job = (await client.get(response.headers["location"])).json()
+    assert (job["status"], job["problem"]["code"]) == ("failed", "unknown_columns")
