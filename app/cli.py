@@ -169,6 +169,96 @@ def import_notice(
         console.print(f"[green]Imported as plan {plan_id}.[/]")
 
 
+@cli.command("upload")
+def upload(
+    resource: Annotated[
+        str,
+        typer.Argument(
+            help="units, tasks, responsibilities, milestones, indicators or indicator-reports."
+        ),
+    ],
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help=".csv, .ndjson, .jsonl, .json, .xlsx"),
+    ],
+    url: Annotated[
+        str, typer.Option(envvar="LUOSHI_URL", help="The service's base URL.")
+    ] = "http://127.0.0.1:8000",
+    key: Annotated[str, typer.Option(envvar="LUOSHI_API_KEY", help="API key.")] = "",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count only.")] = False,
+    no_atomic: Annotated[
+        bool, typer.Option("--no-atomic", help="Write the good rows; list the bad ones.")
+    ] = False,
+    mode: Annotated[str, typer.Option(help="upsert, create or update.")] = "upsert",
+    chunk_rows: Annotated[int, typer.Option(min=1, help="Rows per request.")] = 20_000,
+) -> None:
+    """Upload a file of records in chunks, with retries; print the summary and every bad row."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Table
+
+    from app.bulk import client
+
+    if not key:
+        raise typer.BadParameter("give --key or set LUOSHI_API_KEY", param_hint="--key")
+    parts = list(client.chunks(file, chunk_rows))
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as bar:
+        task = bar.add_task(f"{file.name} → {resource}", total=sum(p.rows for p in parts) or None)
+        try:
+            totals = asyncio.run(
+                client.upload_file(
+                    url=url,
+                    key=key,
+                    resource=resource,
+                    path=file,
+                    dry_run=dry_run,
+                    atomic=not no_atomic,
+                    mode=mode,
+                    rows_per_chunk=chunk_rows,
+                    on_chunk=lambda chunk: bar.advance(task, chunk.rows),
+                )
+            )
+        except client.UploadFailed as exc:
+            problem = exc.problem
+            console.print(f"[red]{problem.get('title', 'Refused')}:[/] {problem.get('detail')}")
+            _print_errors(
+                [
+                    {**e, "row": e["row"] + exc.first_row - 1} if "row" in e else e
+                    for e in problem.get("errors") or []
+                ],
+                Table,
+            )
+            raise typer.Exit(1) from None
+        except (OSError, ValueError) as exc:
+            console.print(f"[red]Upload failed:[/] {exc}")
+            raise typer.Exit(1) from None
+    table = Table(title=f"{file.name}" + (" (dry run: nothing written)" if dry_run else ""))
+    for name in ("total", "created", "updated", "unchanged", "failed"):
+        table.add_column(name, justify="right")
+    table.add_row(
+        *(str(getattr(totals, n)) for n in ("total", "created", "updated", "unchanged", "failed"))
+    )
+    console.print(table)
+    _print_errors(totals.errors, Table)
+    if totals.failed:
+        raise typer.Exit(1)
+
+
+def _print_errors(errors: list[dict[str, object]], table_class: type) -> None:
+    if not errors:
+        return
+    table = table_class(title="Rows not written")
+    for name in ("row", "field", "code", "message"):
+        table.add_column(name)
+    for error in errors:
+        table.add_row(
+            *(str(error.get(n, "")) for n in ("row", "field", "code")),
+            str(error.get("message") or error.get("detail") or ""),
+        )
+    console.print(table)
+
+
 def main() -> None:
     cli()
 

@@ -21,6 +21,9 @@ from app import __version__
 from app.audit.router import router as audit_router
 from app.auth import service as auth_service
 from app.auth.router import router as api_keys_router
+from app.bulk.jobs import Worker
+from app.bulk.router import jobs_router as bulk_jobs_router
+from app.bulk.router import router as bulk_router
 from app.db import make_engine, make_sessionmaker, migrate, resolve_database_url
 from app.errors import install_error_handlers
 from app.http import API_PREFIX
@@ -52,6 +55,8 @@ API_ROUTERS = [
     reports_router,
     overview_router,
     imports_router,
+    bulk_router,
+    bulk_jobs_router,
     audit_router,
     api_keys_router,
 ]
@@ -91,11 +96,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             idempotency_retention=timedelta(hours=settings.idempotency_retention_hours),
         )
     )
+    worker = None
+    if settings.bulk_worker:
+        worker = Worker(url=url, sessions=app.state.sessionmaker, max_rows=settings.bulk_max_rows)
+        await worker.start()
     log.info("luoshi ready", extra={"version": __version__})
     try:
         yield
     finally:
         housekeeping.cancel()
+        if worker is not None:
+            await worker.stop()
         await engine.dispose()
 
 

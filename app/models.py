@@ -3,6 +3,7 @@
 from app.audit.models import AuditEvent
 from app.audit.service import audit_models
 from app.auth.models import ApiKey, RateLimitWindow
+from app.bulk.models import BulkJob
 from app.idempotency.models import IdempotencyRecord
 from app.imports.models import PlanImport
 from app.indicators.models import Indicator
@@ -16,6 +17,7 @@ from app.units.models import Unit
 __all__ = [
     "ApiKey",
     "AuditEvent",
+    "BulkJob",
     "IdempotencyRecord",
     "Indicator",
     "IndicatorReport",

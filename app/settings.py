@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     # Per API key, shared by all replicas (counted in Postgres); 0 turns the limit off.
     rate_limit_per_minute: int = Field(default=1200, ge=0)
     max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    # Bulk uploads: larger bodies are refused with 413 (max_body_bytes above applies too).
+    bulk_max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    bulk_max_rows: int = Field(default=200_000, ge=1)
+    # Run queued bulk jobs in this process (any replica may; turn off for API-only replicas).
+    bulk_worker: bool = True
 
     log_level: str = "INFO"
     log_json: bool = True

@@ -82,7 +82,9 @@ def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[by
     raise RuntimeError(f"server on {port} did not start")
 
 
-def start_service(dsn: str, port: int) -> subprocess.Popen[bytes]:
+def start_service(
+    dsn: str, port: int, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """`luoshi serve` on the database, as operators run it."""
     return start(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
@@ -92,6 +94,7 @@ def start_service(dsn: str, port: int) -> subprocess.Popen[bytes]:
             "LUOSHI_MIGRATE_ON_START": "false",
             # Counted as always, but high enough never to refuse the load.
             "LUOSHI_RATE_LIMIT_PER_MINUTE": str(10**9),
+            **(extra_env or {}),
         },
         port,
     )

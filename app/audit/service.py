@@ -146,3 +146,27 @@ async def list_events(
     if query.since is not None:
         stmt = stmt.where(AuditEvent.occurred_at >= query.since)
     return await fetch_page(session, stmt, AuditEvent, page, newest_first=True)
+
+
+def bulk_events_sql(*, source: str, entity_id: str, changes: str) -> str:
+    """``INSERT … SELECT`` of one event per row of ``source`` (a CTE of a set-based write, so
+    the events land in the same statement and transaction); binds ``bulk_event_params``."""
+    return (
+        "INSERT INTO audit_events "
+        "(actor_key_id, actor_name, action, entity_type, entity_id, changes, request_id) "
+        "SELECT CAST(:audit_actor_key_id AS bigint), CAST(:audit_actor_name AS text), "
+        "CAST(:audit_action AS text), CAST(:audit_entity_type AS text), "
+        f"{entity_id}, {changes}, CAST(:audit_request_id AS text) FROM {source}"
+    )
+
+
+def bulk_event_params(session: AsyncSession, *, action: str, entity_type: str) -> dict[str, Any]:
+    """The actor, action and request of ``bulk_events_sql``, as ``record`` would write them."""
+    row = _row(session.sync_session, action, entity_type, None, {})
+    return {
+        "audit_actor_key_id": row["actor_key_id"],
+        "audit_actor_name": row["actor_name"],
+        "audit_action": action,
+        "audit_entity_type": entity_type,
+        "audit_request_id": row["request_id"],
+    }

@@ -64,6 +64,8 @@ SUPERVISOR_ONLY = [
     for m, p in WRITES
     if not (
         p.startswith("/api/v1/indicator-reports")
+        # Reporters upload their own reports in bulk; every other resource is 403 (tests/bulk).
+        or p == "/api/v1/bulk/{resource}"
         or p.endswith("/progress-updates")
         or (m == "PATCH" and p.startswith(("/api/v1/tasks/", "/api/v1/milestones/")))
     )

@@ -1,0 +1,1 @@
+"""Bulk uploads: many records of one resource in one request, or as a background job."""

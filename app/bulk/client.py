@@ -1,0 +1,158 @@
+"""The scripting side of bulk uploads (`luoshi upload`): split a file into chunks of rows, send
+each with its own Idempotency-Key, retry what failed in transit, and add up the summaries.
+
+The keys derive from each chunk's content and place, so running the same command again
+after a crash replays the chunks already done (nothing is written twice) and sends the rest.
+No database, no server code: this runs on the caller's machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+NDJSON = "application/x-ndjson"
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RETRIED = {429, 502, 503, 504}
+
+
+class UploadFailed(Exception):
+    """The service refused a chunk as a whole (not row by row): its problem document."""
+
+    def __init__(self, problem: dict[str, Any], first_row: int) -> None:
+        super().__init__(problem.get("detail", "upload refused"))
+        self.problem = problem
+        self.first_row = first_row
+
+
+@dataclass
+class Chunk:
+    body: bytes
+    content_type: str
+    first_row: int  # 1-based record number of its first row in the whole file
+    rows: int
+
+
+@dataclass
+class Totals:
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, summary: dict[str, Any], first_row: int) -> None:
+        for name in ("total", "created", "updated", "unchanged", "failed"):
+            setattr(self, name, getattr(self, name) + int(summary[name]))
+        for error in summary["errors"]:
+            self.errors.append({**error, "row": error["row"] + first_row - 1})
+
+
+def chunks(path: Path, rows_per_chunk: int) -> Iterator[Chunk]:
+    """The file cut into bodies of at most ``rows_per_chunk`` records (a workbook goes whole)."""
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        yield Chunk(data, XLSX, 1, 0)
+        return
+    if suffix == ".csv":
+        text_lines = data.splitlines(keepends=True)
+        header, records = text_lines[:1], [line for line in text_lines[1:] if line.strip()]
+        # A quoted cell may hold a line break: then the file is sent whole, not cut.
+        if any(line.count(b'"') % 2 for line in records):
+            yield Chunk(data, CSV, 1, len(records))
+            return
+        for start in range(0, max(len(records), 1), rows_per_chunk):
+            part = records[start : start + rows_per_chunk]
+            yield Chunk(b"".join(header + part), CSV, start + 1, len(part))
+        return
+    if suffix == ".json":
+        items = orjson.loads(data)
+        lines = [orjson.dumps(item) + b"\n" for item in items]
+    else:  # .ndjson, .jsonl
+        lines = [line + b"\n" for line in data.splitlines() if line.strip()]
+    for start in range(0, max(len(lines), 1), rows_per_chunk):
+        part = lines[start : start + rows_per_chunk]
+        yield Chunk(b"".join(part), NDJSON, start + 1, len(part))
+
+
+async def upload_file(
+    *,
+    url: str,
+    key: str,
+    resource: str,
+    path: Path,
+    dry_run: bool = False,
+    atomic: bool = True,
+    mode: str = "upsert",
+    rows_per_chunk: int = 20_000,
+    retries: int = 5,
+    on_chunk: Callable[[Chunk], None] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Totals:
+    """Send the file chunk by chunk; raises ``UploadFailed`` when a chunk is refused whole."""
+    params = {"mode": mode, "atomic": str(atomic).lower(), "dry_run": str(dry_run).lower()}
+    totals = Totals()
+    async with httpx.AsyncClient(
+        base_url=url.rstrip("/"),
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=httpx.Timeout(600, connect=10),
+        transport=transport,
+    ) as client:
+        for index, chunk in enumerate(chunks(path, rows_per_chunk)):
+            headers = {
+                "Content-Type": chunk.content_type,
+                "Idempotency-Key": f"luoshi-upload-{_digest(chunk.body)}-{resource}-{mode}-"
+                f"{'atomic' if atomic else 'partial'}-{index}" + ("-dry" if dry_run else ""),
+            }
+            response = await _send(
+                client, f"/api/v1/bulk/{resource}", chunk.body, headers, params, retries
+            )
+            body = response.json()
+            if response.status_code != 200:
+                raise UploadFailed(body, chunk.first_row)
+            totals.add(body, chunk.first_row)
+            if on_chunk is not None:
+                on_chunk(chunk)
+    return totals
+
+
+def _digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+async def _send(
+    client: httpx.AsyncClient,
+    path: str,
+    body: bytes,
+    headers: dict[str, str],
+    params: dict[str, str],
+    retries: int,
+) -> httpx.Response:
+    delay = 0.5
+    for attempt in range(retries + 1):
+        try:
+            response = await client.post(path, content=body, headers=headers, params=params)
+        except httpx.TransportError:
+            if attempt == retries:
+                raise
+        else:
+            # The same key still running (a retry raced its first try) is waited for too.
+            busy = response.status_code == 409 and b"idempotency_key_in_use" in response.content
+            if (response.status_code not in RETRIED and not busy) or attempt == retries:
+                return response
+            retry_after = response.headers.get("retry-after", "")
+            if retry_after.isdigit():
+                delay = max(delay, float(retry_after))
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 30)
+    raise AssertionError("unreachable")

@@ -1,0 +1,243 @@
+"""Bulk uploads in the background: the job is a row in Postgres, and a pgqueuer entry written in
+the same transaction wakes a worker on any replica. A worker that dies mid-job leaves the entry
+picked without heartbeat; pgqueuer hands it to another worker, whose run starts over (the upload
+is one transaction, so a half-run left nothing behind).
+
+pgqueuer over procrastinate: it speaks asyncpg, the driver we already use, so the entry can be
+enqueued on the request's own connection and transaction, and the worker needs no second driver.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+import orjson
+from pgqueuer import Job, Queries, QueueManager
+from pgqueuer.adapters.drivers.asyncpg import AsyncpgDriver
+from pgqueuer.adapters.persistence.qb import (
+    QueryBuilderEnvironment,
+    QueryQueueBuilder,
+    QuerySchedulerBuilder,
+)
+from pgqueuer.domain.settings import DBSettings
+from pgqueuer.domain.types import Channel
+from sqlalchemy import func, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.audit.service import Actor, set_actor
+from app.auth.service import Principal
+from app.bulk import service
+from app.bulk.models import BulkJob
+from app.bulk.specs import SPECS
+from app.errors import PROBLEM_BASE, AppError, NotFound
+from app.settings import async_database_url
+
+log = logging.getLogger(__name__)
+
+# The queue's tables live in their own schema, created by our migration (see migrations/).
+QUEUE = DBSettings(db_schema="pgqueuer")
+ENTRYPOINT = "bulk_upload"
+SUPERVISING_ROLES = {"admin", "supervisor"}
+
+
+def queries(connection: Any) -> Queries:
+    return Queries(
+        AsyncpgDriver(connection),
+        qbe=QueryBuilderEnvironment(settings=QUEUE),
+        qbq=QueryQueueBuilder(settings=QUEUE),
+        qbs=QuerySchedulerBuilder(settings=QUEUE),
+    )
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    resource: str,
+    options: service.Options,
+    content_type: str,
+    data: bytes,
+    actor: Principal,
+    request_id: str | None,
+) -> BulkJob:
+    """Store the upload as a job and queue it, both in the caller's transaction."""
+    service.check_may_upload(SPECS[resource], actor)
+    job = BulkJob(
+        resource=resource,
+        mode=options.mode,
+        atomic=options.atomic,
+        dry_run=options.dry_run,
+        content_type=content_type[:200],
+        body=data,
+        actor_key_id=actor.key_id,
+        actor_name=actor.name,
+        actor_role=actor.role,
+        actor_unit_id=actor.unit_id,
+        request_id=request_id,
+    )
+    session.add(job)
+    await session.flush()
+    await queries(await service.asyncpg_connection(session)).enqueue(
+        ENTRYPOINT, str(job.id).encode()
+    )
+    return job
+
+
+async def get_job(session: AsyncSession, *, job_id: int, actor: Principal) -> BulkJob:
+    """A job, to the key that sent it or to the office; 404 to anyone else."""
+    job = await session.get(BulkJob, job_id)
+    if job is None or (actor.role not in SUPERVISING_ROLES and job.actor_key_id != actor.key_id):
+        raise NotFound(f"bulk job {job_id} does not exist")
+    return job
+
+
+def _problem(exc: AppError) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + exc.code.replace("_", "-"),
+        "title": exc.title,
+        "status": exc.status,
+        "detail": exc.detail,
+        "code": exc.code,
+    }
+    if exc.errors is not None:
+        body["errors"] = exc.errors
+    # jsonb refuses NUL characters, which an upload's own text (a column name) may carry.
+    return orjson.loads(orjson.dumps(body).replace(b"\\u0000", b"\\ufffd"))
+
+
+async def run_job(
+    sessions: async_sessionmaker[AsyncSession], job_id: int, *, max_rows: int
+) -> None:
+    """Run one queued job to its end: succeeded with a summary, or failed with a problem."""
+    async with sessions.begin() as session:
+        job = (
+            await session.execute(
+                update(BulkJob)
+                .where(BulkJob.id == job_id, BulkJob.status.in_(("queued", "running")))
+                .values(status="running", started_at=func.now())
+                .returning(BulkJob)
+            )
+        ).scalar_one_or_none()
+    if job is None:
+        return  # already finished (a duplicate wake-up)
+    actor = Principal(
+        key_id=job.actor_key_id,
+        name=job.actor_name,
+        role=job.actor_role,
+        unit_id=job.actor_unit_id,
+    )
+    options = service.Options(mode=job.mode, atomic=job.atomic, dry_run=job.dry_run)  # type: ignore[arg-type]
+
+    async def progress(rows_read: int) -> None:
+        async with sessions.begin() as session:
+            await session.execute(
+                update(BulkJob).where(BulkJob.id == job_id).values(rows_read=rows_read)
+            )
+
+    finished: dict[str, Any]
+    try:
+        async with sessions.begin() as session:
+            set_actor(session, Actor(key_id=actor.key_id, name=actor.name))
+            outcome = await service.upload(
+                session,
+                spec=SPECS[job.resource],
+                data=job.body or b"",
+                content_type=job.content_type,
+                options=options,
+                actor=actor,
+                max_rows=max_rows,
+                progress=progress,
+            )
+            # The result is stored with the writes: both commit or neither.
+            await session.execute(
+                update(BulkJob)
+                .where(BulkJob.id == job_id)
+                .values(
+                    status="succeeded",
+                    summary=service.summary(job.resource, options, outcome),
+                    rows_read=outcome.total,
+                    body=None,
+                    finished_at=func.now(),
+                )
+            )
+        return
+    except AppError as exc:
+        finished = {"problem": _problem(exc)}
+    except Exception:
+        log.exception("bulk job failed", extra={"job_id": job_id})
+        finished = {
+            "problem": _problem(
+                AppError("the job stopped on an unexpected error; send the upload again")
+            )
+            | {"status": 500, "code": "internal_error", "title": "Internal server error"}
+        }
+    try:
+        async with sessions.begin() as session:
+            await session.execute(
+                update(BulkJob)
+                .where(BulkJob.id == job_id)
+                .values(status="failed", body=None, finished_at=func.now(), **finished)
+            )
+    except Exception:
+        log.exception("bulk job's failure could not be stored", extra={"job_id": job_id})
+        raise  # pgqueuer logs the job as failed; its row stays `running`
+
+
+def asyncpg_dsn(url: str) -> str:
+    return (
+        make_url(async_database_url(url))
+        .set(drivername="postgresql")
+        .render_as_string(hide_password=False)
+    )
+
+
+def _report_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("bulk worker stopped", exc_info=task.exception())
+
+
+class Worker:
+    """Runs queued bulk jobs inside `luoshi serve`, at most two at a time per process."""
+
+    def __init__(
+        self, *, url: str, sessions: async_sessionmaker[AsyncSession], max_rows: int
+    ) -> None:
+        self.url = url
+        self.sessions = sessions
+        self.max_rows = max_rows
+        self.connection: asyncpg.Connection | None = None
+        self.manager: QueueManager | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.connection = await asyncpg.connect(asyncpg_dsn(self.url))
+        manager = QueueManager(queries(self.connection), channel=Channel(QUEUE.channel))
+
+        @manager.entrypoint(ENTRYPOINT)
+        async def bulk_upload(job: Job) -> None:
+            await run_job(
+                self.sessions, int((job.payload or b"0").decode()), max_rows=self.max_rows
+            )
+
+        self.manager = manager
+        self.task = asyncio.create_task(
+            manager.run(dequeue_timeout=timedelta(seconds=10), batch_size=1, max_concurrent_tasks=2)
+        )
+
+    async def stop(self, grace: float = 30) -> None:
+        """Let the running job finish (up to ``grace`` seconds), then close the connection."""
+        if self.manager is not None:
+            self.manager.shutdown.set()
+        if self.task is not None:
+            try:
+                await asyncio.wait_for(self.task, grace)
+            except TimeoutError:
+                log.warning("bulk worker did not stop in time; its job will run again elsewhere")
+            except Exception:
+                log.exception("bulk worker stopped with an error")
+        if self.connection is not None:
+            await self.connection.close()

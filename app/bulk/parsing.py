@@ -1,0 +1,251 @@
+"""Upload bodies → numbered records. Pure: no database, no web framework.
+
+Formats: a JSON array of objects, NDJSON (one object a line), CSV (UTF-8 with or without BOM,
+or GB18030 as Chinese Excel writes it) and ``.xlsx`` (first sheet, header in the first row).
+A record is ``(row, values)``: ``row`` counts records from 1, header excluded; ``values`` maps
+column names to what the file holds (``None`` for empty cells), or is a ``RowProblem`` when the
+record itself cannot be read (a malformed NDJSON line, a CSV row with too many cells).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+JSON = "application/json"
+NDJSON = "application/x-ndjson"
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Other names the same formats travel under.
+MEDIA_TYPES = {
+    JSON: JSON,
+    NDJSON: NDJSON,
+    "application/ndjson": NDJSON,
+    "application/jsonl": NDJSON,
+    "application/x-jsonlines": NDJSON,
+    CSV: CSV,
+    "application/csv": CSV,
+    XLSX: XLSX,
+}
+_GB = {"gb18030", "gbk", "gb2312", "cp936"}
+_UTF8 = {"utf-8", "utf8"}
+MAX_COLUMNS = 200
+
+
+class UnreadableBody(ValueError):
+    """The body is not the format its ``Content-Type`` says (or not text in its charset)."""
+
+
+class UnsupportedFormat(ValueError):
+    """A ``Content-Type`` or charset this module does not read."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    code: str
+    message: str
+
+
+Values = dict[str, Any]
+Record = tuple[int, Values | RowProblem]
+
+
+def media_type_of(content_type: str) -> tuple[str, str]:
+    """``(format, charset)`` from a ``Content-Type`` header; raises ``UnsupportedFormat``."""
+    media, _, params = content_type.partition(";")
+    media = media.strip().lower()
+    charset = ""
+    for param in params.split(";"):
+        name, _, value = param.strip().partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    fmt = MEDIA_TYPES.get(media)
+    if fmt is None:
+        raise UnsupportedFormat(
+            f"cannot read {media or 'a body without Content-Type'}; send application/json, "
+            f"{NDJSON}, {CSV} or {XLSX}"
+        )
+    if charset and charset not in _UTF8 | _GB:
+        raise UnsupportedFormat(f"charset {charset} is not supported; send UTF-8 or GB18030")
+    if charset in _GB and fmt != CSV:
+        raise UnsupportedFormat(f"{fmt} is always UTF-8; GB18030 is read only for CSV")
+    return fmt, charset
+
+
+@dataclass
+class Parsed:
+    """The records of a body, and its header when the format has one."""
+
+    header: list[str] | None
+    records: Iterator[Record]
+
+
+def parse(data: bytes, fmt: str, charset: str = "") -> Parsed:
+    """Read a body of the given format; raises ``UnreadableBody`` for what cannot be read."""
+    if fmt == JSON:
+        return Parsed(None, _json_array(data))
+    if fmt == NDJSON:
+        return Parsed(None, _ndjson(data))
+    if fmt == CSV:
+        return _csv(decode_text(data, charset))
+    if fmt == XLSX:
+        return _xlsx(data)
+    raise UnsupportedFormat(fmt)
+
+
+def decode_text(data: bytes, charset: str = "") -> str:
+    """UTF-8 (BOM or not) unless GB18030 is declared; undeclared non-UTF-8 is tried as GB18030."""
+    if charset in _GB:
+        encodings = ["gb18030"]
+    elif charset in _UTF8:
+        encodings = ["utf-8-sig"]
+    else:
+        encodings = ["utf-8-sig", "gb18030"]
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            error = exc
+    raise UnreadableBody(
+        f"the body is not valid {encodings[-1].upper().replace('-SIG', '')} text "
+        f"(byte {error.start}); save it as UTF-8 or say `charset=gb18030`"
+    )
+
+
+def _json_array(data: bytes) -> Iterator[Record]:
+    try:
+        items = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise UnreadableBody(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(items, list):
+        raise UnreadableBody("a JSON upload is an array of objects, one per record")
+    return _objects(items)
+
+
+def _objects(items: list[Any]) -> Iterator[Record]:
+    for row, item in enumerate(items, start=1):
+        if isinstance(item, dict):
+            yield row, item
+        else:
+            yield row, RowProblem("not_an_object", "each record must be a JSON object")
+
+
+def _ndjson(data: bytes) -> Iterator[Record]:
+    row = 0
+    for line in data.splitlines():
+        if not line.strip():
+            continue
+        row += 1
+        try:
+            item = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield row, RowProblem("malformed", f"not valid JSON: {exc}")
+            continue
+        if isinstance(item, dict):
+            yield row, item
+        else:
+            yield row, RowProblem("not_an_object", "each line must be a JSON object")
+
+
+def _header(cells: list[Any]) -> list[str]:
+    names = [("" if cell is None else str(cell)).strip() for cell in cells]
+    while names and not names[-1]:
+        names.pop()
+    if not names:
+        raise UnreadableBody("the first row must name the columns")
+    if len(names) > MAX_COLUMNS:
+        raise UnreadableBody(f"at most {MAX_COLUMNS} columns")
+    if "" in names:
+        raise UnreadableBody(f"column {names.index('') + 1} of the header has no name")
+    doubled = sorted({name for name in names if names.count(name) > 1})
+    if doubled:
+        raise UnreadableBody(f"columns named twice in the header: {', '.join(doubled)}")
+    return names
+
+
+def _csv(text: str) -> Parsed:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        first = next(reader, None)
+    except csv.Error as exc:
+        raise UnreadableBody(f"the CSV header cannot be read: {exc}") from None
+    if first is None:
+        raise UnreadableBody("the CSV is empty; its first line must name the columns")
+    header = _header(first)
+    return Parsed(header, _csv_rows(reader, header))
+
+
+def _csv_rows(reader: Any, header: list[str]) -> Iterator[Record]:
+    width = len(header)
+    row = 0
+    while True:
+        try:
+            cells = next(reader, None)
+        except csv.Error as exc:
+            # A broken quote swallows the rest of the file: nothing after it can be trusted.
+            raise UnreadableBody(f"the CSV cannot be read after record {row}: {exc}") from None
+        if cells is None:
+            return
+        if not any(cell.strip() for cell in cells):
+            continue
+        row += 1
+        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+            yield row, RowProblem("too_many_cells", f"{len(cells)} cells under {width} columns")
+            continue
+        yield row, {name: (cell.strip() or None) for name, cell in zip(header, cells, strict=False)}
+
+
+def _xlsx(data: bytes) -> Parsed:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        first = next(rows, None)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, TypeError) as exc:
+        raise UnreadableBody(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from None
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise UnreadableBody(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from None
+    if first is None:
+        raise UnreadableBody("the first sheet is empty; its first row must name the columns")
+    header = _header(list(first))
+    return Parsed(header, _xlsx_rows(book, rows, header))
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, datetime):
+        return value.date() if value.time() == datetime.min.time() else value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)  # Excel keeps every number as a float: 2024 is 2024.0
+    return value
+
+
+def _xlsx_rows(book: Any, rows: Iterator[tuple[Any, ...]], header: list[str]) -> Iterator[Record]:
+    width = len(header)
+    row = 0
+    try:
+        for cells in rows:
+            if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
+                continue
+            row += 1
+            if len(cells) > width and any(cell is not None for cell in cells[width:]):
+                yield row, RowProblem("too_many_cells", f"cells beyond the {width} named columns")
+                continue
+            yield row, {name: _cell(cell) for name, cell in zip(header, cells, strict=False)}
+    except Exception as exc:
+        raise UnreadableBody(
+            f"the workbook cannot be read after record {row} ({exc.__class__.__name__})"
+        ) from None
+    finally:
+        book.close()

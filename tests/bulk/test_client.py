@@ -1,0 +1,65 @@
+"""`luoshi upload`'s client: a file in chunks, each with its key, row numbers of the whole file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.bulk import client
+from app.units.models import Unit
+
+
+def write_units(path: Path, codes: list[str]) -> Path:
+    path.write_bytes(b"".join(orjson.dumps({"code": c, "name": c}) + b"\n" for c in codes))
+    return path
+
+
+async def test_chunks_add_up_and_errors_name_file_rows(
+    app: FastAPI, admin_key: str, db: AsyncSession, tmp_path: Path
+) -> None:
+    path = write_units(tmp_path / "units.ndjson", ["C1", "C2", "C3", "bad code", "C5"])
+    sent: list[int] = []
+    totals = await client.upload_file(
+        url="http://test",
+        key=admin_key,
+        resource="units",
+        path=path,
+        atomic=False,
+        rows_per_chunk=2,
+        on_chunk=lambda chunk: sent.append(chunk.rows),
+        transport=ASGITransport(app=app),
+    )
+    assert sent == [2, 2, 1]
+    assert (totals.total, totals.created, totals.failed) == (5, 4, 1)
+    assert [(e["row"], e["field"]) for e in totals.errors] == [(4, "code")]
+    codes = set(await db.scalars(select(Unit.code)))
+    assert codes == {"C1", "C2", "C3", "C5"}
+
+
+def test_csv_chunks_repeat_the_header(tmp_path: Path) -> None:
+    path = tmp_path / "units.csv"
+    path.write_text("code,name\nA,甲\nB,乙\nC,丙\n", encoding="utf-8")
+    parts = list(client.chunks(path, 2))
+    assert [p.body.decode() for p in parts] == ["code,name\nA,甲\nB,乙\n", "code,name\nC,丙\n"]
+    assert [p.first_row for p in parts] == [1, 3]
+
+
+async def test_refused_chunk_raises_with_its_problem(
+    app: FastAPI, admin_key: str, tmp_path: Path
+) -> None:
+    path = write_units(tmp_path / "units.ndjson", ["D1", "bad code"])
+    with pytest.raises(client.UploadFailed) as refused:
+        await client.upload_file(
+            url="http://test",
+            key=admin_key,
+            resource="units",
+            path=path,
+            transport=ASGITransport(app=app),
+        )
+    assert refused.value.problem["code"] == "invalid_rows"

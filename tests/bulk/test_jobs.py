@@ -1,0 +1,144 @@
+"""`?async=true`: the upload becomes a job in Postgres that a worker runs; its status is read."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import orjson
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from pydantic import SecretStr
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+
+from app.auth import service as auth_service
+from app.bulk.jobs import run_job
+from app.bulk.models import BulkJob
+from app.main import create_app
+from app.settings import Settings
+from app.units.models import Unit
+from tests.helpers import assert_problem
+
+URL = "/api/v1/bulk"
+
+
+def ndjson(rows: list[dict[str, Any]]) -> bytes:
+    return b"\n".join(orjson.dumps(r) for r in rows)
+
+
+async def queue(client: AsyncClient, body: bytes, **params: str) -> Any:
+    response = await client.post(
+        f"{URL}/units",
+        content=body,
+        headers={"Content-Type": "application/x-ndjson"},
+        params={"async": "true", **params},
+    )
+    assert response.status_code == 202, response.text
+    return response
+
+
+def sessions_on(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    """A worker's sessions, inside the test's transaction (each `begin` is a savepoint)."""
+    return async_sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+
+
+class TestQueue:
+    async def test_202_with_location_and_a_queue_entry(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        response = await queue(client, ndjson([{"code": "J1", "name": "甲"}]))
+        job = response.json()
+        assert response.headers["location"] == f"/api/v1/bulk-jobs/{job['id']}"
+        assert (job["status"], job["resource"], job["summary"]) == ("queued", "units", None)
+        entries = await db.scalar(
+            text(
+                "SELECT count(*) FROM pgqueuer.pgqueuer "
+                "WHERE entrypoint = 'bulk_upload' AND payload = :payload"
+            ),
+            {"payload": str(job["id"]).encode()},
+        )
+        assert entries == 1
+        assert await db.scalar(select(func.count()).select_from(Unit)) == 0
+
+    async def test_run_writes_the_rows_and_the_summary(
+        self, client: AsyncClient, db: AsyncSession, connection: AsyncConnection
+    ) -> None:
+        response = await queue(client, ndjson([{"code": "J2", "name": "甲"}, {"code": "J3"}]))
+        await run_job(sessions_on(connection), response.json()["id"], max_rows=100)
+        # Atomic: the second row has no name, so nothing was written and the job failed.
+        job = (await client.get(response.headers["location"])).json()
+        assert job["status"] == "failed"
+        assert job["problem"]["code"] == "invalid_rows"
+        assert [(e["row"], e["field"]) for e in job["problem"]["errors"]] == [(2, "name")]
+        assert await db.scalar(select(func.count()).select_from(Unit)) == 0
+
+        response = await queue(client, ndjson([{"code": "J2", "name": "甲"}]))
+        await run_job(sessions_on(connection), response.json()["id"], max_rows=100)
+        job = (await client.get(response.headers["location"])).json()
+        assert (job["status"], job["rows_read"]) == ("succeeded", 1)
+        assert job["summary"]["created"] == 1
+        assert await db.scalar(select(Unit.name).where(Unit.code == "J2")) == "甲"
+        assert await db.scalar(select(BulkJob.body).where(BulkJob.id == job["id"])) is None
+
+    async def test_only_the_sender_and_the_office_see_a_job(
+        self, app: FastAPI, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        job_url = (await queue(client, ndjson([{"code": "J4", "name": "x"}]))).headers["location"]
+        _, secret = await auth_service.create_api_key(db, name="reader", role="reader")
+        async with AsyncClient(
+            transport=ASGITransport(app=app),
+            base_url="http://test",
+            headers={"Authorization": f"Bearer {secret}"},
+        ) as reader:
+            assert_problem(await reader.get(job_url), 404)
+
+    async def test_unreadable_format_is_refused_before_queueing(self, client: AsyncClient) -> None:
+        response = await client.post(
+            f"{URL}/units",
+            content=b"x",
+            headers={"Content-Type": "image/png"},
+            params={"async": "true"},
+        )
+        assert_problem(response, 415)
+
+
+async def test_worker_in_the_lifespan_runs_a_job_and_stops(database_url: str) -> None:
+    """As `luoshi serve` runs: the worker picks the job up on its own; shutdown is clean."""
+    secret = f"lsk_bulk_{uuid.uuid4().hex}"
+    code = f"JOB-{uuid.uuid4().hex[:8]}"
+    app = create_app(
+        settings=Settings(bootstrap_admin_key=SecretStr(secret)), database_url=database_url
+    )
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(
+            transport=ASGITransport(app=app),
+            base_url="http://test",
+            headers={"Authorization": f"Bearer {secret}"},
+        ) as client,
+    ):
+        response = await queue(client, ndjson([{"code": code, "name": "异步"}]))
+        for _ in range(100):
+            job = (await client.get(response.headers["location"])).json()
+            if job["status"] in {"succeeded", "failed"}:
+                break
+            await asyncio.sleep(0.1)
+        assert job["status"] == "succeeded", job
+        assert job["summary"]["created"] == 1
+        units = (await client.get("/api/v1/units", params={"code": code})).json()["items"]
+        assert [u["name"] for u in units] == ["异步"]
+        deleted = await client.delete(f"/api/v1/units/{units[0]['id']}")
+        assert deleted.status_code == 204
+
+
+async def test_a_problem_with_nul_characters_is_stored(
+    client: AsyncClient, db: AsyncSession, connection: AsyncConnection
+) -> None:
+    response = await queue(client, ndjson([{"code": "J5", "name": "x", "co\x00lour": 1}]))
+    await run_job(sessions_on(connection), response.json()["id"], max_rows=100)
+    job = (await client.get(response.headers["location"])).json()
+    assert (job["status"], job["problem"]["code"]) == ("failed", "unknown_columns")

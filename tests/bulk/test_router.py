@@ -1,0 +1,535 @@
+"""POST /api/v1/bulk/{resource}: many rows in one request, checked row by row, written set-based."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+
+import orjson
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.models import AuditEvent
+from app.auth import service as auth_service
+from app.indicators.models import Indicator
+from app.milestones.models import Milestone
+from app.plans.models import Plan
+from app.reports.models import IndicatorReport
+from app.responsibilities.models import Responsibility
+from app.tasks.models import Task
+from app.units.models import Unit
+from tests.factories import (
+    create_indicator,
+    create_plan,
+    create_report,
+    create_responsibility,
+    create_task,
+    create_unit,
+)
+from tests.helpers import assert_problem
+
+URL = "/api/v1/bulk"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def ndjson(rows: list[dict[str, Any]]) -> bytes:
+    return b"\n".join(orjson.dumps(r) for r in rows) + b"\n"
+
+
+async def post(
+    client: AsyncClient,
+    resource: str,
+    body: bytes,
+    content_type: str = "application/x-ndjson",
+    **params: Any,
+) -> Any:
+    return await client.post(
+        f"{URL}/{resource}",
+        content=body,
+        headers={"Content-Type": content_type},
+        params={k: str(v).lower() if isinstance(v, bool) else v for k, v in params.items()},
+    )
+
+
+async def reports_in_db(db: AsyncSession) -> list[tuple[str, str, Decimal, str]]:
+    rows = await db.execute(
+        select(Unit.code, IndicatorReport.period, IndicatorReport.value, IndicatorReport.status)
+        .join(Unit, Unit.id == IndicatorReport.unit_id)
+        .order_by(Unit.code, IndicatorReport.period)
+    )
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+class Setup:
+    def __init__(self, plan: Plan, task: Task, indicator: Indicator, units: list[Unit]) -> None:
+        self.plan, self.task, self.indicator, self.units = plan, task, indicator, units
+
+    def row(self, who: int = 0, /, **overrides: Any) -> dict[str, Any]:
+        return {
+            "plan": self.plan.code,
+            "indicator": self.indicator.code,
+            "unit": self.units[who].code,
+            "period": "2024Q1",
+            "value": 10,
+        } | overrides
+
+
+@pytest.fixture
+async def setup(db: AsyncSession) -> Setup:
+    plan = await create_plan(db, year=2024)
+    task = await create_task(db, plan=plan)
+    indicator = await create_indicator(db, task=task, frequency="quarterly")
+    units = [await create_unit(db), await create_unit(db)]
+    return Setup(plan, task, indicator, units)
+
+
+class TestReportUpload:
+    async def test_ndjson_rows_are_created(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        body = ndjson([setup.row(0), setup.row(1, value=58.5, note="二季度", period="2024-Q2")])
+        response = await post(client, "indicator-reports", body)
+        assert response.status_code == 200, response.text
+        summary = response.json()
+        assert (summary["total"], summary["created"], summary["failed"]) == (2, 2, 0)
+        assert await reports_in_db(db) == [
+            (setup.units[0].code, "2024Q1", Decimal("10"), "submitted"),
+            (setup.units[1].code, "2024Q2", Decimal("58.5"), "submitted"),
+        ]
+
+    async def test_replay_changes_nothing(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        body = ndjson([setup.row(0), setup.row(1)])
+        await post(client, "indicator-reports", body)
+        versions = list(await db.scalars(select(IndicatorReport.version)))
+        again = (await post(client, "indicator-reports", body)).json()
+        assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
+        assert list(await db.scalars(select(IndicatorReport.version))) == versions
+
+    async def test_submission_time_is_recorded_for_the_scorecard(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        body = ndjson([setup.row(0), setup.row(1, status="draft")])
+        assert (await post(client, "indicator-reports", body)).status_code == 200
+
+        async def first_submitted() -> dict[int, Any]:
+            rows = await db.execute(
+                select(IndicatorReport.unit_id, IndicatorReport.first_submitted_at)
+            )
+            return dict(rows.all())
+
+        times = await first_submitted()
+        assert times[setup.units[0].id] is not None
+        assert times[setup.units[1].id] is None  # a draft is not yet reported
+        submit = ndjson([setup.row(1, status="submitted"), setup.row(0, value=11)])
+        assert (await post(client, "indicator-reports", submit)).json()["updated"] == 2
+        after = await first_submitted()
+        assert after[setup.units[1].id] is not None
+        assert after[setup.units[0].id] == times[setup.units[0].id]  # the first time stays
+
+    async def test_changed_value_is_an_update_with_its_audit_event(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        report = await create_report(
+            db, indicator=setup.indicator, unit=setup.units[0], period="2024Q1", value=Decimal(5)
+        )
+        response = await post(client, "indicator-reports", ndjson([setup.row(0, value=7)]))
+        assert response.json()["updated"] == 1, response.text
+        await db.refresh(report)
+        assert (report.value, report.version) == (Decimal(7), 2)
+        event = (
+            await db.execute(
+                select(AuditEvent).where(
+                    AuditEvent.entity_type == "indicator_report",
+                    AuditEvent.entity_id == report.id,
+                    AuditEvent.action == "update",
+                )
+            )
+        ).scalar_one()
+        assert event.changes["value"] == [5, 7]
+        assert event.actor_name == "test admin"
+
+    async def test_every_created_row_has_a_create_event(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        await post(client, "indicator-reports", ndjson([setup.row(0), setup.row(1)]))
+        ids = set(await db.scalars(select(IndicatorReport.id)))
+        events = await db.scalars(
+            select(AuditEvent.entity_id).where(
+                AuditEvent.entity_type == "indicator_report", AuditEvent.action == "create"
+            )
+        )
+        assert set(events) == ids
+
+    async def test_atomic_failure_names_every_bad_row_and_writes_nothing(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        rows = [
+            setup.row(0),
+            setup.row(1, unit="NOPE"),
+            setup.row(0, period="2024-05"),
+            setup.row(0, value="many"),
+            setup.row(0),
+        ]
+        response = await post(client, "indicator-reports", ndjson(rows))
+        problem = assert_problem(response, 422, "invalid_rows")
+        found = {(e["row"], e["field"], e["code"]) for e in problem["errors"]}
+        assert found == {
+            (2, "unit", "not_found"),
+            (3, "period", "wrong_frequency"),
+            (4, "value", "invalid_type"),
+            (5, "plan", "duplicate"),
+        }
+        assert await reports_in_db(db) == []
+
+    async def test_not_atomic_writes_the_good_rows(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        rows = [setup.row(0), setup.row(1, unit="NOPE"), setup.row(1)]
+        response = await post(client, "indicator-reports", ndjson(rows), atomic=False)
+        assert response.status_code == 200, response.text
+        summary = response.json()
+        assert (summary["created"], summary["failed"]) == (2, 1)
+        assert summary["errors"] == [
+            {"row": 2, "field": "unit", "code": "not_found", "message": "no unit with code NOPE"}
+        ]
+        assert len(await reports_in_db(db)) == 2
+
+    async def test_dry_run_counts_and_writes_nothing(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        response = await post(client, "indicator-reports", ndjson([setup.row(0)]), dry_run=True)
+        assert response.status_code == 200, response.text
+        assert (response.json()["created"], response.json()["dry_run"]) == (1, True)
+        assert await reports_in_db(db) == []
+
+    async def test_period_outside_the_plan_year(self, client: AsyncClient, setup: Setup) -> None:
+        response = await post(client, "indicator-reports", ndjson([setup.row(0, period="2023Q1")]))
+        problem = assert_problem(response, 422, "invalid_rows")
+        assert problem["errors"][0]["code"] == "outside_plan_year"
+
+    async def test_approved_report_is_locked(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        await create_report(
+            db, indicator=setup.indicator, unit=setup.units[0], status="approved", value=Decimal(10)
+        )
+        same = await post(client, "indicator-reports", ndjson([setup.row(0, value=10)]))
+        assert same.json()["unchanged"] == 1, same.text
+        changed = await post(client, "indicator-reports", ndjson([setup.row(0, value=11)]))
+        assert assert_problem(changed, 422)["errors"][0]["code"] == "locked"
+
+
+class TestFormats:
+    async def test_json_array(self, client: AsyncClient, db: AsyncSession, setup: Setup) -> None:
+        response = await post(
+            client, "indicator-reports", orjson.dumps([setup.row(0)]), "application/json"
+        )
+        assert response.json()["created"] == 1, response.text
+
+    async def test_csv_with_bom(self, client: AsyncClient, db: AsyncSession, setup: Setup) -> None:
+        csv = (
+            "\ufeffplan,indicator,unit,period,value,note\r\n"
+            f"{setup.plan.code},{setup.indicator.code},{setup.units[0].code},2024Q1,12.5,一季度\r\n"
+        ).encode()
+        response = await post(client, "indicator-reports", csv, "text/csv")
+        assert response.json()["created"] == 1, response.text
+        assert (await reports_in_db(db))[0][2] == Decimal("12.5")
+
+    @pytest.mark.parametrize("content_type", ["text/csv; charset=gb18030", "text/csv"])
+    async def test_gb18030_csv(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup, content_type: str
+    ) -> None:
+        csv = (
+            "plan,indicator,unit,period,value,note\r\n"
+            f"{setup.plan.code},{setup.indicator.code},{setup.units[0].code},2024Q1,3,科普活动\r\n"
+        ).encode("gb18030")
+        response = await post(client, "indicator-reports", csv, content_type)
+        assert response.json()["created"] == 1, response.text
+        note = await db.scalar(select(IndicatorReport.note))
+        assert note == "科普活动"
+
+    async def test_xlsx(self, client: AsyncClient, db: AsyncSession, setup: Setup) -> None:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(["plan", "indicator", "unit", "period", "value"])
+        sheet.append([setup.plan.code, setup.indicator.code, setup.units[0].code, "2024Q3", 42])
+        sheet.append([setup.plan.code, setup.indicator.code, setup.units[1].code, "2024Q3", 1.5])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = await post(client, "indicator-reports", buffer.getvalue(), XLSX)
+        assert response.json()["created"] == 2, response.text
+        assert [r[2] for r in await reports_in_db(db)] == [Decimal(42), Decimal("1.5")]
+
+    @pytest.mark.parametrize(
+        ("content_type", "body"),
+        [
+            ("application/json", b"[{"),
+            ("application/json", b'{"plan": "x"}'),
+            (XLSX, b"PK\x03\x04 not a zip"),
+            ("text/csv; charset=utf-8", b"plan,unit\n\xff\xfe,\n"),
+            ("text/csv", b'plan,indicator,unit,period,value\n"x,y\n'),
+        ],
+    )
+    async def test_unreadable_body_is_400(
+        self, client: AsyncClient, content_type: str, body: bytes
+    ) -> None:
+        assert_problem(await post(client, "indicator-reports", body, content_type), 400)
+
+    async def test_unknown_media_type_is_415(self, client: AsyncClient) -> None:
+        response = await post(client, "units", b"<units/>", "application/xml")
+        assert_problem(response, 415, "unsupported_media_type")
+
+    async def test_unknown_columns_are_named(self, client: AsyncClient, setup: Setup) -> None:
+        csv = b"plan,indicator,unit,period,value,colour,size\nP,I,U,2024,1,red,9\n"
+        problem = assert_problem(await post(client, "indicator-reports", csv, "text/csv"), 422)
+        assert problem["code"] == "unknown_columns"
+        assert "colour" in problem["detail"]
+        assert "size" in problem["detail"]
+
+    async def test_unknown_json_keys_are_named(self, client: AsyncClient, setup: Setup) -> None:
+        body = ndjson([setup.row(0, colour="red")])
+        problem = assert_problem(await post(client, "indicator-reports", body), 422)
+        assert problem["code"] == "unknown_columns"
+        assert "colour" in problem["detail"]
+
+    async def test_missing_key_column(self, client: AsyncClient) -> None:
+        problem = assert_problem(
+            await post(client, "indicator-reports", b"plan,unit,value\nP,U,1\n", "text/csv"), 422
+        )
+        assert problem["code"] == "missing_columns"
+        assert "indicator" in problem["detail"]
+        assert "period" in problem["detail"]
+
+    @pytest.mark.parametrize(
+        ("override", "code"),
+        [
+            ({"value": 1e300}, "out_of_range"),
+            ({"value": "1e999999"}, "out_of_range"),
+            ({"value": True}, "invalid_type"),
+            ({"note": "a\x00b"}, "invalid"),
+            ({"period": "2024Q9"}, "invalid_period"),
+            ({"unit": {"code": "x"}}, "invalid_type"),
+            ({"plan": None}, "required"),
+        ],
+    )
+    async def test_bad_cells_are_row_errors(
+        self, client: AsyncClient, setup: Setup, override: dict[str, Any], code: str
+    ) -> None:
+        body = ndjson([setup.row(0), setup.row(1, **override)])
+        problem = assert_problem(await post(client, "indicator-reports", body), 422)
+        assert [(e["row"], e["code"]) for e in problem["errors"]] == [(2, code)]
+
+    async def test_malformed_ndjson_line_is_a_row_error(
+        self, client: AsyncClient, setup: Setup
+    ) -> None:
+        body = ndjson([setup.row(0)]) + b"{not json\n[1]\n"
+        response = await post(client, "indicator-reports", body, atomic=False)
+        assert response.status_code == 200, response.text
+        assert [(e["row"], e["code"]) for e in response.json()["errors"]] == [
+            (2, "malformed"),
+            (3, "not_an_object"),
+        ]
+
+    async def test_too_many_rows_is_413(
+        self, app: FastAPI, client: AsyncClient, setup: Setup
+    ) -> None:
+        app.state.settings = app.state.settings.model_copy(update={"bulk_max_rows": 2})
+        body = ndjson([setup.row(0), setup.row(1), setup.row(0, period="2024Q2")])
+        assert_problem(await post(client, "indicator-reports", body), 413, "too_many_rows")
+
+    async def test_body_over_the_bulk_limit_is_413(self, app: FastAPI, client: AsyncClient) -> None:
+        app.state.settings = app.state.settings.model_copy(update={"bulk_max_body_bytes": 1024})
+        assert_problem(await post(client, "units", b" " * 2000), 413)
+
+
+@pytest.fixture
+async def reporter(app: FastAPI, db: AsyncSession, setup: Setup) -> AsyncIterator[AsyncClient]:
+    """A reporter of units[0], which leads the setup's task."""
+    await create_responsibility(db, task=setup.task, unit=setup.units[0])
+    _, secret = await auth_service.create_api_key(
+        db, name="reporter", role="reporter", unit_id=setup.units[0].id
+    )
+    async with AsyncClient(
+        transport=ASGITransport(app=app),
+        base_url="http://test",
+        headers={"Authorization": f"Bearer {secret}"},
+    ) as client:
+        yield client
+
+
+class TestAccess:
+    async def test_reporter_uploads_its_own_units_reports(
+        self, reporter: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        response = await post(reporter, "indicator-reports", ndjson([setup.row(0)]))
+        assert response.json()["created"] == 1, response.text
+
+    async def test_reporter_is_refused_another_units_row(
+        self, reporter: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        response = await post(reporter, "indicator-reports", ndjson([setup.row(0), setup.row(1)]))
+        problem = assert_problem(response, 422)
+        assert [(e["row"], e["field"], e["code"]) for e in problem["errors"]] == [
+            (2, "unit", "forbidden")
+        ]
+        assert await reports_in_db(db) == []
+
+    async def test_reporter_is_refused_an_indicator_outside_its_tasks(
+        self, reporter: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        other = await create_indicator(db, task=await create_task(db, plan=setup.plan))
+        response = await post(
+            reporter, "indicator-reports", ndjson([setup.row(0, indicator=other.code)])
+        )
+        assert assert_problem(response, 422)["errors"][0]["code"] == "forbidden"
+
+    async def test_reporter_may_not_upload_units(self, reporter: AsyncClient) -> None:
+        body = ndjson([{"code": "X1", "name": "x"}])
+        assert_problem(await post(reporter, "units", body), 403, "forbidden")
+
+    async def test_reader_may_not_upload(
+        self, app: FastAPI, db: AsyncSession, setup: Setup
+    ) -> None:
+        _, secret = await auth_service.create_api_key(db, name="reader", role="reader")
+        async with AsyncClient(
+            transport=ASGITransport(app=app),
+            base_url="http://test",
+            headers={"Authorization": f"Bearer {secret}"},
+        ) as client:
+            assert_problem(await post(client, "indicator-reports", ndjson([setup.row(0)])), 403)
+
+
+class TestOtherResources:
+    async def test_units_upsert_with_parent(self, client: AsyncClient, db: AsyncSession) -> None:
+        group = await create_unit(db, code="G1", kind="group")
+        csv = "code,name,kind,parent\nS1,学会一,society,G1\nS2,学会二,society,\n".encode()
+        response = await post(client, "units", csv, "text/csv")
+        assert response.json()["created"] == 2, response.text
+        parents = dict((await db.execute(select(Unit.code, Unit.parent_id))).all())
+        assert (parents["S1"], parents["S2"]) == (group.id, None)
+        renamed = await post(client, "units", "code,name\nS1,学会甲\n".encode(), "text/csv")
+        assert renamed.json()["updated"] == 1
+        s1 = (await db.execute(select(Unit).where(Unit.code == "S1"))).scalar_one()
+        await db.refresh(s1)
+        assert (s1.name, s1.kind, s1.parent_id) == ("学会甲", "society", group.id)
+
+    async def test_create_mode_refuses_existing(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        await create_unit(db, code="E1")
+        body = ndjson([{"code": "E1", "name": "x"}])
+        problem = assert_problem(await post(client, "units", body, mode="create"), 422)
+        assert problem["errors"][0]["code"] == "exists"
+
+    async def test_update_mode_refuses_missing(self, client: AsyncClient) -> None:
+        body = ndjson([{"code": "NEW1", "name": "x"}])
+        problem = assert_problem(await post(client, "units", body, mode="update"), 422)
+        assert problem["errors"][0]["code"] == "not_found"
+
+    async def test_required_to_create(self, client: AsyncClient) -> None:
+        problem = assert_problem(await post(client, "units", ndjson([{"code": "NEW2"}])), 422)
+        assert (problem["errors"][0]["field"], problem["errors"][0]["code"]) == (
+            "name",
+            "required",
+        )
+
+    async def test_tasks_responsibilities_milestones_indicators(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        plan = await create_plan(db, code="PL1", year=2024)
+        unit = await create_unit(db, code="UA")
+        section = ndjson([{"plan": "PL1", "kind": "section", "number": "一", "title": "总体"}])
+        assert (await post(client, "tasks", section)).json()["created"] == 1
+        tasks = ndjson(
+            [
+                {
+                    "plan": "PL1",
+                    "kind": "work_point",
+                    "number": "13",
+                    "title": "新馆",
+                    "parent": "一",
+                    "due_on": "2024-12-31",
+                },
+            ]
+        )
+        created = await post(client, "tasks", tasks)
+        assert created.status_code == 200, created.text
+        assert created.json()["created"] == 1
+        point = (
+            await db.execute(select(Task).where(Task.plan_id == plan.id, Task.number == "13"))
+        ).scalar_one()
+        section_id = await db.scalar(select(Task.id).where(Task.number == "一"))
+        assert point.parent_id == section_id
+        resp = ndjson([{"plan": "PL1", "task": "13", "unit": "UA", "role": "participant"}])
+        assert (await post(client, "responsibilities", resp)).json()["created"] == 1
+        assert await db.scalar(
+            select(Responsibility.role).where(Responsibility.unit_id == unit.id)
+        ) == ("participant")
+        stones = ndjson([{"task_id": point.id, "title": "开馆", "due_on": "2024-09-30"}])
+        assert (await post(client, "milestones", stones)).json()["created"] == 1
+        assert await db.scalar(select(Milestone.title).where(Milestone.task_id == point.id)) == (
+            "开馆"
+        )
+        indicators = ndjson(
+            [
+                {
+                    "plan": "PL1",
+                    "code": "K1",
+                    "task": "13",
+                    "task_kind": "work_point",
+                    "name": "接待",
+                    "comparator": "between",
+                    "target_value": 3,
+                    "target_max": 5,
+                    "frequency": "quarterly",
+                },
+                {"plan": "PL1", "code": "K2", "task": "13", "name": "x", "comparator": "gte"},
+            ]
+        )
+        response = await post(client, "indicators", indicators, atomic=False)
+        assert response.json()["created"] == 1, response.text
+        assert [(e["row"], e["field"], e["code"]) for e in response.json()["errors"]] == [
+            (2, "target_value", "required")
+        ]
+        stored = (await db.execute(select(Indicator).where(Indicator.code == "K1"))).scalar_one()
+        assert (stored.task_id, stored.plan_id, stored.target_max) == (
+            point.id,
+            plan.id,
+            Decimal(5),
+        )
+
+    async def test_ambiguous_task_number_needs_a_kind(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        plan = await create_plan(db, code="PL2")
+        await create_task(db, plan=plan, kind="key_task", number="1")
+        await create_task(db, plan=plan, kind="work_point", number="1")
+        unit = await create_unit(db)
+        body = ndjson([{"plan": "PL2", "task": "1", "unit": unit.code}])
+        problem = assert_problem(await post(client, "responsibilities", body), 422)
+        assert problem["errors"][0]["code"] == "ambiguous"
+        body = ndjson([{"plan": "PL2", "task": "1", "task_kind": "key_task", "unit": unit.code}])
+        assert (await post(client, "responsibilities", body)).json()["created"] == 1
+
+
+class TestIdempotency:
+    async def test_same_key_replays_the_summary(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        body = ndjson([setup.row(0)])
+        headers = {"Content-Type": "application/x-ndjson", "Idempotency-Key": "bulk-1"}
+        first = await client.post(f"{URL}/indicator-reports", content=body, headers=headers)
+        second = await client.post(f"{URL}/indicator-reports", content=body, headers=headers)
+        assert second.headers.get("idempotent-replayed") == "true"
+        assert second.json() == first.json()
+        assert int(await db.scalar(select(func.count()).select_from(IndicatorReport)) or 0) == 1
