@@ -122,13 +122,21 @@ def is_named_volume(source: str) -> bool:
 # --- compose checks ------------------------------------------------------------------------
 
 
+def default_value(value: Any) -> str:
+    """What compose uses when the variable is unset: ``${VAR:-default}`` → ``default``."""
+    match = re.fullmatch(r"\$\{[A-Z0-9_]+:?-(?P<default>[^}]*)\}", str(value))
+    return match["default"] if match else str(value)
+
+
 def db_problems(compose: Compose) -> list[str]:
     db = compose.get("services", {}).get("db")
     if db is None:
         return ["no db service"]
     problems = []
-    if not str(db.get("image", "")).startswith("postgres:"):
-        problems.append("db does not run a tagged postgres image")
+    # By default the official image at a fixed major version (`latest` would upgrade the
+    # server under an existing data directory, which PostgreSQL refuses to start on).
+    if not re.fullmatch(r"postgres:\d+(\.\d+)?", default_value(db.get("image", ""))):
+        problems.append("db does not run the official postgres image at a major version")
     data_mounts = [s for s, t in volume_sources(db) if t == "/var/lib/postgresql/data"]
     if not data_mounts or not is_named_volume(data_mounts[0]):
         problems.append("db data directory is not on a named volume")
@@ -195,7 +203,7 @@ def shared_image_problems(compose: Compose) -> list[str]:
     services = compose.get("services", {})
     migrate, api = services.get("migrate", {}), services.get("api", {})
     problems = []
-    if not migrate.get("image") or migrate.get("image") != api.get("image"):
+    if not default_value(migrate.get("image")) or migrate.get("image") != api.get("image"):
         problems.append("migrate and api do not run the same image")
     if migrate.get("build") != api.get("build") or not api.get("build"):
         problems.append("migrate and api are not built from the same context")
@@ -384,6 +392,12 @@ def _set(path: str, value: Any) -> Callable[[Compose], None]:
 _DELETE = object()
 
 COMPOSE_BREAKAGES = [
+    (
+        "db image latest",
+        _set("services.db.image", "${LUOSHI_POSTGRES_IMAGE:-postgres}"),
+        db_problems,
+    ),
+    ("db image not postgres", _set("services.db.image", "mysql:8"), db_problems),
     ("db without volume", _set("services.db.volumes", _DELETE), db_problems),
     ("db without healthcheck", _set("services.db.healthcheck", _DELETE), db_problems),
     ("db healthcheck disabled", _set("services.db.healthcheck", {"disable": True}), db_problems),
