@@ -421,7 +421,7 @@ async def _write(session: AsyncSession, spec: Spec, rows: str, actor: Principal)
         *spec.insert_extra.values(),
     ]
     created = ", ".join(
-        f"{_literal(c)}, jsonb_build_array(NULL, to_jsonb(ins.{c}))" for c in insert_columns
+        f"{_literal(c)}, jsonb_build_array(NULL, ins.{c})" for c in insert_columns
     )
     events = audit_service.bulk_events_sql(
         source="ins", entity_id="ins.id", changes=f"jsonb_build_object({created})"
@@ -445,7 +445,7 @@ async def _write(session: AsyncSession, spec: Spec, rows: str, actor: Principal)
     sets += ["version = t.version + 1", "updated_at = now()"]
     changes = ", ".join(
         f"{_literal(c.name)}, CASE WHEN r.old_{c.name} IS DISTINCT FROM r.f_{c.name} "
-        f"THEN jsonb_build_array(to_jsonb(r.old_{c.name}), to_jsonb(r.f_{c.name})) END"
+        f"THEN jsonb_build_array(r.old_{c.name}, r.f_{c.name}) END"
         for c in written
     )
     events = audit_service.bulk_events_sql(source="upd", entity_id="upd.id", changes="upd.changes")
