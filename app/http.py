@@ -28,14 +28,15 @@ _PROBLEM_TEXT = {
 
 
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the problem responses a route can give (401 and 422 always)."""
+    """OpenAPI entries for the problem responses a route can give: 401, 422 and 429 always
+    (every route needs a key, reads parameters, and counts against the key's rate limit)."""
     return {
         code: {
             "model": Problem,
             "description": _PROBLEM_TEXT[code],
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
-        for code in sorted({401, 422, *codes})
+        for code in sorted({401, 422, 429, *codes})
     }
 
 

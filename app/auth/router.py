@@ -55,8 +55,9 @@ async def list_api_keys(
     summary="Revoke an API key",
     status_code=204,
     response_class=Response,
-    responses=problems(403, 404),
-    description="Refused from the very next request, on every replica.",
+    responses=problems(403, 404, 409),
+    description="Refused from the very next request, on every replica. The last active admin "
+    "key cannot be revoked (409): create another admin key first.",
 )
 async def revoke_api_key(session: Session, _: Admin, key_id: KeyId) -> Response:
     await service.revoke_api_key(session, key_id=key_id)

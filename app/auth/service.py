@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, text
+from sqlalchemy import Row, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.auth.models import ApiKey
 from app.crud import fetch_page, get_or_404, read_select
-from app.errors import InvalidInput
+from app.errors import Conflict, InvalidInput
 from app.pagination import PageParams
 
 KEY_PREFIX = "lsk_"
@@ -173,6 +173,23 @@ async def list_api_keys(
 async def revoke_api_key(session: AsyncSession, *, key_id: int) -> None:
     """Refused from the next request on, on every replica (the check reads the database)."""
     key = await get_or_404(session, ApiKey, key_id, for_update=True)
+    if key.revoked_at is None and key.role == "admin":
+        # Locked, so two admins revoking each other's keys at once cannot both succeed.
+        others = await session.scalars(
+            select(ApiKey.id)
+            .where(
+                ApiKey.role == "admin",
+                ApiKey.id != key_id,
+                ApiKey.revoked_at.is_(None),
+                or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > func.now()),
+            )
+            .with_for_update()
+        )
+        if not others.all():
+            raise Conflict(
+                f"key {key_id} is the last active admin key; without it nobody could manage "
+                "keys. Create another admin key first."
+            )
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
         await session.flush()

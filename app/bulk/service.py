@@ -420,9 +420,7 @@ async def _write(session: AsyncSession, spec: Spec, rows: str, actor: Principal)
         *(f"r.f_{c.name}" for c in spec.columns),
         *spec.insert_extra.values(),
     ]
-    created = ", ".join(
-        f"{_literal(c)}, jsonb_build_array(NULL, ins.{c})" for c in insert_columns
-    )
+    created = ", ".join(f"{_literal(c)}, jsonb_build_array(NULL, ins.{c})" for c in insert_columns)
     events = audit_service.bulk_events_sql(
         source="ins", entity_id="ins.id", changes=f"jsonb_build_object({created})"
     )

@@ -89,6 +89,21 @@ class TestRevokeKey:
     async def test_unknown_key_is_404(self, client: AsyncClient) -> None:
         assert (await client.delete("/api/v1/api-keys/987654")).status_code == 404
 
+    async def test_last_admin_key_cannot_be_revoked(
+        self, client: AsyncClient, app: FastAPI
+    ) -> None:
+        keys = (await client.get("/api/v1/api-keys")).json()["items"]
+        [mine] = [k["id"] for k in keys if k["role"] == "admin" and k["revoked_at"] is None]
+        response = await client.delete(f"/api/v1/api-keys/{mine}")
+        assert response.status_code == 409
+        assert "last active admin key" in response.json()["detail"]
+        assert (await client.get("/api/v1/units")).status_code == 200  # still works
+        other = (await client.post("/api/v1/api-keys", json={"name": "b", "role": "admin"})).json()
+        assert (await client.delete(f"/api/v1/api-keys/{mine}")).status_code == 204
+        async with bearer(app, other["key"]) as second:
+            refused = await second.delete(f"/api/v1/api-keys/{other['id']}")
+            assert refused.status_code == 409  # now it is the last one
+
 
 class TestExpiry:
     async def test_key_expiring_later_works_now(self, client: AsyncClient, app: FastAPI) -> None:
