@@ -17,7 +17,8 @@ ObligationStatus = Literal["upcoming", "due", "overdue", "submitted", "approved"
 # overdue reports by unit) stay in the database however many reports there are.
 _OBLIGATIONS = """
     WITH owed AS (
-        SELECT i.id AS indicator_id, i.task_id, i.frequency, r.unit_id,
+        SELECT i.id AS indicator_id, i.code AS indicator_code, i.name AS indicator_name,
+               i.task_id, i.frequency, r.unit_id, u.name AS unit_name,
                CASE i.frequency
                    WHEN 'annual' THEN p.year::text
                    WHEN 'semiannual' THEN p.year || 'H' || (month + 5) / 6
@@ -31,6 +32,7 @@ _OBLIGATIONS = """
         FROM indicators i
         JOIN plans p ON p.id = i.plan_id
         JOIN responsibilities r ON r.task_id = i.task_id AND r.role = 'lead'
+        JOIN units u ON u.id = r.unit_id
         CROSS JOIN LATERAL (
             SELECT CASE i.frequency
                 WHEN 'annual' THEN interval '12 months'
@@ -96,6 +98,9 @@ class Obligation(BaseModel):
                     "unit_id": 7,
                     "task_id": 20,
                     "indicator_id": 12,
+                    "unit_name": "科普部",
+                    "indicator_code": "WP13-1",
+                    "indicator_name": "接待公众",
                     "period": "2024Q2",
                     "due_on": "2024-07-10",
                     "status": "overdue",
@@ -108,6 +113,9 @@ class Obligation(BaseModel):
     unit_id: int
     task_id: int
     indicator_id: int
+    unit_name: str
+    indicator_code: str
+    indicator_name: str
     period: str
     due_on: date = Field(description="The period's last day plus the plan's grace days.")
     status: ObligationStatus
@@ -121,6 +129,9 @@ class ObligationList(BaseModel):
 def _obligation(row: Any) -> Obligation:
     return Obligation(
         unit_id=row.unit_id,
+        unit_name=row.unit_name,
+        indicator_code=row.indicator_code,
+        indicator_name=row.indicator_name,
         task_id=row.task_id,
         indicator_id=row.indicator_id,
         period=row.period,

@@ -100,8 +100,8 @@ async def health_of_tasks(
         )
     for o in owed:
         amber[o.task_id].append(
-            f"unit {o.unit_id} has not reported indicator {o.indicator_id} for {o.period} "
-            f"(due {o.due_on})"
+            f"{o.unit_name} has not reported {o.indicator_code} ({o.indicator_name}) for "
+            f"{o.period} (due {o.due_on})"
         )
     return {
         t.id: TaskHealth(

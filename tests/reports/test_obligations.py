@@ -43,6 +43,9 @@ class TestObligations:
             ("2024Q4", "2025-01-10"),
         ]
         assert {o["unit_id"] for o in items} == {w["lead"].id}  # participants owe nothing
+        assert {(o["unit_name"], o["indicator_code"]) for o in items} == {
+            (w["lead"].name, w["indicator"].code)
+        }
         assert [o["status"] for o in items] == ["overdue", "due", "upcoming", "upcoming"]
 
     async def test_reports_settle_obligations_and_drafts_do_not(

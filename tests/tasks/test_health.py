@@ -71,10 +71,14 @@ class TestHealth:
         task = await create_task(db)
         lead = await create_unit(db)
         await create_responsibility(db, task=task, unit=lead, role="lead")
-        await create_indicator(db, task=task, comparator="lte", target_value=Decimal(0))
+        zero = await create_indicator(db, task=task, comparator="lte", target_value=Decimal(0))
         result = await health(client, task.id, "2024-04-20")  # Q1 due 10 April
         assert result["status"] == "amber"
-        assert any("has not reported" in r for r in result["reasons"])
+        # Said in the office's words: who, which target, which period.
+        assert (
+            f"{lead.name} has not reported {zero.code} ({zero.name}) for 2024Q1"
+            in (result["reasons"][0])
+        )
 
     async def test_unknown_task_is_404(self, client: AsyncClient) -> None:
         assert (await client.get("/api/v1/tasks/999999/health")).status_code == 404
