@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import os
 import re
 import shutil
@@ -19,12 +18,13 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import uuid
 from pathlib import Path
 
 import asyncpg
 from common import (
+    KEY,
     ROOT,
+    create_admin_key,
     database_kind,
     free_port,
     scratch_database,
@@ -33,7 +33,6 @@ from common import (
     stop,
 )
 
-KEY = "lsk_bench_" + uuid.uuid4().hex
 GOALS = {"GET one task": 0.5, "GET 50-task page": 0.5, "POST a report": 0.4}
 UNITS = 200_000
 
@@ -41,11 +40,7 @@ UNITS = 200_000
 async def seed(dsn: str) -> dict[str, int]:
     conn = await asyncpg.connect(dsn)
     try:
-        await conn.execute(
-            "INSERT INTO api_keys (name, role, prefix, key_hash) VALUES ('bench', 'admin', $1, $2)",
-            KEY[:12],
-            hashlib.sha256(KEY.encode()).hexdigest(),
-        )
+        await create_admin_key(conn)
         plan_id = await conn.fetchval(
             "INSERT INTO plans (code, title, year, status) VALUES ('B', 'bench', 2024, 'active') "
             "RETURNING id"

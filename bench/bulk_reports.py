@@ -15,19 +15,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import os
 import time
 import urllib.request
-import uuid
 from datetime import date
 from decimal import Decimal
 
 import asyncpg
 import orjson
-from common import database_kind, free_port, scratch_database, start_service, stop
+from common import (
+    KEY,
+    create_admin_key,
+    database_kind,
+    free_port,
+    scratch_database,
+    start_service,
+    stop,
+)
 
-KEY = "lsk_bench_" + uuid.uuid4().hex
 INDICATORS = 25
 QUARTERS = ((1, date(2024, 1, 1), date(2024, 3, 31)), (2, date(2024, 4, 1), date(2024, 6, 30)))
 QUARTERS += ((3, date(2024, 7, 1), date(2024, 9, 30)), (4, date(2024, 10, 1), date(2024, 12, 31)))
@@ -37,12 +42,7 @@ GOAL = 0.2
 async def seed(dsn: str, units: int) -> dict[str, int]:
     conn = await asyncpg.connect(dsn)
     try:
-        key_id = await conn.fetchval(
-            "INSERT INTO api_keys (name, role, prefix, key_hash) "
-            "VALUES ('bench', 'admin', $1, $2) RETURNING id",
-            KEY[:12],
-            hashlib.sha256(KEY.encode()).hexdigest(),
-        )
+        key_id = await create_admin_key(conn)
         plan_id = await conn.fetchval(
             "INSERT INTO plans (code, title, year, status) VALUES ('B', 'bench', 2024, 'active') "
             "RETURNING id"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import socket
 import subprocess
@@ -22,6 +23,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.db import EmbeddedPostgres, migrate  # noqa: E402
+
+KEY = "lsk_bench_" + uuid.uuid4().hex
+
+
+async def create_admin_key(conn: asyncpg.Connection) -> int:
+    """Store ``KEY`` as an admin key, as `luoshi api-key create` would; returns its id."""
+    return int(
+        await conn.fetchval(
+            "INSERT INTO api_keys (name, role, prefix, key_hash) "
+            "VALUES ('bench', 'admin', $1, $2) RETURNING id",
+            KEY[:12],
+            hashlib.sha256(KEY.encode()).hexdigest(),
+        )
+    )
 
 
 def free_port() -> int:

@@ -16,17 +16,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import statistics
 import time
-import uuid
 from datetime import date
 
 import asyncpg
 import httpx
-from common import database_kind, free_port, scratch_database, start_service, stop
+from common import (
+    KEY,
+    create_admin_key,
+    database_kind,
+    free_port,
+    scratch_database,
+    start_service,
+    stop,
+)
 
-KEY = "lsk_bench_" + uuid.uuid4().hex
 TASKS, UNITS, INDICATORS_PER_TASK = 30, 1000, 3
 
 SEED = [
@@ -77,11 +82,7 @@ BASELINE = """
 async def seed(dsn: str) -> dict[str, int]:
     conn = await asyncpg.connect(dsn)
     try:
-        await conn.execute(
-            "INSERT INTO api_keys (name, role, prefix, key_hash) VALUES ('bench', 'admin', $1, $2)",
-            KEY[:12],
-            hashlib.sha256(KEY.encode()).hexdigest(),
-        )
+        await create_admin_key(conn)
         for sql in SEED:
             await conn.execute(
                 sql.format(tasks=TASKS, units=UNITS, per_task=INDICATORS_PER_TASK), timeout=600
