@@ -58,6 +58,33 @@ def decode_cursor(cursor: str) -> int:
     return value
 
 
+_KEY_PREFIX = "k2:"
+
+
+def encode_key_cursor(values: tuple[int | str, ...]) -> str:
+    """A cursor for rows ordered by several columns (no single id to resume after)."""
+    raw = _KEY_PREFIX + ",".join(str(v) for v in values)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_key_cursor(cursor: str, arity: int) -> list[str]:
+    """The values ``encode_key_cursor`` packed, as text; the caller casts them."""
+    padded = cursor + "=" * (-len(cursor) % 4)
+    try:
+        raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
+        if not raw.startswith(_KEY_PREFIX):
+            raise ValueError(raw)
+        values = raw[len(_KEY_PREFIX) :].split(",")
+        if len(values) != arity:
+            raise ValueError(raw)
+    except (ValueError, UnicodeError, binascii.Error) as exc:
+        raise InvalidInput(
+            "cursor is not one this service issued",
+            errors=[{"parameter": "cursor", "detail": "unknown cursor"}],
+        ) from exc
+    return values
+
+
 class ListQuery(BaseModel):
     """Query parameters every list takes; subclasses add the resource's filters."""
 

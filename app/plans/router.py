@@ -1,4 +1,3 @@
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -18,9 +17,9 @@ from app.pagination import Page
 from app.plans import service
 from app.plans.schemas import PlanCreate, PlanQuery, PlanRead, PlanUpdate
 from app.reports import obligations
-from app.reports.obligations import ObligationList, ObligationStatus
+from app.reports.obligations import Obligation, ObligationQuery
 from app.routing import TransactionalRoute
-from app.types import MAX_ID, IsoDate
+from app.types import MAX_ID
 
 router = APIRouter(prefix="/plans", tags=["plans"], route_class=TransactionalRoute)
 PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="Plan id.")]
@@ -86,22 +85,19 @@ async def delete_plan(
 @router.get(
     "/{plan_id}/obligations",
     summary="Reports owed in this plan",
-    response_model=ObligationList,
+    response_model=Page[Obligation],
     responses=problems(404),
     description="Each lead unit owes, for every indicator of its task, one report per period "
     "of the indicator's frequency, due at the period's end plus the plan's grace days. "
     "status: upcoming, due, overdue (no report yet), or the report's submitted / approved / "
-    "returned.",
+    "returned. Cursor-paged in period order (then task, indicator, unit).",
 )
 async def list_plan_obligations(
     session: Session,
     _: CurrentPrincipal,
     plan_id: PlanId,
-    as_of: Annotated[IsoDate | None, Query(description="Default today.")] = None,
-    status: Annotated[ObligationStatus | None, Query()] = None,
+    query: Annotated[ObligationQuery, Query()],
 ) -> Response:
     await service.get_plan(session, plan_id=plan_id)  # 404 for an unknown plan
-    items = await obligations.plan_obligations(
-        session, plan_id=plan_id, as_of=as_of or date.today(), status=status
-    )
-    return json_response(ObligationList(items=items))
+    page = await obligations.obligation_page(session, plan_id=plan_id, query=query)
+    return json_response(page)

@@ -11,6 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.errors import InvalidInput
+from app.pagination import MAX_LIMIT, ListQuery, Page, decode_key_cursor, encode_key_cursor
+from app.types import IsoDate
+
 ObligationStatus = Literal["upcoming", "due", "overdue", "submitted", "approved", "returned"]
 
 # Period end, due date and status are all derived here, so filters and counts (the dashboard's
@@ -68,10 +72,16 @@ _OBLIGATIONS = """
            AND rep.period = owed.period  -- the unique key: an index lookup per obligation
     )
 """
+# Keyset order; `:after_start` NULL reads from the start, `:limit` NULL reads everything.
 _LIST = """
     SELECT * FROM settled
-    WHERE CAST(:status AS text) IS NULL OR status = CAST(:status AS text)
+    WHERE (CAST(:status AS text) IS NULL OR status = CAST(:status AS text))
+      AND (CAST(:after_start AS date) IS NULL
+           OR (period_start, task_id, indicator_id, unit_id) > (
+               CAST(:after_start AS date), CAST(:after_task AS bigint),
+               CAST(:after_indicator AS bigint), CAST(:after_unit AS bigint)))
     ORDER BY period_start, task_id, indicator_id, unit_id
+    LIMIT CAST(:limit AS integer)
 """
 # The scopes are fixed texts of this module; values travel as bound parameters.
 PLAN_SCOPE = "p.id = :scope_id"
@@ -122,8 +132,22 @@ class Obligation(BaseModel):
     report_id: int | None
 
 
-class ObligationList(BaseModel):
-    items: list[Obligation]
+class ObligationQuery(ListQuery):
+    as_of: IsoDate | None = Field(default=None, description="The date to judge at; default today.")
+    status: ObligationStatus | None = None
+
+    def after(self) -> tuple[date, int, int, int] | None:
+        """Where the previous page ended, from ``cursor``."""
+        if self.cursor is None:
+            return None
+        start, task, indicator, unit = decode_key_cursor(self.cursor, 4)
+        try:
+            return date.fromisoformat(start), int(task), int(indicator), int(unit)
+        except ValueError as exc:
+            raise InvalidInput(
+                "cursor is not one this service issued",
+                errors=[{"parameter": "cursor", "detail": "unknown cursor"}],
+            ) from exc
 
 
 def _obligation(row: Any) -> Obligation:
@@ -142,25 +166,78 @@ def _obligation(row: Any) -> Obligation:
 
 
 async def _list(
-    session: AsyncSession, stmt: Any, *, scope_id: int, as_of: date, status: str | None
-) -> list[Obligation]:
-    rows = await session.execute(stmt, {"scope_id": scope_id, "as_of": as_of, "status": status})
-    return [_obligation(row) for row in rows]
+    session: AsyncSession,
+    stmt: Any,
+    *,
+    scope_id: int,
+    as_of: date,
+    status: str | None,
+    limit: int | None = None,
+    after: tuple[date, int, int, int] | None = None,
+) -> list[Any]:
+    start, task, indicator, unit = after or (None, None, None, None)
+    rows = await session.execute(
+        stmt,
+        {
+            "scope_id": scope_id,
+            "as_of": as_of,
+            "status": status,
+            "limit": limit,
+            "after_start": start,
+            "after_task": task,
+            "after_indicator": indicator,
+            "after_unit": unit,
+        },
+    )
+    return list(rows)
 
 
 async def plan_obligations(
     session: AsyncSession, *, plan_id: int, as_of: date, status: str | None
 ) -> list[Obligation]:
-    return await _list(session, _PLAN_LIST, scope_id=plan_id, as_of=as_of, status=status)
+    rows = await _list(session, _PLAN_LIST, scope_id=plan_id, as_of=as_of, status=status)
+    return [_obligation(row) for row in rows]
 
 
 async def unit_obligations(
     session: AsyncSession, *, unit_id: int, as_of: date, status: str | None
 ) -> list[Obligation]:
-    return await _list(session, _UNIT_LIST, scope_id=unit_id, as_of=as_of, status=status)
+    rows = await _list(session, _UNIT_LIST, scope_id=unit_id, as_of=as_of, status=status)
+    return [_obligation(row) for row in rows]
 
 
 async def task_obligations(
     session: AsyncSession, *, task_id: int, as_of: date, status: str | None = None
 ) -> list[Obligation]:
-    return await _list(session, _TASK_LIST, scope_id=task_id, as_of=as_of, status=status)
+    rows = await _list(session, _TASK_LIST, scope_id=task_id, as_of=as_of, status=status)
+    return [_obligation(row) for row in rows]
+
+
+async def obligation_page(
+    session: AsyncSession,
+    *,
+    plan_id: int | None = None,
+    unit_id: int | None = None,
+    query: ObligationQuery,
+) -> Page[Obligation]:
+    """One page of a plan's or a unit's obligations, in period order."""
+    stmt, scope_id = (_PLAN_LIST, plan_id) if plan_id is not None else (_UNIT_LIST, unit_id)
+    assert scope_id is not None
+    limit = min(query.limit, MAX_LIMIT)
+    rows = await _list(
+        session,
+        stmt,
+        scope_id=scope_id,
+        as_of=query.as_of or date.today(),
+        status=query.status,
+        limit=limit + 1,
+        after=query.after(),
+    )
+    cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        cursor = encode_key_cursor(
+            (last.period_start.isoformat(), last.task_id, last.indicator_id, last.unit_id)
+        )
+    return Page[Obligation](items=[_obligation(row) for row in rows], next_cursor=cursor)

@@ -1,4 +1,3 @@
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -16,9 +15,9 @@ from app.http import (
 )
 from app.pagination import Page
 from app.reports import obligations
-from app.reports.obligations import ObligationList, ObligationStatus
+from app.reports.obligations import Obligation, ObligationQuery
 from app.routing import TransactionalRoute
-from app.types import MAX_ID, IsoDate
+from app.types import MAX_ID
 from app.units import service
 from app.units.schemas import UnitCreate, UnitQuery, UnitRead, UnitUpdate
 
@@ -86,22 +85,19 @@ async def delete_unit(
 @router.get(
     "/{unit_id}/obligations",
     summary="Reports owed by this unit",
-    response_model=ObligationList,
+    response_model=Page[Obligation],
     responses=problems(404),
     description="Each lead unit owes, for every indicator of its task, one report per period "
     "of the indicator's frequency, due at the period's end plus the plan's grace days. "
     "status: upcoming, due, overdue (no report yet), or the report's submitted / approved / "
-    "returned.",
+    "returned. Cursor-paged in period order (then task, indicator, unit).",
 )
 async def list_unit_obligations(
     session: Session,
     _: CurrentPrincipal,
     unit_id: UnitId,
-    as_of: Annotated[IsoDate | None, Query(description="Default today.")] = None,
-    status: Annotated[ObligationStatus | None, Query()] = None,
+    query: Annotated[ObligationQuery, Query()],
 ) -> Response:
     await service.get_unit(session, unit_id=unit_id)  # 404 for an unknown unit
-    items = await obligations.unit_obligations(
-        session, unit_id=unit_id, as_of=as_of or date.today(), status=status
-    )
-    return json_response(ObligationList(items=items))
+    page = await obligations.obligation_page(session, unit_id=unit_id, query=query)
+    return json_response(page)

@@ -94,3 +94,37 @@ class TestObligations:
             f"/api/v1/plans/{w['plan'].id}/obligations", params={"status": "late"}
         )
         assert response.status_code == 422
+
+
+class TestObligationPages:
+    async def test_pages_cover_everything_once_in_order(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        w = await setup(db)
+        await create_responsibility(db, task=w["task"], unit=await create_unit(db), role="lead")
+        await create_indicator(db, task=w["task"], frequency="monthly")
+        # two leads × (4 quarters + 12 months) = 32 obligations
+        url = f"/api/v1/plans/{w['plan'].id}/obligations"
+        seen: list[tuple[str, int, int]] = []
+        cursor = None
+        pages = 0
+        while True:
+            params = {"as_of": "2024-07-20", "limit": 10, **({"cursor": cursor} if cursor else {})}
+            body = (await client.get(url, params=params)).json()
+            seen += [(o["due_on"], o["indicator_id"], o["unit_id"]) for o in body["items"]]
+            pages += 1
+            cursor = body["next_cursor"]
+            if cursor is None:
+                break
+        everything = (await client.get(url, params={"as_of": "2024-07-20", "limit": 500})).json()
+        assert pages == 4
+        assert len(seen) == len(set(seen)) == 32
+        assert seen == [(o["due_on"], o["indicator_id"], o["unit_id"]) for o in everything["items"]]
+
+    async def test_a_foreign_cursor_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
+        w = await setup(db)
+        for cursor in ("azE6MTI", "bm9wZQ", "azI6eCx5LHosdw"):  # an id cursor, junk, bad values
+            response = await client.get(
+                f"/api/v1/units/{w['lead'].id}/obligations", params={"cursor": cursor}
+            )
+            assert response.status_code == 422, (cursor, response.text)
