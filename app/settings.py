@@ -2,8 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,9 +33,21 @@ class Settings(BaseSettings):
     # Run queued bulk jobs in this process (any replica may; turn off for API-only replicas).
     bulk_worker: bool = True
 
+    # The offices' calendar: what "today" is, and on which day a report was submitted.
+    timezone: str = "Asia/Shanghai"
+
     log_level: str = "INFO"
     log_json: bool = True
     migrate_on_start: bool = True
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name") from exc
+        return value
 
 
 @lru_cache

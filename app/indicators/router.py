@@ -1,9 +1,9 @@
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
+from app import clock
 from app.auth.deps import CurrentPrincipal, Supervisor
 from app.deps import IfMatch, Session
 from app.http import (
@@ -118,6 +118,6 @@ async def get_indicator_progress(
     ] = None,
 ) -> Response:
     result = await service.indicator_progress(
-        session, indicator_id=indicator_id, as_of=as_of or date.today()
+        session, indicator_id=indicator_id, as_of=as_of or clock.today()
     )
     return json_response(result)

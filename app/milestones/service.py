@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.auth.scope import ensure_fields, get_in_scope, reporter_unit, unit_responsible_for
 from app.auth.service import Principal
 from app.crud import (
@@ -47,7 +47,7 @@ async def create_milestone(session: AsyncSession, *, data: MilestoneCreate) -> M
     await require_reference(session, Task, data.task_id, field="task_id")
     values = data.model_dump()
     if values["status"] == "completed" and values["completed_on"] is None:
-        values["completed_on"] = date.today()
+        values["completed_on"] = clock.today()
     milestone = new_entity(Milestone, values)
     session.add(milestone)
     await session.flush()
@@ -78,7 +78,7 @@ async def update_milestone(
     check_if_match(if_match, milestone)
     status = changes.get("status", milestone.status)
     if status == "completed" and changes.get("completed_on", milestone.completed_on) is None:
-        changes["completed_on"] = date.today()
+        changes["completed_on"] = clock.today()
     elif "status" in changes and status != "completed" and "completed_on" not in changes:
         changes["completed_on"] = None  # reopened: it is no longer done
     apply_changes(milestone, changes)

@@ -1,10 +1,10 @@
-from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
+from app import clock
 from app.auth.deps import CurrentPrincipal
 from app.deps import Session
 from app.http import json_response, problems
@@ -33,7 +33,7 @@ CSV = "text/csv; charset=utf-8"
 async def get_plan_dashboard(
     session: Session, _: CurrentPrincipal, plan_id: PlanId, as_of: AsOf = None
 ) -> Response:
-    dashboard = await service.plan_dashboard(session, plan_id=plan_id, as_of=as_of or date.today())
+    dashboard = await service.plan_dashboard(session, plan_id=plan_id, as_of=as_of or clock.today())
     return json_response(dashboard)
 
 
@@ -49,7 +49,7 @@ async def get_plan_dashboard(
 async def get_unit_scorecard(
     session: Session, _: CurrentPrincipal, unit_id: UnitId, as_of: AsOf = None
 ) -> Response:
-    scorecard = await service.unit_scorecard(session, unit_id=unit_id, as_of=as_of or date.today())
+    scorecard = await service.unit_scorecard(session, unit_id=unit_id, as_of=as_of or clock.today())
     return json_response(scorecard)
 
 
@@ -83,7 +83,7 @@ async def get_plan_ledger(
     as_of: AsOf = None,
     format: Annotated[Literal["xlsx", "csv"], Query(description="File format.")] = "xlsx",
 ) -> Response:
-    day = as_of or date.today()
+    day = as_of or clock.today()
     plan, rows = await service.ledger_rows(session, plan_id=plan_id, as_of=day)
     if format == "csv":
         body, media_type = ledger.to_csv(rows), CSV

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.indicators import service as indicator_service
 from app.milestones.models import Milestone
 from app.overview import ledger
@@ -54,18 +55,22 @@ _PLAN_OBLIGATION_COUNTS = text(
         """,
     )
 )
-# Punctuality is judged on the date, in the database's time zone, the report was first put
-# forward; obligations not yet past their due date are not counted either way.
+# Punctuality is judged on the offices' calendar date (LUOSHI_TIMEZONE) the report was first
+# put forward; obligations not yet past their due date are not counted either way.
 _UNIT_REPORTING = text(
     obligations_sql(
         UNIT_SCOPE,
         """
         SELECT
             count(*) AS owed,
-            count(*) FILTER (WHERE first_submitted_at::date <= due_on) AS on_time,
-            count(*) FILTER (WHERE first_submitted_at::date > due_on) AS late,
+            count(*) FILTER (WHERE submitted_on <= due_on) AS on_time,
+            count(*) FILTER (WHERE submitted_on > due_on) AS late,
             count(*) FILTER (WHERE first_submitted_at IS NULL) AS missing
-        FROM settled
+        FROM (
+            SELECT due_on, first_submitted_at,
+                   (first_submitted_at AT TIME ZONE CAST(:tz AS text))::date AS submitted_on
+            FROM settled
+        ) judged
         WHERE due_on < CAST(:as_of AS date)
         """,
     )
@@ -215,7 +220,8 @@ async def unit_scorecard(session: AsyncSession, *, unit_id: int, as_of: date) ->
             via_unit_id=None if direct else row.holder_id,
         )
         (led if role == "lead" else joined).append(item)
-    record = (await session.execute(_UNIT_REPORTING, {"scope_id": unit_id, "as_of": as_of})).one()
+    params = {"scope_id": unit_id, "as_of": as_of, "tz": clock.zone()}
+    record = (await session.execute(_UNIT_REPORTING, params)).one()
     owed_now = await obligation_service.unit_obligations(
         session, unit_id=unit_id, as_of=as_of, status="overdue"
     )
@@ -279,7 +285,7 @@ async def ledger_rows(
         .join(Task, Task.id == ProgressUpdate.task_id)
         .where(
             Task.plan_id == plan_id,
-            func.date(ProgressUpdate.created_at) <= as_of,
+            func.date(func.timezone(clock.zone(), ProgressUpdate.created_at)) <= as_of,
         )
         .ext(distinct_on(ProgressUpdate.task_id))
         .order_by(

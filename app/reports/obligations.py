@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.errors import InvalidInput
 from app.pagination import MAX_LIMIT, ListQuery, Page, decode_key_cursor, encode_key_cursor
 from app.types import IsoDate
@@ -228,7 +229,7 @@ async def obligation_page(
         session,
         stmt,
         scope_id=scope_id,
-        as_of=query.as_of or date.today(),
+        as_of=query.as_of or clock.today(),
         status=query.status,
         limit=limit + 1,
         after=query.after(),

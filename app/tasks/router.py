@@ -1,9 +1,9 @@
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
+from app import clock
 from app.auth.deps import CurrentPrincipal, Reporter, Supervisor
 from app.deps import IfMatch, Session
 from app.http import (
@@ -106,7 +106,7 @@ async def get_task_health(
     as_of: Annotated[IsoDate | None, Query(description="Default today.")] = None,
 ) -> Response:
     return json_response(
-        await health.task_health(session, task_id=task_id, as_of=as_of or date.today())
+        await health.task_health(session, task_id=task_id, as_of=as_of or clock.today())
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Row, delete, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.auth.scope import ensure_fields, get_in_scope, reporter_unit, unit_responsible_for
 from app.auth.service import Principal
 from app.crud import (
@@ -145,7 +146,7 @@ def _fill_completion(values: dict[str, Any], current_completed_on: date | None) 
         and current_completed_on is None
         and values.get("completed_on") is None
     ):
-        values["completed_on"] = date.today()
+        values["completed_on"] = clock.today()
 
 
 async def create_task(session: AsyncSession, *, data: TaskCreate) -> Task:

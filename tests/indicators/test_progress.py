@@ -7,6 +7,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.indicators.progress import elapsed_share, status_of
 from tests.factories import create_indicator, create_report, create_unit
 
@@ -139,4 +140,4 @@ class TestProgressOfAnIndicator:
     async def test_default_date_is_today(self, client: AsyncClient, db: AsyncSession) -> None:
         indicator = await create_indicator(db)
         response = await client.get(f"/api/v1/indicators/{indicator.id}/progress")
-        assert response.json()["as_of"] == date.today().isoformat()
+        assert response.json()["as_of"] == clock.today().isoformat()

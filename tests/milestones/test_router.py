@@ -10,6 +10,7 @@ from httpx import AsyncClient, Response
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.milestones.models import Milestone
 from tests.factories import create_milestone, create_task
 from tests.helpers import assert_problem
@@ -81,7 +82,7 @@ class TestCreateMilestone:
         task = await create_task(db)
         response = await client.post(URL, json=valid_body(task.id, status="completed"))
         assert response.status_code == 201, response.text
-        assert response.json()["completed_on"] == date.today().isoformat()
+        assert response.json()["completed_on"] == clock.today().isoformat()
 
     async def test_created_completed_keeps_given_date(
         self, client: AsyncClient, db: AsyncSession
@@ -274,7 +275,7 @@ class TestUpdateMilestone:
         response = await patch(client, m.id, {"status": "completed"})
         assert response.status_code == 200, response.text
         assert response.json()["status"] == "completed"
-        assert response.json()["completed_on"] == date.today().isoformat()
+        assert response.json()["completed_on"] == clock.today().isoformat()
 
     async def test_completing_with_a_date_keeps_it(
         self, client: AsyncClient, db: AsyncSession

@@ -172,6 +172,22 @@ class TestScorecard:
         ]
         assert [m["title"] for m in card["overdue_milestones"]] == ["新馆开放"]
 
+    async def test_punctuality_is_judged_on_the_offices_calendar(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        w = await world(db)
+        # Q1 is due 10 April. 17:30 UTC on the 10th is already 01:30 on the 11th in Beijing.
+        after_midnight = datetime(2024, 4, 10, 17, 30, tzinfo=UTC)
+        await create_report(
+            db,
+            indicator=w["visitors"],
+            unit=w["a"],
+            period="2024Q1",
+            first_submitted_at=after_midnight,
+        )
+        card = await get(client, f"/api/v1/units/{w['a'].id}/scorecard", "2024-04-20")
+        assert (card["reporting"]["on_time"], card["reporting"]["late"]) == (0, 1)
+
     async def test_nothing_owed_has_no_rate(self, client: AsyncClient, db: AsyncSession) -> None:
         unit = await create_unit(db)
         card = await get(client, f"/api/v1/units/{unit.id}/scorecard", "2024-07-20")

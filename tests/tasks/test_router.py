@@ -10,6 +10,7 @@ from httpx import AsyncClient, Response
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.milestones.models import Milestone
 from app.responsibilities.models import Responsibility
 from app.tasks.models import Task, TaskRelation
@@ -159,7 +160,7 @@ class TestCreateTask:
             URL, json=valid_body(plan.id, status="completed", progress=100)
         )
         assert response.status_code == 201, response.text
-        assert response.json()["completed_on"] == date.today().isoformat()
+        assert response.json()["completed_on"] == clock.today().isoformat()
 
     async def test_completed_with_date_keeps_it(
         self, client: AsyncClient, db: AsyncSession
@@ -618,7 +619,7 @@ class TestUpdateTask:
         task = await create_task(db, status="in_progress")
         response = await patch(client, task.id, {"status": "completed"})
         assert response.status_code == 200, response.text
-        assert response.json()["completed_on"] == date.today().isoformat()
+        assert response.json()["completed_on"] == clock.today().isoformat()
 
     async def test_completing_with_a_date_keeps_it(
         self, client: AsyncClient, db: AsyncSession

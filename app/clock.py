@@ -1,0 +1,18 @@
+"""The offices' calendar: dates are judged in ``LUOSHI_TIMEZONE`` (default Asia/Shanghai), not
+in the server's zone, so "today" does not lag a day behind before 08:00 in Beijing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from app.settings import get_settings
+
+
+def zone() -> str:
+    """The IANA name, for SQL (``timestamptz AT TIME ZONE :tz``)."""
+    return get_settings().timezone
+
+
+def today() -> date:
+    return datetime.now(ZoneInfo(zone())).date()
