@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
@@ -48,6 +48,12 @@ STATUS_LABELS = {
     "cancelled": "已取消",
 }
 HEALTH_LABELS = {"green": "正常", "amber": "预警", "red": "滞后"}
+# Traffic-light fills for the health cell, pale enough to print in black and white.
+_HEALTH_FILLS = {
+    "green": PatternFill("solid", fgColor="C6EFCE"),
+    "amber": PatternFill("solid", fgColor="FFEB9C"),
+    "red": PatternFill("solid", fgColor="FFC7CE"),
+}
 INDICATOR_LABELS = {
     "achieved": "已完成",
     "on_track": "符合进度",
@@ -159,6 +165,8 @@ def to_xlsx(rows: list[LedgerRow], *, title: str) -> bytes:
             cell.border = border
             if row.kind == "section":
                 cell.font = Font(bold=True)
+        if row.kind != "section" and row.health in _HEALTH_FILLS:
+            sheet.cell(row=r, column=HEADERS.index("健康度") + 1).fill = _HEALTH_FILLS[row.health]
     sheet.freeze_panes = "A3"
     sheet.print_title_rows = "2:2"
     sheet.page_setup.orientation = "landscape"

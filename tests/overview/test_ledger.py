@@ -59,6 +59,15 @@ class TestLedgerFile:
         assert cells["配合单位"] == "办公室、各全省学会"
         assert cells["健康度"] == "预警"
 
+    def test_health_is_a_traffic_light_in_the_sheet(self) -> None:
+        rows = [row(health="red"), row(health="green"), row(kind="section", health="green")]
+        sheet = load_workbook(io.BytesIO(to_xlsx(rows, title="t"))).active
+        assert sheet is not None
+        column = HEADERS.index("健康度") + 1
+        fills = [sheet.cell(row=r, column=column).fill.fgColor.rgb for r in (3, 4, 5)]
+        assert fills[0] != fills[1]  # red and green look different
+        assert fills[2] == "00000000"  # a section heading has no light
+
     def test_text_that_looks_like_a_formula_stays_text(self) -> None:
         evil = row(latest_progress='=HYPERLINK("http://x","点击")', title="-1+2")
         [_, line] = read_csv(to_csv([evil]))
