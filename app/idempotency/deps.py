@@ -30,7 +30,11 @@ async def claim_idempotency_key(
     if idempotency_key is None:
         return
     fingerprint = service.request_fingerprint(
-        request.method, request.url.path, request.url.query, await request.body()
+        request.method,
+        request.url.path,
+        request.url.query,
+        await request.body(),
+        request.headers.get("content-type", ""),
     )
     request.state.idempotency_claim = await service.claim(
         session,

@@ -40,14 +40,31 @@ class Claim:
     key: str
 
 
-def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
-    """Same operation and same content; JSON bodies compare by value, not by formatting."""
+def request_fingerprint(
+    method: str, path: str, query: str, body: bytes, content_type: str = ""
+) -> str:
+    """Same operation and same content; JSON bodies compare by value, not by formatting. The
+    media type and charset count: the same bytes as CSV and as NDJSON, or as UTF-8 and as
+    GB18030, are different uploads."""
     try:
         canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
     except orjson.JSONDecodeError:
         canonical = body
+    media, _, params = content_type.lower().partition(";")
+    charset = next(
+        (
+            p.split("=", 1)[1].strip(' "')
+            for p in params.split(";")
+            if p.strip().startswith("charset=")
+        ),
+        "",
+    )
+    media = media.strip()
+    if media == "application/json":
+        charset = ""  # JSON is UTF-8 whatever the header says (RFC 8259)
+    kind = f"{media};{charset}".encode()
     digest = hashlib.sha256()
-    for part in (method.encode(), path.encode(), query.encode(), canonical):
+    for part in (method.encode(), path.encode(), query.encode(), kind, canonical):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()

@@ -533,3 +533,21 @@ class TestIdempotency:
         assert second.headers.get("idempotent-replayed") == "true"
         assert second.json() == first.json()
         assert int(await db.scalar(select(func.count()).select_from(IndicatorReport)) or 0) == 1
+
+    async def test_same_bytes_in_another_format_are_another_request(
+        self, client: AsyncClient, setup: Setup
+    ) -> None:
+        body = b"plan,indicator,unit,period,value\n"
+        first = await client.post(
+            f"{URL}/indicator-reports",
+            content=body,
+            headers={"Content-Type": "text/csv", "Idempotency-Key": "bulk-2"},
+        )
+        again = await client.post(
+            f"{URL}/indicator-reports",
+            content=body,
+            headers={"Content-Type": "text/csv; charset=gb18030", "Idempotency-Key": "bulk-2"},
+        )
+        assert first.status_code == 200, first.text
+        assert "idempotent-replayed" not in again.headers  # not mistaken for a replay
+        assert again.status_code == 422
