@@ -6,14 +6,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Row, func, or_, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.auth.models import ApiKey
-from app.crud import fetch_page, get_or_404, read_select
+from app.crud import Record, fetch_page, get_or_404, read_select
 from app.db import driver_connection
 from app.errors import Conflict, InvalidInput
 from app.pagination import PageParams
@@ -172,7 +171,7 @@ async def issue_api_key(
 
 async def list_api_keys(
     session: AsyncSession, *, page: PageParams
-) -> tuple[list[Row[Any]], str | None]:
+) -> tuple[list[Record], str | None]:
     return await fetch_page(session, read_select(ApiKey), ApiKey, page)
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, exists, select, true
+from sqlalchemy import ColumnElement, and_, exists, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
 from app.auth.scope import get_in_scope, reporter_unit, unit_responsible_for
 from app.auth.service import Principal
 from app.crud import (
+    Record,
     apply_changes,
     check_if_match,
     fetch_page,
@@ -39,7 +39,7 @@ def _period_error(detail: str) -> InvalidInput:
 
 async def list_reports(
     session: AsyncSession, *, query: ReportQuery, page: PageParams
-) -> tuple[list[Row[Any]], str | None]:
+) -> tuple[list[Record], str | None]:
     stmt = read_select(IndicatorReport)
     for field in ("indicator_id", "unit_id", "period", "status"):
         value = getattr(query, field)
@@ -54,7 +54,7 @@ async def list_reports(
     return await fetch_page(session, stmt, IndicatorReport, page)
 
 
-async def get_report(session: AsyncSession, *, report_id: int) -> Row[Any]:
+async def get_report(session: AsyncSession, *, report_id: int) -> Record:
     return await get_row_or_404(session, IndicatorReport, report_id)
 
 
