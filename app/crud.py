@@ -8,7 +8,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, inspect, select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from app.db import Base, driver_connection
@@ -75,8 +75,12 @@ async def read_rows(
         processors[name](values[name]) if name in processors else values[name]
         for name in compiled.positiontup or ()
     ]
-    conn = await driver_connection(await session.connection())
-    return [Record(row.items()) for row in await conn.fetch(compiled.string, *args)]
+    # A request's session is bound to the request's connection: use it as is, rather than
+    # through session.connection(), which would begin a session transaction a read never needs.
+    bind = session.bind
+    conn = bind if isinstance(bind, AsyncConnection) else await session.connection()
+    driver = await driver_connection(conn)
+    return [Record(row.items()) for row in await driver.fetch(compiled.string, *args)]
 
 
 def read_select(model: type[M]) -> Select[Any]:
