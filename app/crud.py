@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, func, inspect, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Select, bindparam, func, inspect, select
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql.compiler import SQLCompiler
 
-from app.db import Base
+from app.db import Base, driver_connection
 from app.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from app.pagination import PageParams, encode_cursor
 
@@ -25,6 +27,60 @@ def entity_label(model: type[Base]) -> str:
 _BY_ID: dict[tuple[type[Any], bool], Select[Any]] = {}
 _ROWS: dict[type[Any], Select[Any]] = {}
 _ROW_BY_ID: dict[type[Any], Select[Any]] = {}
+
+
+class Record(dict[str, Any]):
+    """A row read for display: by key for the response models (validating a dict is the
+    fastest input Pydantic takes), by attribute for everything else, like a SQLAlchemy row."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+# Reads run on the asyncpg connection (see ``app.db.driver_connection``): each SELECT is
+# compiled once per shape, keyed like SQLAlchemy's own compiled cache (by structure, not by
+# values), and asyncpg prepares it once per connection.
+_DIALECT = asyncpg_dialect()
+_COMPILED: dict[Any, SQLCompiler] = {}
+_MAX_COMPILED = 1000
+
+
+def _compiled(stmt: Select[Any]) -> tuple[SQLCompiler, Any]:
+    cache_key = stmt._generate_cache_key()
+    assert cache_key is not None  # every SELECT the services build is cacheable
+    compiled = _COMPILED.get(cache_key.key)
+    if compiled is None:
+        if len(_COMPILED) >= _MAX_COMPILED:
+            _COMPILED.clear()
+        compiled = cast(SQLCompiler, stmt.compile(dialect=_DIALECT, cache_key=cache_key))
+        _COMPILED[cache_key.key] = compiled
+    return compiled, cache_key
+
+
+async def read_rows(
+    session: AsyncSession, stmt: Select[Any], params: dict[str, Any] | None = None
+) -> list[Record]:
+    """Run a read-only SELECT on the session's connection, without SQLAlchemy's result layer."""
+    compiled, cache_key = _compiled(stmt)
+    if compiled.post_compile_params:  # an IN list: rendered per call, so leave it to SQLAlchemy
+        return [Record(row._mapping) for row in await session.execute(stmt, params)]
+    values = compiled.construct_params(params, extracted_parameters=cache_key.bindparams)
+    processors: dict[str, Any] = compiled._bind_processors  # type: ignore[assignment]
+    args = [
+        processors[name](values[name]) if name in processors else values[name]
+        for name in compiled.positiontup or ()
+    ]
+    # A request's session is bound to the request's connection: use it as is, rather than
+    # through session.connection(), which would begin a session transaction a read never needs.
+    bind = session.bind
+    conn = bind if isinstance(bind, AsyncConnection) else await session.connection()
+    driver = await driver_connection(conn)
+    return [Record(row.items()) for row in await driver.fetch(compiled.string, *args)]
 
 
 def read_select(model: type[M]) -> Select[Any]:
@@ -56,16 +112,16 @@ async def get_or_404(
     return obj
 
 
-async def get_row_or_404(session: AsyncSession, model: type[M], entity_id: int) -> Row[Any]:
+async def get_row_or_404(session: AsyncSession, model: type[M], entity_id: int) -> Record:
     """The record as a row, to show it."""
     stmt = _ROW_BY_ID.get(model)
     if stmt is None:
         table_id = model.__table__.c.id
         stmt = _ROW_BY_ID[model] = read_select(model).where(table_id == bindparam("entity_id"))
-    row = (await session.execute(stmt, {"entity_id": entity_id})).one_or_none()
-    if row is None:
+    rows = await read_rows(session, stmt, {"entity_id": entity_id})
+    if not rows:
         raise NotFound(f"{entity_label(model)} {entity_id} does not exist")
-    return row
+    return rows[0]
 
 
 async def require_reference(
@@ -140,13 +196,13 @@ async def fetch_page(
     page: PageParams,
     *,
     newest_first: bool = False,
-) -> tuple[list[Row[Any]], str | None]:
+) -> tuple[list[Record], str | None]:
     """Keyset page by id: ``limit`` rows after the cursor, and the cursor of the next page."""
     ident = model.id  # type: ignore[attr-defined]
     if page.after_id is not None:
         stmt = stmt.where(ident < page.after_id if newest_first else ident > page.after_id)
     order = ident.desc() if newest_first else ident
-    rows = list((await session.execute(stmt.order_by(order).limit(page.limit + 1))).all())
+    rows = await read_rows(session, stmt.order_by(order).limit(page.limit + 1))
     if len(rows) > page.limit:
         rows = rows[: page.limit]
         return rows, encode_cursor(rows[-1].id)

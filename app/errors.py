@@ -162,9 +162,11 @@ _PG_INPUT_ERRORS = (
 )
 
 
-def db_error_to_problem(exc: DBAPIError) -> AppError | None:
+def db_error_to_problem(exc: DBAPIError | asyncpg.PostgresError) -> AppError | None:
     """Map a database error caused by the request's data to a 4xx; ``None`` means a real fault."""
-    orig = getattr(exc.orig, "__cause__", None) or exc.orig
+    # Statements run on the asyncpg connection itself raise its errors unwrapped.
+    wrapped = getattr(exc, "orig", None)
+    orig = (getattr(wrapped, "__cause__", None) or wrapped) if wrapped is not None else exc
     constraint = getattr(orig, "constraint_name", None) or ""
     if isinstance(exc, IntegrityError) or isinstance(
         orig, asyncpg.exceptions.IntegrityConstraintViolationError
@@ -208,8 +210,11 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(DBAPIError)
-    async def handle_db(request: Request, exc: DBAPIError) -> Response:
-        mapped = db_error_to_problem(exc)
+    @app.exception_handler(asyncpg.PostgresError)
+    @app.exception_handler(asyncpg.InterfaceError)
+    async def handle_db(request: Request, exc: Exception) -> Response:
+        from_data = isinstance(exc, DBAPIError | asyncpg.PostgresError)
+        mapped = db_error_to_problem(exc) if from_data else None
         if mapped is None:
             log.exception("database error")
             return problem_response(

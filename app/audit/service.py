@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asgi_correlation_id import correlation_id
-from sqlalchemy import Row, event, insert, inspect
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
 
@@ -19,6 +19,9 @@ from app.audit.models import AuditEvent
 from app.audit.schemas import AuditQuery
 from app.db import Base
 from app.pagination import PageParams
+
+if TYPE_CHECKING:
+    from app.crud import Record
 
 # Bookkeeping columns change on every write; the event's own time says when.
 _SKIPPED = {"version", "created_at", "updated_at", "last_used_at", "key_hash"}
@@ -133,7 +136,7 @@ def _json_dict(changes: dict[str, Any]) -> dict[str, Any]:
 
 async def list_events(
     session: AsyncSession, *, query: AuditQuery, page: PageParams
-) -> tuple[list[Row[Any]], str | None]:
+) -> tuple[list[Record], str | None]:
     from app.crud import fetch_page, read_select
 
     stmt = read_select(AuditEvent)

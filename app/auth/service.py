@@ -6,14 +6,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Row, func, or_, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.auth.models import ApiKey
-from app.crud import fetch_page, get_or_404, read_select
+from app.crud import Record, fetch_page, get_or_404, read_select
+from app.db import driver_connection
 from app.errors import Conflict, InvalidInput
 from app.pagination import PageParams
 
@@ -62,6 +62,10 @@ AUTHENTICATE = text(
     f"WITH key AS ({_KEY}), seen AS ({_SEEN}) "
     f"SELECT key.id, key.name, key.role, key.unit_id, 0 AS hits, 60 AS retry_after FROM key"
 )
+# The same statements in asyncpg's placeholder style, for the request path (see
+# ``app.db.driver_connection``).
+AUTHENTICATE_COUNTING_SQL = str(AUTHENTICATE_COUNTING).replace(":hash", "$1")
+AUTHENTICATE_SQL = str(AUTHENTICATE).replace(":hash", "$1")
 
 
 def generate_key() -> str:
@@ -77,17 +81,18 @@ async def authenticate(
     db: AsyncConnection | AsyncSession, *, token: str, count_hit: bool = False
 ) -> Principal | None:
     """The principal behind a bearer token, or ``None`` when it is unknown, revoked or expired."""
-    statement = AUTHENTICATE_COUNTING if count_hit else AUTHENTICATE
-    row = (await db.execute(statement, {"hash": hash_key(token)})).one_or_none()
+    conn = db if isinstance(db, AsyncConnection) else await db.connection()
+    sql = AUTHENTICATE_COUNTING_SQL if count_hit else AUTHENTICATE_SQL
+    row = await (await driver_connection(conn)).fetchrow(sql, hash_key(token))
     if row is None:
         return None
     return Principal(
-        key_id=row.id,
-        name=row.name,
-        role=row.role,
-        unit_id=row.unit_id,
-        hits=row.hits or 0,
-        retry_after=max(1, int(row.retry_after)),
+        key_id=row["id"],
+        name=row["name"],
+        role=row["role"],
+        unit_id=row["unit_id"],
+        hits=row["hits"] or 0,
+        retry_after=max(1, int(row["retry_after"])),
     )
 
 
@@ -166,7 +171,7 @@ async def issue_api_key(
 
 async def list_api_keys(
     session: AsyncSession, *, page: PageParams
-) -> tuple[list[Row[Any]], str | None]:
+) -> tuple[list[Record], str | None]:
     return await fetch_page(session, read_select(ApiKey), ApiKey, page)
 
 

@@ -11,11 +11,11 @@ import re
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Row, insert, or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
-from app.crud import fetch_page, get_row_or_404, read_select
+from app.crud import Record, fetch_page, get_row_or_404, read_select
 from app.errors import AppError, Conflict
 from app.imports.models import PlanImport
 from app.imports.parser import NoticeParseError, ParsedPlan, ParsedTask, parse_notice
@@ -329,12 +329,12 @@ async def _insert_many(session: AsyncSession, model: Any, rows: list[dict[str, A
 
 async def list_imports(
     session: AsyncSession, *, query: PlanImportQuery, page: PageParams
-) -> tuple[list[Row[Any]], str | None]:
+) -> tuple[list[Record], str | None]:
     stmt = read_select(PlanImport)
     if query.plan_id is not None:
         stmt = stmt.where(PlanImport.plan_id == query.plan_id)
     return await fetch_page(session, stmt, PlanImport, page)
 
 
-async def get_import(session: AsyncSession, *, import_id: int) -> Row[Any]:
+async def get_import(session: AsyncSession, *, import_id: int) -> Record:
     return await get_row_or_404(session, PlanImport, import_id)

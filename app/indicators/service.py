@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.crud import (
+    Record,
     apply_changes,
     check_if_match,
     ensure_unreferenced,
@@ -38,7 +39,7 @@ from app.tasks.models import Task
 
 async def list_indicators(
     session: AsyncSession, *, query: IndicatorQuery, page: PageParams
-) -> tuple[list[Row[Any]], str | None]:
+) -> tuple[list[Record], str | None]:
     stmt = read_select(Indicator)
     for field in ("task_id", "plan_id", "code"):
         value = getattr(query, field)
@@ -47,7 +48,7 @@ async def list_indicators(
     return await fetch_page(session, stmt, Indicator, page)
 
 
-async def get_indicator(session: AsyncSession, *, indicator_id: int) -> Row[Any]:
+async def get_indicator(session: AsyncSession, *, indicator_id: int) -> Record:
     return await get_row_or_404(session, Indicator, indicator_id)
 
 

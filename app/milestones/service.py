@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.auth.scope import ensure_fields, get_in_scope, reporter_unit, unit_responsible_for
 from app.auth.service import Principal
 from app.crud import (
+    Record,
     apply_changes,
     check_if_match,
     fetch_page,
@@ -28,7 +26,7 @@ from app.tasks.models import Task
 
 async def list_milestones(
     session: AsyncSession, *, query: MilestoneQuery, page: PageParams
-) -> tuple[list[Row[Any]], str | None]:
+) -> tuple[list[Record], str | None]:
     stmt = read_select(Milestone)
     if query.task_id is not None:
         stmt = stmt.where(Milestone.task_id == query.task_id)
@@ -39,7 +37,7 @@ async def list_milestones(
     return await fetch_page(session, stmt, Milestone, page)
 
 
-async def get_milestone(session: AsyncSession, *, milestone_id: int) -> Row[Any]:
+async def get_milestone(session: AsyncSession, *, milestone_id: int) -> Record:
     return await get_row_or_404(session, Milestone, milestone_id)
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Row, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.crud import (
+    Record,
     apply_changes,
     check_if_match,
     ensure_unreferenced,
@@ -28,7 +27,7 @@ from app.tasks.models import Task
 
 async def list_plans(
     session: AsyncSession, *, query: PlanQuery, page: PageParams
-) -> tuple[list[Row[Any]], str | None]:
+) -> tuple[list[Record], str | None]:
     stmt = read_select(Plan)
     if query.code is not None:
         stmt = stmt.where(Plan.code == query.code)
@@ -39,7 +38,7 @@ async def list_plans(
     return await fetch_page(session, stmt, Plan, page)
 
 
-async def get_plan(session: AsyncSession, *, plan_id: int) -> Row[Any]:
+async def get_plan(session: AsyncSession, *, plan_id: int) -> Record:
     return await get_row_or_404(session, Plan, plan_id)
 
 

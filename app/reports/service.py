@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, exists, select, true
+from sqlalchemy import ColumnElement, and_, exists, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
 from app.auth.scope import get_in_scope, reporter_unit, unit_responsible_for
 from app.auth.service import Principal
 from app.crud import (
+    Record,
     apply_changes,
     check_if_match,
     fetch_page,
@@ -19,7 +19,6 @@ from app.crud import (
     get_row_or_404,
     new_entity,
     read_select,
-    require_reference,
 )
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.indicators.models import Indicator
@@ -39,7 +38,7 @@ def _period_error(detail: str) -> InvalidInput:
 
 async def list_reports(
     session: AsyncSession, *, query: ReportQuery, page: PageParams
-) -> tuple[list[Row[Any]], str | None]:
+) -> tuple[list[Record], str | None]:
     stmt = read_select(IndicatorReport)
     for field in ("indicator_id", "unit_id", "period", "status"):
         value = getattr(query, field)
@@ -54,7 +53,7 @@ async def list_reports(
     return await fetch_page(session, stmt, IndicatorReport, page)
 
 
-async def get_report(session: AsyncSession, *, report_id: int) -> Row[Any]:
+async def get_report(session: AsyncSession, *, report_id: int) -> Record:
     return await get_row_or_404(session, IndicatorReport, report_id)
 
 
@@ -78,9 +77,25 @@ async def create_report(
     if unit is not None and data.unit_id != unit:
         raise Forbidden(f"a reporter of unit {unit} may not report for unit {data.unit_id}")
     in_scope = true() if unit is None else unit_responsible_for(unit, Indicator.task_id)
+    # One round trip for every check below; they are still judged in this order.
+    existing_report = (
+        select(IndicatorReport.id)
+        .where(
+            IndicatorReport.indicator_id == data.indicator_id,
+            IndicatorReport.unit_id == data.unit_id,
+            IndicatorReport.period == data.period,
+        )
+        .scalar_subquery()
+    )
     row = (
         await session.execute(
-            select(Indicator.frequency, Plan.year, in_scope.label("in_scope"))
+            select(
+                Indicator.frequency,
+                Plan.year,
+                in_scope.label("in_scope"),
+                exists().where(Unit.id == data.unit_id).label("unit_exists"),
+                existing_report.label("existing"),
+            )
             .join(Plan, Plan.id == Indicator.plan_id)
             .where(Indicator.id == data.indicator_id)
         )
@@ -101,18 +116,15 @@ async def create_report(
         raise _period_error(
             f"the indicator is reported {row.frequency}; {period} is a {period.frequency} period"
         )
-    await require_reference(session, Unit, data.unit_id, field="unit_id")
-    existing = await session.scalar(
-        select(IndicatorReport.id).where(
-            IndicatorReport.indicator_id == data.indicator_id,
-            IndicatorReport.unit_id == data.unit_id,
-            IndicatorReport.period == data.period,
+    if not row.unit_exists:
+        raise InvalidInput(
+            f"unit_id: unit {data.unit_id} does not exist",
+            errors=[{"pointer": "#/unit_id", "detail": "does not exist"}],
         )
-    )
-    if existing is not None:
+    if row.existing is not None:
         raise Conflict(
             f"unit {data.unit_id} already reported indicator {data.indicator_id} for "
-            f"{data.period} (report {existing}); change that report instead"
+            f"{data.period} (report {row.existing}); change that report instead"
         )
     report = new_entity(
         IndicatorReport,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.crud import (
+    Record,
     apply_changes,
     check_if_match,
     fetch_page,
@@ -31,7 +30,7 @@ from app.units.models import Unit
 
 async def list_responsibilities(
     session: AsyncSession, *, query: ResponsibilityQuery, page: PageParams
-) -> tuple[list[Row[Any]], str | None]:
+) -> tuple[list[Record], str | None]:
     stmt = read_select(Responsibility)
     for field in ("task_id", "unit_id", "role"):
         value = getattr(query, field)
@@ -40,7 +39,7 @@ async def list_responsibilities(
     return await fetch_page(session, stmt, Responsibility, page)
 
 
-async def get_responsibility(session: AsyncSession, *, responsibility_id: int) -> Row[Any]:
+async def get_responsibility(session: AsyncSession, *, responsibility_id: int) -> Record:
     return await get_row_or_404(session, Responsibility, responsibility_id)
 
 

@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ConfigDict, Field
-from sqlalchemy import Row, select, true
+from sqlalchemy import select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.scope import reporter_unit, unit_responsible_for
 from app.auth.service import Principal
-from app.crud import apply_changes, fetch_page, read_select, require_reference
+from app.crud import Record, apply_changes, fetch_page, read_select, require_reference
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.pagination import ListQuery, PageParams
 from app.plans.models import Plan
@@ -110,7 +110,7 @@ async def add_progress_update(
 
 async def list_progress_updates(
     session: AsyncSession, *, task_id: int, page: PageParams
-) -> tuple[list[Row[Any]], str | None]:
+) -> tuple[list[Record], str | None]:
     if await session.get(Task, task_id) is None:
         raise NotFound(f"task {task_id} does not exist")
     stmt = read_select(ProgressUpdate).where(ProgressUpdate.task_id == task_id)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, exists, insert, or_, select, update
+from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.auth.scope import ensure_fields, get_in_scope, reporter_unit, unit_responsible_for
 from app.auth.service import Principal
 from app.crud import (
+    Record,
     apply_changes,
     check_if_match,
     ensure_unreferenced,
@@ -40,7 +41,7 @@ def _invalid(field: str, detail: str) -> InvalidInput:
 
 async def list_tasks(
     session: AsyncSession, *, query: TaskQuery, page: PageParams
-) -> tuple[list[Row[Any]], str | None]:
+) -> tuple[list[Record], str | None]:
     stmt = read_select(Task)
     for field in ("plan_id", "parent_id", "kind", "number", "status"):
         value = getattr(query, field)
@@ -61,7 +62,7 @@ async def list_tasks(
     return await fetch_page(session, stmt, Task, page)
 
 
-async def get_task(session: AsyncSession, *, task_id: int) -> Row[Any]:
+async def get_task(session: AsyncSession, *, task_id: int) -> Record:
     return await get_row_or_404(session, Task, task_id)
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Row, Select, exists, or_, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import ApiKey
 from app.crud import (
+    Record,
     apply_changes,
     check_if_match,
     ensure_unreferenced,
@@ -30,7 +29,7 @@ from app.units.schemas import UnitCreate, UnitQuery, UnitUpdate
 
 async def list_units(
     session: AsyncSession, *, query: UnitQuery, page: PageParams
-) -> tuple[list[Row[Any]], str | None]:
+) -> tuple[list[Record], str | None]:
     stmt = read_select(Unit)
     if query.code is not None:
         stmt = stmt.where(Unit.code == query.code)
@@ -44,7 +43,7 @@ async def list_units(
     return await fetch_page(session, stmt, Unit, page)
 
 
-async def get_unit(session: AsyncSession, *, unit_id: int) -> Row[Any]:
+async def get_unit(session: AsyncSession, *, unit_id: int) -> Record:
     return await get_row_or_404(session, Unit, unit_id)
 
 
