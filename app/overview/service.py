@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select, text
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql import aggregate_order_by, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -257,15 +257,20 @@ async def ledger_rows(
     tasks = await _plan_tasks(session, plan_id)
     progress = await indicator_service.progress_of_many(session, as_of=as_of, plan_id=plan_id)
     health = await health_of_tasks(session, as_of=as_of, plan_id=plan_id, indicators=progress)
+    # Joined into one list per task and role in SQL: a task may name a thousand units.
     units: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"lead": [], "participant": []})
     for row in await session.execute(
-        select(Responsibility.task_id, Responsibility.role, Unit.name)
+        select(
+            Responsibility.task_id,
+            Responsibility.role,
+            func.array_agg(aggregate_order_by(Unit.name, Responsibility.id)).label("names"),
+        )
         .join(Unit, Unit.id == Responsibility.unit_id)
         .join(Task, Task.id == Responsibility.task_id)
         .where(Task.plan_id == plan_id)
-        .order_by(Responsibility.task_id, Responsibility.id)
+        .group_by(Responsibility.task_id, Responsibility.role)
     ):
-        units[row.task_id][row.role].append(row.name)
+        units[row.task_id][row.role] = list(row.names)
     indicators: dict[int, list[ledger.LedgerIndicator]] = defaultdict(list)
     for row, figures in progress:
         indicators[row.task_id].append(
