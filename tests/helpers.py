@@ -1,10 +1,16 @@
-"""Assertions shared by the API tests."""
+"""Assertions and harnesses shared by the API tests."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from httpx import Response
+from httpx import ASGITransport, AsyncClient, Response
+from pydantic import SecretStr
+
+from app.main import create_app
+from app.settings import Settings
 
 PROBLEM = "application/problem+json"
 
@@ -22,3 +28,21 @@ def assert_problem(response: Response, status: int | set[int], code: str | None 
     if code is not None:
         assert body["code"] == code
     return body
+
+
+@asynccontextmanager
+async def served(database_url: str, admin_key: str) -> AsyncIterator[AsyncClient]:
+    """The app as `luoshi serve` runs it — real lifespan (bootstrap key, worker), real
+    per-request connections, no overrides — and a client holding the bootstrap admin key."""
+    app = create_app(
+        settings=Settings(bootstrap_admin_key=SecretStr(admin_key)), database_url=database_url
+    )
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(
+            transport=ASGITransport(app=app),
+            base_url="http://test",
+            headers={"Authorization": f"Bearer {admin_key}"},
+        ) as client,
+    ):
+        yield client

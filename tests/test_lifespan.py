@@ -2,28 +2,14 @@
 
 import uuid
 
-from httpx import ASGITransport, AsyncClient
-from pydantic import SecretStr
-
-from app.main import create_app
-from app.settings import Settings
+from tests.helpers import served
 
 
 async def test_start_up_bootstraps_the_admin_key_once_and_serves(database_url: str) -> None:
     secret = f"lsk_boot_{uuid.uuid4().hex}"
     code = f"LIFE-{uuid.uuid4().hex[:8]}"
     for _ in range(2):  # a second start (another replica) finds the key and keeps it
-        app = create_app(
-            settings=Settings(bootstrap_admin_key=SecretStr(secret)), database_url=database_url
-        )
-        async with (
-            app.router.lifespan_context(app),
-            AsyncClient(
-                transport=ASGITransport(app=app),
-                base_url="http://test",
-                headers={"Authorization": f"Bearer {secret}"},
-            ) as client,
-        ):
+        async with served(database_url, secret) as client:
             assert (await client.get("/readyz")).status_code == 200
             created = await client.post("/api/v1/units", json={"code": code, "name": "甲"})
             assert created.status_code == 201, created.text

@@ -9,17 +9,14 @@ from typing import Any
 import orjson
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from pydantic import SecretStr
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from app.auth import service as auth_service
 from app.bulk.jobs import run_job
 from app.bulk.models import BulkJob
-from app.main import create_app
-from app.settings import Settings
 from app.units.models import Unit
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, served
 
 URL = "/api/v1/bulk"
 
@@ -110,17 +107,7 @@ async def test_worker_in_the_lifespan_runs_a_job_and_stops(database_url: str) ->
     """As `luoshi serve` runs: the worker picks the job up on its own; shutdown is clean."""
     secret = f"lsk_bulk_{uuid.uuid4().hex}"
     code = f"JOB-{uuid.uuid4().hex[:8]}"
-    app = create_app(
-        settings=Settings(bootstrap_admin_key=SecretStr(secret)), database_url=database_url
-    )
-    async with (
-        app.router.lifespan_context(app),
-        AsyncClient(
-            transport=ASGITransport(app=app),
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {secret}"},
-        ) as client,
-    ):
+    async with served(database_url, secret) as client:
         response = await queue(client, ndjson([{"code": code, "name": "异步"}]))
         for _ in range(100):
             job = (await client.get(response.headers["location"])).json()
