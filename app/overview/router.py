@@ -1,7 +1,7 @@
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from app import clock
@@ -10,12 +10,12 @@ from app.deps import Session
 from app.http import json_response, problems
 from app.overview import ledger, service
 from app.overview.schemas import PlanDashboard, UnitScorecard
+from app.plans.router import PlanId
 from app.routing import TransactionalRoute
-from app.types import MAX_ID, IsoDate
+from app.types import IsoDate
+from app.units.router import UnitId
 
 router = APIRouter(tags=["overview"], route_class=TransactionalRoute)
-PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="Plan id.")]
-UnitId = Annotated[int, Path(ge=1, le=MAX_ID, description="Unit id.")]
 AsOf = Annotated[IsoDate | None, Query(description="The date to judge at; default today.")]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
