@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -83,15 +82,58 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
-    """The request's one connection. It starts in autocommit: authentication (with its
-    rate-limit counter) commits at once and holds no lock while the request's own
-    transaction runs; reads stay in autocommit, writes begin a transaction after it."""
-    engine: AsyncEngine = request.app.state.engine
-    async with engine.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        request.state.autocommit_connection = True
-        yield conn
+class RequestDatabase:
+    """A request's database work: one pooled connection, checked out on first use, and the
+    session on it. ``app.routing.TransactionalRoute`` opens one per request and closes it when
+    the response is ready, so the dependencies that use it are plain functions (FastAPI runs a
+    generator dependency inside an exit stack and a cancel scope, which cost more CPU than the
+    request's own query).
+
+    The connection starts in autocommit: authentication (with its rate-limit counter) commits
+    at once and holds no lock while the request's own transaction runs; reads stay in
+    autocommit, writes begin a transaction after it (``begin_writes``).
+    """
+
+    __slots__ = ("_conn", "_engine", "autocommit", "session")
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+        self.autocommit = False
+        self.session: AsyncSession | None = None
+
+    async def connection(self) -> AsyncConnection:
+        if self._conn is None:
+            conn = self._engine.connect()
+            await conn.start()
+            self._conn = conn
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            self.autocommit = True
+        return self._conn
+
+    async def begin_writes(self, conn: AsyncConnection) -> None:
+        """Leave autocommit for a real transaction (a no-op on a borrowed connection)."""
+        if self.autocommit:
+            await conn.commit()  # closes the no-op transaction authentication opened
+            await conn.execution_options(isolation_level=DEFAULT_ISOLATION)
+            self.autocommit = False
+
+    async def close(self) -> None:
+        """Close the session and return the connection; what was not committed rolls back."""
+        try:
+            if self.session is not None:
+                await self.session.close()
+        finally:
+            if self._conn is not None:
+                await self._conn.close()
+
+
+async def get_connection(request: Request) -> AsyncConnection:
+    """The request's one connection (see ``RequestDatabase``)."""
+    db: RequestDatabase | None = getattr(request.state, "db", None)
+    if db is None:
+        raise RuntimeError("database dependencies need a TransactionalRoute")
+    return await db.connection()
 
 
 async def driver_connection(conn: AsyncConnection) -> asyncpg.Connection:
@@ -108,12 +150,6 @@ async def driver_connection(conn: AsyncConnection) -> asyncpg.Connection:
     if conn.in_transaction() and adapted._transaction is None:  # type: ignore[union-attr]
         await adapted._start_transaction()  # type: ignore[union-attr]
     return pooled.driver_connection
-
-
-async def leave_autocommit(conn: AsyncConnection) -> None:
-    """Switch a request's connection from autocommit to a real transaction for its writes."""
-    await conn.commit()  # closes the no-op transaction the authentication statement opened
-    await conn.execution_options(isolation_level=DEFAULT_ISOLATION)
 
 
 # --- embedded Postgres -------------------------------------------------------------------

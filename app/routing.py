@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from app.auth.deps import ALL_ROLES, require_principal
-from app.db import READ_ONLY_METHODS
+from app.db import READ_ONLY_METHODS, RequestDatabase
 from app.idempotency import service as idempotency_service
 from app.idempotency.deps import claim_idempotency_key
 
@@ -50,19 +50,22 @@ class TransactionalRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def run_in_transaction(request: Request) -> Response:
-            response = await handler(request)
-            session = getattr(request.state, "session", None)
-            # Reads run in autocommit: there is nothing to commit.
-            if (
-                session is not None
-                and response.status_code < 400
-                and request.method not in READ_ONLY_METHODS
-            ):
-                claim = getattr(request.state, "idempotency_claim", None)
-                if claim is not None:
-                    await idempotency_service.store(session, claim=claim, response=response)
-                await session.commit()
-            return response
+            db = request.state.db = RequestDatabase(request.app.state.engine)
+            try:
+                response = await handler(request)
+                # Reads run in autocommit: there is nothing to commit.
+                if (
+                    db.session is not None
+                    and response.status_code < 400
+                    and request.method not in READ_ONLY_METHODS
+                ):
+                    claim = getattr(request.state, "idempotency_claim", None)
+                    if claim is not None:
+                        await idempotency_service.store(db.session, claim=claim, response=response)
+                    await db.session.commit()
+                return response
+            finally:
+                await db.close()
 
         return run_in_transaction
 

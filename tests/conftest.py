@@ -98,8 +98,8 @@ def app(connection: AsyncConnection, engine: AsyncEngine, database_url: str) -> 
     # failed request rolls back, exactly as a real request's transaction would be.
     application.state.session_options = {"join_transaction_mode": "create_savepoint"}
 
-    async def request_connection() -> AsyncIterator[AsyncConnection]:
-        yield connection
+    async def request_connection() -> AsyncConnection:
+        return connection
 
     application.dependency_overrides[get_connection] = request_connection
     return application

@@ -2,6 +2,12 @@
 
 import uuid
 
+from httpx import ASGITransport, AsyncClient
+from pydantic import SecretStr
+from sqlalchemy import event
+
+from app.main import create_app
+from app.settings import Settings
 from tests.helpers import served
 
 
@@ -20,3 +26,40 @@ async def test_start_up_bootstraps_the_admin_key_once_and_serves(database_url: s
             assert dup.status_code == 409
             assert (await client.delete(created.headers["location"])).status_code == 204
             assert (await client.get(created.headers["location"])).status_code == 404
+
+
+async def test_every_request_returns_its_connection_to_the_pool(database_url: str) -> None:
+    """Whatever a request ends in — success, refused key, invalid body, a conflict the
+    database finds, a missing record — its connection goes back to the pool and is used again.
+    A connection left to the garbage collector is terminated instead: every request would pay
+    for a new one (or, held by a reference, hang the service once the pool is empty)."""
+    secret = f"lsk_boot_{uuid.uuid4().hex}"
+    code = f"POOL-{uuid.uuid4().hex[:8]}"
+    app = create_app(
+        settings=Settings(bootstrap_admin_key=SecretStr(secret), db_pool_size=2, db_max_overflow=0),
+        database_url=database_url,
+    )
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(
+            transport=ASGITransport(app=app),
+            base_url="http://test",
+            headers={"Authorization": f"Bearer {secret}"},
+        ) as client,
+    ):
+        opened: list[object] = []
+        event.listen(app.state.engine.sync_engine, "connect", lambda *_: opened.append(1))
+        created = await client.post("/api/v1/units", json={"code": code, "name": "甲"})
+        assert created.status_code == 201
+        for _ in range(3):  # more rounds than the pool has connections
+            assert (await client.get(created.headers["location"])).status_code == 200
+            refused = await client.get("/api/v1/units", headers={"Authorization": "Bearer nope"})
+            assert refused.status_code == 401
+            invalid = await client.post("/api/v1/units", json={"code": code, "nme": "x"})
+            assert invalid.status_code == 422
+            conflict = await client.post("/api/v1/units", json={"code": code, "name": "乙"})
+            assert conflict.status_code == 409
+            assert (await client.get("/api/v1/units/999999999")).status_code == 404
+        assert app.state.engine.pool.checkedout() == 0
+        assert len(opened) <= 2  # the pool's size: each connection served many requests
+        assert (await client.delete(created.headers["location"])).status_code == 204
