@@ -158,12 +158,21 @@ async def copy_baseline(
         await conn.close()
 
 
-def upload(port: int, body: bytes) -> tuple[float, dict[str, object]]:
+def peak_rss_mib(pid: int) -> float:
+    """The process's peak resident memory so far (Linux ``VmHWM``)."""
+    with open(f"/proc/{pid}/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
+def upload(
+    port: int, body: bytes, content_type: str = "application/x-ndjson"
+) -> tuple[float, dict[str, object]]:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/v1/bulk/indicator-reports",
         data=body,
         method="POST",
-        headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/x-ndjson"},
+        headers={"Authorization": f"Bearer {KEY}", "Content-Type": content_type},
     )
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310 (loopback)
@@ -187,9 +196,14 @@ def main() -> None:
             proc = start_service(dsn, port, {"LUOSHI_BULK_WORKER": "false"})
             upload(port, ndjson(rows(100)))  # warm-up: imports, pools, prepared statements
             asyncio.run(admin_sql_in(dsn, "DELETE FROM indicator_reports"))
+            memory = [peak_rss_mib(proc.pid)]
             api_seconds, summary = upload(port, body)
+            memory.append(peak_rss_mib(proc.pid))
             assert (summary["created"], summary["failed"]) == (args.rows, 0), summary
             replay_seconds, replay = upload(port, body)
+            array = b"[" + b",".join(body.splitlines()) + b"]"
+            upload(port, array, "application/json")  # all unchanged: memory is the point
+            memory.append(peak_rss_mib(proc.pid))
             copy_seconds = asyncio.run(copy_baseline(dsn, data, ids["key"]))
             fk_seconds = asyncio.run(copy_baseline(dsn, data, ids["key"], foreign_keys=True))
             api_rate, copy_rate = args.rows / api_seconds, args.rows / copy_seconds
@@ -212,6 +226,10 @@ def main() -> None:
                 f"unchanged {replay['unchanged']}"
             )
             print(f"first upload: created {summary['created']}, failed {summary['failed']}")
+            print(
+                f"service peak memory (RSS): {memory[0]:.0f} MiB before, {memory[1]:.0f} MiB "
+                f"after the NDJSON upload, {memory[2]:.0f} MiB after the same rows as a JSON array"
+            )
         finally:
             if proc is not None:
                 stop([proc])

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,27 +120,70 @@ def decode_text(data: bytes, charset: str = "") -> str:
     )
 
 
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_LINE = re.compile(rb"[^\r\n]+")
+# Finds where each array element ends; orjson then reads the element. Reading the whole array
+# at once would hold every record as a Python object: ~18 times the body (148 MiB for
+# 100,000 reports of 8 MiB), where one element at a time adds nothing to the body itself.
+_scan = json.JSONDecoder().raw_decode
+
+
 def _json_array(data: bytes) -> Iterator[Record]:
+    """The array's elements one at a time; a syntax error, wherever it is, is ``UnreadableBody``."""
     try:
-        items = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise UnreadableBody(f"the body is not valid JSON: {exc}") from None
-    if not isinstance(items, list):
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableBody(f"the body is not valid JSON: not UTF-8 (byte {exc.start})") from None
+    at = _skip_space(text, 0)
+    if not text.startswith("[", at):
+        if at == len(text):
+            raise UnreadableBody("the body is not valid JSON: it is empty")
         raise UnreadableBody("a JSON upload is an array of objects, one per record")
-    return _objects(items)
+    return _elements(text, _skip_space(text, at + 1))
 
 
-def _objects(items: list[Any]) -> Iterator[Record]:
-    for row, item in enumerate(items, start=1):
-        if isinstance(item, dict):
-            yield row, item
-        else:
-            yield row, RowProblem("not_an_object", "each record must be a JSON object")
+def _elements(text: str, at: int) -> Iterator[Record]:
+    row = 0
+    if not text.startswith("]", at):
+        while True:
+            row += 1
+            try:
+                _, end = _scan(text, at)
+                item = orjson.loads(text[at:end])
+            except json.JSONDecodeError as exc:  # orjson's is one too, placed in the element
+                where = exc.pos if exc.doc is text else at + exc.pos
+                raise _invalid(text, where, f"{exc.msg} in record {row}") from None
+            except (ValueError, RecursionError):  # a number of 4,300 digits, deep nesting
+                raise _invalid(text, at, f"record {row} cannot be read") from None
+            if isinstance(item, dict):
+                yield row, item
+            else:
+                yield row, RowProblem("not_an_object", "each record must be a JSON object")
+            at = _skip_space(text, end)
+            if text.startswith(",", at):
+                at = _skip_space(text, at + 1)
+            elif text.startswith("]", at):
+                break
+            else:
+                raise _invalid(text, at, f"expected `,` or `]` after record {row}")
+    if _skip_space(text, at + 1) != len(text):
+        raise _invalid(text, at + 1, "more text after the array")
+
+
+def _skip_space(text: str, at: int) -> int:
+    return _WHITESPACE.match(text, at).end()  # type: ignore[union-attr]  # matches the empty string
+
+
+def _invalid(text: str, at: int, reason: str) -> UnreadableBody:
+    line = text.count("\n", 0, at) + 1
+    column = at - text.rfind("\n", 0, at)
+    return UnreadableBody(f"the body is not valid JSON: {reason} (line {line}, column {column})")
 
 
 def _ndjson(data: bytes) -> Iterator[Record]:
     row = 0
-    for line in data.splitlines():
+    for match in _LINE.finditer(data):  # one line at a time, never a list of them all
+        line = match[0]
         if not line.strip():
             continue
         row += 1

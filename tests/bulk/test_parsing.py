@@ -52,6 +52,28 @@ def test_ndjson_lines_are_records_and_bad_lines_row_problems() -> None:
     assert [(r, p.code) for r, p in found[1:]] == [(2, "malformed"), (3, "not_an_object")]  # type: ignore[union-attr]
 
 
+def test_a_json_array_is_read_one_record_at_a_time() -> None:
+    # The first record comes before the rest is read: the array is never held whole as objects.
+    parsed = parsing.parse(b'[{"a": 1},\n {"a": tru}]', parsing.JSON)
+    assert next(iter(parsed.records)) == (1, {"a": 1})
+    with pytest.raises(parsing.UnreadableBody, match=r"record 2 \(line 2, column 8\)"):
+        list(parsed.records)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"{}", b'[{"a": 1},]', b'[{"a": 1} {"a": 2}]', b'[{"a": NaN}]', b"[" * 10_000, b"[]x"],
+)
+def test_what_is_not_a_json_array_is_unreadable(body: bytes) -> None:
+    with pytest.raises(parsing.UnreadableBody):
+        records(body, "application/json")
+
+
+def test_json_arrays_may_start_with_a_bom_and_be_empty() -> None:
+    assert records(b'\xef\xbb\xbf [ {"a": 1} ] ', "application/json") == [(1, {"a": 1})]
+    assert records(b" [ ] ", "application/json") == []
+
+
 @pytest.mark.parametrize(
     "content_type",
     ["application/xml", "text/csv; charset=latin-1", "application/json; charset=gbk"],

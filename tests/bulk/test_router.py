@@ -285,6 +285,19 @@ class TestFormats:
     ) -> None:
         assert_problem(await post(client, "indicator-reports", body, content_type), 400)
 
+    @pytest.mark.parametrize("atomic", ["true", "false"])
+    async def test_json_array_broken_after_good_records_writes_nothing(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup, atomic: str
+    ) -> None:
+        good = b",".join(orjson.dumps(setup.row(i)) for i in range(2))
+        response = await client.post(
+            f"/api/v1/bulk/indicator-reports?atomic={atomic}",
+            content=b"[" + good + b', {"plan": ]',
+            headers={"Content-Type": "application/json"},
+        )
+        assert "record 3" in assert_problem(response, 400, "unreadable_body")["detail"]
+        assert await reports_in_db(db) == []
+
     async def test_unknown_media_type_is_415(self, client: AsyncClient) -> None:
         response = await post(client, "units", b"<units/>", "application/xml")
         assert_problem(response, 415, "unsupported_media_type")
