@@ -201,10 +201,18 @@ def upload(
     if not key:
         raise typer.BadParameter("give --key or set LUOSHI_API_KEY", param_hint="--key")
     parts = list(client.chunks(file, chunk_rows))
+    phases = client.passes(atomic=not no_atomic, dry_run=dry_run, chunk_count=len(parts))
+    rows = sum(p.rows for p in parts)
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
     ) as bar:
-        task = bar.add_task(f"{file.name} → {resource}", total=sum(p.rows for p in parts) or None)
+        tasks = {
+            phase: bar.add_task(
+                f"{file.name} → {resource}" + (" (checking)" if phase == "check" else ""),
+                total=rows or None,
+            )
+            for phase in phases
+        }
         try:
             totals = asyncio.run(
                 client.upload_file(
@@ -216,7 +224,7 @@ def upload(
                     atomic=not no_atomic,
                     mode=mode,
                     rows_per_chunk=chunk_rows,
-                    on_chunk=lambda chunk: bar.advance(task, chunk.rows),
+                    on_chunk=lambda chunk, phase: bar.advance(tasks[phase], chunk.rows),
                 )
             )
         except client.UploadFailed as exc:

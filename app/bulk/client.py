@@ -3,6 +3,8 @@ each with its own Idempotency-Key, retry what failed in transit, and add up the 
 
 The keys derive from each chunk's content and place, so running the same command again
 after a crash replays the chunks already done (nothing is written twice) and sends the rest.
+An atomic upload of several chunks is checked whole first (each chunk as a dry run), so a bad
+row anywhere means nothing is written and every bad row of the file is listed at once.
 No database, no server code: this runs on the caller's machine.
 """
 
@@ -13,7 +15,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import orjson
@@ -85,6 +87,16 @@ def chunks(path: Path, rows_per_chunk: int) -> Iterator[Chunk]:
         yield Chunk(b"".join(part), NDJSON, start + 1, len(part))
 
 
+Phase = Literal["check", "write"]
+
+
+def passes(*, atomic: bool, dry_run: bool, chunk_count: int) -> list[Phase]:
+    """An atomic upload of several chunks is checked whole before any chunk is written."""
+    if atomic and not dry_run and chunk_count > 1:
+        return ["check", "write"]
+    return ["write"]
+
+
 async def upload_file(
     *,
     url: str,
@@ -96,11 +108,12 @@ async def upload_file(
     mode: str = "upsert",
     rows_per_chunk: int = 20_000,
     retries: int = 5,
-    on_chunk: Callable[[Chunk], None] | None = None,
+    on_chunk: Callable[[Chunk, Phase], None] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Totals:
-    """Send the file chunk by chunk; raises ``UploadFailed`` when a chunk is refused whole."""
-    params = {"mode": mode, "atomic": str(atomic).lower(), "dry_run": str(dry_run).lower()}
+    """Send the file chunk by chunk; raises ``UploadFailed`` when a chunk is refused whole, or
+    when checking an atomic upload found bad rows (then nothing was written)."""
+    parts = list(chunks(path, rows_per_chunk))
     totals = Totals()
     async with httpx.AsyncClient(
         base_url=url.rstrip("/"),
@@ -108,21 +121,41 @@ async def upload_file(
         timeout=httpx.Timeout(600, connect=10),
         transport=transport,
     ) as client:
-        for index, chunk in enumerate(chunks(path, rows_per_chunk)):
-            headers = {
-                "Content-Type": chunk.content_type,
-                "Idempotency-Key": f"luoshi-upload-{_digest(chunk.body)}-{resource}-{mode}-"
-                f"{'atomic' if atomic else 'partial'}-{index}" + ("-dry" if dry_run else ""),
+        for phase in passes(atomic=atomic, dry_run=dry_run, chunk_count=len(parts)):
+            checking = phase == "check"
+            params = {
+                "mode": mode,
+                "atomic": str(atomic).lower(),
+                "dry_run": str(dry_run or checking).lower(),
             }
-            response = await _send(
-                client, f"/api/v1/bulk/{resource}", chunk.body, headers, params, retries
-            )
-            body = response.json()
-            if response.status_code != 200:
-                raise UploadFailed(body, chunk.first_row)
-            totals.add(body, chunk.first_row)
-            if on_chunk is not None:
-                on_chunk(chunk)
+            totals = Totals()
+            for index, chunk in enumerate(parts):
+                headers = {
+                    "Content-Type": chunk.content_type,
+                    "Idempotency-Key": f"luoshi-upload-{_digest(chunk.body)}-{resource}-{mode}-"
+                    f"{'atomic' if atomic else 'partial'}-{index}"
+                    + ("-dry" if dry_run or checking else ""),
+                }
+                response = await _send(
+                    client, f"/api/v1/bulk/{resource}", chunk.body, headers, params, retries
+                )
+                body = response.json()
+                if response.status_code != 200:
+                    raise UploadFailed(body, chunk.first_row)
+                totals.add(body, chunk.first_row)
+                if on_chunk is not None:
+                    on_chunk(chunk, phase)
+            if checking and totals.errors:
+                raise UploadFailed(
+                    {
+                        "title": "Some rows are not valid",
+                        "code": "invalid_rows",
+                        "detail": f"{totals.failed} of {totals.total} rows are not valid; "
+                        "nothing was written",
+                        "errors": totals.errors,  # numbered in the whole file already
+                    },
+                    first_row=1,
+                )
     return totals
 
 

@@ -32,7 +32,7 @@ async def test_chunks_add_up_and_errors_name_file_rows(
         path=path,
         atomic=False,
         rows_per_chunk=2,
-        on_chunk=lambda chunk: sent.append(chunk.rows),
+        on_chunk=lambda chunk, phase: sent.append(chunk.rows),
         transport=ASGITransport(app=app),
     )
     assert sent == [2, 2, 1]
@@ -63,3 +63,45 @@ async def test_refused_chunk_raises_with_its_problem(
             transport=ASGITransport(app=app),
         )
     assert refused.value.problem["code"] == "invalid_rows"
+
+
+async def test_atomic_upload_in_chunks_writes_nothing_if_any_chunk_has_bad_rows(
+    app: FastAPI, admin_key: str, db: AsyncSession, tmp_path: Path
+) -> None:
+    path = write_units(tmp_path / "units.ndjson", ["E1", "E2", "E3", "bad code", "E5", "bad 2"])
+    with pytest.raises(client.UploadFailed) as refused:
+        await client.upload_file(
+            url="http://test",
+            key=admin_key,
+            resource="units",
+            path=path,
+            rows_per_chunk=2,
+            transport=ASGITransport(app=app),
+        )
+    # every bad row of the file, numbered in the file, and not one row written
+    assert [e["row"] for e in refused.value.problem["errors"]] == [4, 6]
+    assert refused.value.first_row == 1
+    assert not set(await db.scalars(select(Unit.code).where(Unit.code.like("E%"))))
+
+
+async def test_atomic_upload_in_chunks_is_checked_then_written(
+    app: FastAPI, admin_key: str, db: AsyncSession, tmp_path: Path
+) -> None:
+    path = write_units(tmp_path / "units.ndjson", ["F1", "F2", "F3"])
+    seen: list[tuple[str, int]] = []
+    totals = await client.upload_file(
+        url="http://test",
+        key=admin_key,
+        resource="units",
+        path=path,
+        rows_per_chunk=2,
+        on_chunk=lambda chunk, phase: seen.append((phase, chunk.rows)),
+        transport=ASGITransport(app=app),
+    )
+    assert seen == [("check", 2), ("check", 1), ("write", 2), ("write", 1)]
+    assert (totals.total, totals.created) == (3, 3)
+    assert set(await db.scalars(select(Unit.code).where(Unit.code.like("F%")))) == {
+        "F1",
+        "F2",
+        "F3",
+    }
