@@ -30,6 +30,7 @@ from app.errors import AppError, Forbidden, InvalidInput
 
 Mode = Literal["upsert", "create", "update"]
 BATCH = 5000
+MAX_DEPTH = 64  # levels of parents a unit or task may have (real trees have a handful)
 Progress = Callable[[int], Awaitable[None]]
 
 
@@ -178,6 +179,8 @@ async def upload(
     await session.execute(text(f"ANALYZE {stage}"))
     await session.execute(text(_resolve_sql(spec, stage, rows, present)))
     errors = outcome.errors + await _row_errors(session, spec, rows, options, scope_unit)
+    if spec.tree:
+        errors += await _tree_errors(session, spec, rows, {e.row for e in errors})
     errors.sort(key=lambda e: (e.row, e.field))
     outcome.errors = errors
     failed = sorted({e.row for e in errors})
@@ -411,6 +414,80 @@ async def _row_errors(
     return [RowError(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in result]
 
 
+async def _tree_errors(
+    session: AsyncSession, spec: Spec, rows: str, failed: set[int]
+) -> list[RowError]:
+    """Rows whose parents would form a loop, and rows whose parent is a new record of the
+    upload that is not valid (so it will not exist)."""
+    # Each row's record (its id, or minus its row number if new) points at its final parent;
+    # records the upload leaves alone keep theirs. Walking up from every row of the upload, a
+    # loop is coming back to where the walk started (the table had none before). The walk
+    # stops at MAX_DEPTH levels, so a pathological chain costs rows × MAX_DEPTH steps at most.
+    walks = await session.execute(
+        text(
+            f"WITH RECURSIVE g AS MATERIALIZED ("
+            f"SELECT coalesce(target_id, -row) AS node, f_parent_id AS parent FROM {rows}), "
+            "walk(start, node, depth) AS ("
+            "SELECT node, parent, 1 FROM g WHERE parent IS NOT NULL "
+            "UNION ALL SELECT w.start, "
+            "CASE WHEN g.node IS NOT NULL THEN g.parent ELSE t.parent_id END, w.depth + 1 "
+            f"FROM walk w LEFT JOIN g ON g.node = w.node LEFT JOIN {spec.table} t ON t.id = w.node "
+            f"WHERE w.node <> w.start AND w.depth <= {MAX_DEPTH}) "
+            f"SELECT r.row, bool_or(w.node = w.start) FROM walk w JOIN {rows} r "
+            "ON coalesce(r.target_id, -r.row) = w.start "
+            f"WHERE w.node = w.start OR w.depth > {MAX_DEPTH} AND w.node IS NOT NULL "
+            "GROUP BY r.row ORDER BY r.row"
+        )
+    )
+    errors = [
+        RowError(row, "parent", "cycle", "the parents would form a loop")
+        if loop
+        else RowError(
+            row,
+            "parent",
+            "too_deep",
+            f"more than {MAX_DEPTH} levels of parents above it, or they lead into a loop",
+        )
+        for row, loop in walks
+        if row not in failed  # a row naming itself already says so
+    ]
+    failed = failed | {e.row for e in errors}
+    while failed:  # down the new records, a generation at a time
+        orphans = await session.execute(
+            text(
+                f"SELECT row, -f_parent_id FROM {rows} WHERE f_parent_id < 0 "
+                "AND -f_parent_id = ANY(CAST(:failed AS integer[])) "
+                "AND NOT row = ANY(CAST(:failed AS integer[]))"
+            ),
+            {"failed": sorted(failed)},
+        )
+        found = [
+            RowError(row, "parent", "parent_invalid", f"its parent, row {parent}, is not valid")
+            for row, parent in orphans
+        ]
+        errors += found
+        failed = failed | {e.row for e in found} if found else set()
+    return errors
+
+
+async def _give_new_records_ids(session: AsyncSession, spec: Spec, rows: str) -> None:
+    """Take ids for the new records now, so a row can name a new parent by its id."""
+    await session.execute(text(f"ALTER TABLE {rows} ADD COLUMN new_id bigint"))
+    await session.execute(
+        text(
+            f"UPDATE {rows} SET new_id = "
+            f"nextval(pg_get_serial_sequence({_literal(spec.table)}, 'id')) "
+            "WHERE target_id IS NULL"
+        )
+    )
+    await session.execute(
+        text(
+            f"UPDATE {rows} c SET f_parent_id = p.new_id FROM {rows} p "
+            "WHERE c.f_parent_id < 0 AND p.row = -c.f_parent_id"
+        )
+    )
+
+
 async def _write(session: AsyncSession, spec: Spec, rows: str, actor: Principal) -> None:
     """Insert the new records and update the changed ones, each with its audit events."""
     params = {"actor_key_id": actor.key_id}
@@ -421,6 +498,10 @@ async def _write(session: AsyncSession, spec: Spec, rows: str, actor: Principal)
         *spec.insert_extra.values(),
     ]
     created = ", ".join(f"{_literal(c)}, jsonb_build_array(NULL, ins.{c})" for c in insert_columns)
+    if spec.tree:
+        await _give_new_records_ids(session, spec, rows)
+        insert_columns.insert(0, "id")
+        insert_values.insert(0, "r.new_id")
     events = audit_service.bulk_events_sql(
         source="ins", entity_id="ins.id", changes=f"jsonb_build_object({created})"
     )

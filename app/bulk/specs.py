@@ -224,6 +224,10 @@ class Spec:
     update_extra: dict[str, str] = field(default_factory=dict)
     reporter_may_upload: bool = False
     example_csv: str = ""
+    # Records form a tree through parent_id (units, tasks). A parent may be another new record
+    # of the same upload: then `resolved` gives parent_id as minus that row's number, and the
+    # service gives the new records their ids before writing them, and refuses loops.
+    tree: bool = False
 
     @property
     def names(self) -> frozenset[str]:
@@ -311,9 +315,12 @@ UNITS = Spec(
         Column("kind", "kind", default="'other'"),
         Column("parent_id", "parent", nullable=True),
     ),
-    source="bulk_stage s LEFT JOIN units t ON t.code = s.code "
-    "LEFT JOIN units p ON p.code = s.parent",
-    resolved=("s.code", "s.name", "s.kind", "s.parent", "p.id AS parent_id"),
+    source="""bulk_stage s
+        LEFT JOIN units t ON t.code = s.code
+        LEFT JOIN units p ON p.code = s.parent
+        LEFT JOIN (SELECT code, min(row) AS row FROM bulk_stage GROUP BY code) np
+            ON np.code = s.parent AND p.id IS NULL""",
+    resolved=("s.code", "s.name", "s.kind", "s.parent", "coalesce(p.id, -np.row) AS parent_id"),
     checks=(
         _not_found(
             "parent", "parent IS NOT NULL AND parent_id IS NULL", "unit with code", "parent"
@@ -321,6 +328,7 @@ UNITS = Spec(
         Check("parent", "invalid", "parent = code", "'a unit cannot belong to itself'"),
     ),
     example_csv="code,name,kind,parent\nHNAST-BGS,办公室,department,\n",
+    tree=True,
 )
 
 TASKS = Spec(
@@ -359,7 +367,13 @@ TASKS = Spec(
             SELECT min(x.id) AS id, count(*) AS n FROM tasks x
             WHERE x.plan_id = p.id AND x.number = s.parent
               AND (s.parent_kind IS NULL OR x.kind = s.parent_kind)
-        ) pt ON s.parent IS NOT NULL""",
+        ) pt ON s.parent IS NOT NULL
+        LEFT JOIN (
+            SELECT c.row AS child, min(n.row) AS row, count(*) AS n
+            FROM bulk_stage c JOIN bulk_stage n ON n.plan = c.plan AND n.number = c.parent
+                AND (c.parent_kind IS NULL OR n.kind = c.parent_kind)
+            GROUP BY c.row
+        ) np ON np.child = s.row AND pt.n = 0""",
     resolved=(
         "s.plan",
         "p.id AS plan_id",
@@ -373,8 +387,8 @@ TASKS = Spec(
         "s.due_on",
         "s.completed_on",
         "s.parent",
-        "coalesce(pt.n, 0) AS parent_matches",
-        "CASE WHEN pt.n = 1 THEN pt.id END AS parent_id",
+        "CASE WHEN pt.n > 0 THEN pt.n ELSE coalesce(np.n, 0) END AS parent_matches",
+        "CASE WHEN pt.n = 1 THEN pt.id WHEN np.n = 1 THEN -np.row END AS parent_id",
     ),
     checks=(
         _not_found("plan", "plan_id IS NULL", "plan with code", "plan"),
@@ -393,7 +407,7 @@ TASKS = Spec(
         Check(
             "parent",
             "invalid",
-            "parent_id IS NOT NULL AND parent_id = target_id",
+            "parent_id IS NOT NULL AND parent_id IN (target_id, -row)",
             "'a task cannot be its own parent'",
         ),
         Check(
@@ -404,6 +418,7 @@ TASKS = Spec(
         ),
     ),
     example_csv="plan,kind,number,title,due_on\nHNAST-2024,work_point,13,全面建成省科技馆新馆,2024-12-31\n",
+    tree=True,
 )
 
 RESPONSIBILITIES = Spec(

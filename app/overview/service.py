@@ -130,16 +130,12 @@ async def _plan_tasks(session: AsyncSession, plan_id: int) -> list[Any]:
     for row in rows:
         children[row.parent_id].append(row)
     ordered: list[Any] = []
-
-    def walk(parent: int | None) -> None:
-        for row in children.get(parent, []):
-            ordered.append(row)
-            walk(row.id)
-
-    roots = sorted(children[None], key=lambda r: (r.kind != "key_task", r.id))
-    for root in roots:
-        ordered.append(root)
-        walk(root.id)
+    # Depth first, each task before its subtasks; a stack, not recursion: no depth limit.
+    stack = sorted(children[None], key=lambda r: (r.kind != "key_task", r.id), reverse=True)
+    while stack:
+        row = stack.pop()
+        ordered.append(row)
+        stack.extend(reversed(children.get(row.id, [])))
     return ordered
 
 

@@ -535,6 +535,139 @@ class TestOtherResources:
         assert (await post(client, "responsibilities", body)).json()["created"] == 1
 
 
+class TestTrees:
+    """Units and tasks form trees: a parent may come in the same upload, in any row order, and
+    no upload may close a loop."""
+
+    async def test_units_and_their_new_group_in_one_upload(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        csv = (
+            "code,name,kind,parent\n"
+            "T-S1,学会一,society,T-SUB\n"  # its parent comes later, and is new too
+            "T-SUB,分组,group,T-ALL\n"
+            "T-ALL,全省学会,group,\n"
+        ).encode()
+        response = await post(client, "units", csv, "text/csv")
+        assert response.json()["created"] == 3, response.text
+        ids = dict((await db.execute(select(Unit.code, Unit.id))).all())
+        parents = dict((await db.execute(select(Unit.code, Unit.parent_id))).all())
+        assert parents["T-S1"] == ids["T-SUB"]
+        assert parents["T-SUB"] == ids["T-ALL"]
+        assert parents["T-ALL"] is None
+        event = await db.scalar(
+            select(AuditEvent.changes).where(
+                AuditEvent.entity_type == "unit", AuditEvent.entity_id == ids["T-S1"]
+            )
+        )
+        assert event is not None
+        assert event["parent_id"] == [None, ids["T-SUB"]]
+        replay = await post(client, "units", csv, "text/csv")
+        assert replay.json()["unchanged"] == 3, replay.text
+
+    async def test_section_and_its_work_points_in_one_upload(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        plan = await create_plan(db, code="TREE-P")
+        body = ndjson(
+            [
+                {
+                    "plan": "TREE-P",
+                    "kind": "work_point",
+                    "number": "1",
+                    "title": "甲",
+                    "parent": "一",
+                },
+                {"plan": "TREE-P", "kind": "section", "number": "一", "title": "总体"},
+                {
+                    "plan": "TREE-P",
+                    "kind": "work_point",
+                    "number": "2",
+                    "title": "乙",
+                    "parent": "一",
+                },
+            ]
+        )
+        response = await post(client, "tasks", body)
+        assert response.json()["created"] == 3, response.text
+        tasks = {t.number: t for t in await db.scalars(select(Task).where(Task.plan_id == plan.id))}
+        assert tasks["1"].parent_id == tasks["2"].parent_id == tasks["一"].id
+
+    async def test_an_existing_unit_may_move_under_a_new_group(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        member = await create_unit(db, code="T-MOVE")
+        csv = "code,name,kind,parent\nT-MOVE,,,T-NEW\nT-NEW,新组,group,\n".encode()
+        response = await post(client, "units", csv, "text/csv")
+        assert (response.json()["created"], response.json()["updated"]) == (1, 1), response.text
+        await db.refresh(member)
+        assert member.parent_id == await db.scalar(select(Unit.id).where(Unit.code == "T-NEW"))
+
+    async def test_a_loop_through_existing_units_is_refused(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        top = await create_unit(db, code="T-TOP", kind="group")
+        await create_unit(db, code="T-MID", kind="group", parent_id=top.id)
+        csv = "code,name,parent\nT-TOP,顶,T-MID\n".encode()
+        problem = assert_problem(await post(client, "units", csv, "text/csv"), 422, "invalid_rows")
+        assert [(e["row"], e["field"], e["code"]) for e in problem["errors"]] == [
+            (1, "parent", "cycle")
+        ]
+        await db.refresh(top)
+        assert top.parent_id is None
+
+    async def test_a_loop_among_new_tasks_is_refused(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        await create_plan(db, code="TREE-L")
+        row = {"plan": "TREE-L", "kind": "work_point", "title": "x"}
+        body = ndjson(
+            [
+                {**row, "number": "1", "parent": "2"},
+                {**row, "number": "2", "parent": "1"},
+                {**row, "number": "3", "parent": "3"},
+                {**row, "number": "4"},
+            ]
+        )
+        response = await post(client, "tasks", body, atomic=False)
+        assert response.json()["created"] == 1, response.text
+        assert [(e["row"], e["code"]) for e in response.json()["errors"]] == [
+            (1, "cycle"),
+            (2, "cycle"),
+            (3, "invalid"),  # naming itself is said once, not also as a loop
+        ]
+
+    async def test_a_chain_deeper_than_the_limit_is_refused(self, client: AsyncClient) -> None:
+        rows = [{"code": "T-D0", "name": "0"}]
+        rows += [{"code": f"T-D{i}", "name": str(i), "parent": f"T-D{i - 1}"} for i in range(1, 67)]
+        problem = assert_problem(await post(client, "units", ndjson(rows)), 422, "invalid_rows")
+        # T-D64 has 64 levels above it (allowed), T-D65 and T-D66 more
+        assert [(e["row"], e["code"]) for e in problem["errors"]] == [
+            (66, "too_deep"),
+            (67, "too_deep"),
+        ]
+
+    async def test_children_of_an_invalid_new_parent_are_not_written(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        csv = (
+            "code,name,kind,parent\n"
+            "T-BAD,坏组,group,T-NOWHERE\n"
+            "T-KID,成员,society,T-BAD\n"
+            "T-GRANDKID,成员,society,T-KID\n"
+            "T-FINE,好,society,\n"
+        ).encode()
+        response = await post(client, "units", csv, "text/csv", atomic=False)
+        assert response.json()["created"] == 1, response.text
+        assert [(e["row"], e["code"]) for e in response.json()["errors"]] == [
+            (1, "not_found"),
+            (2, "parent_invalid"),
+            (3, "parent_invalid"),
+        ]
+        codes = set(await db.scalars(select(Unit.code).where(Unit.code.like("T-%"))))
+        assert codes == {"T-FINE"}
+
+
 class TestIdempotency:
     async def test_same_key_replays_the_summary(
         self, client: AsyncClient, db: AsyncSession, setup: Setup

@@ -98,6 +98,24 @@ class TestLedgerRoute:
         assert museum[1] == "工作要点"
         assert museum[11] == "未报送"  # nothing reported yet
 
+    async def test_a_deep_chain_of_subtasks_is_listed_in_order(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        # Nothing bounds how deep the API lets tasks nest; the ledger must list them all.
+        plan = await create_plan(db)
+        parent = None
+        for level in range(1500):
+            task = await create_task(
+                db, plan=plan, number=str(level), title=f"层{level}", parent_id=parent
+            )
+            parent = task.id
+        response = await client.get(
+            f"/api/v1/plans/{plan.id}/ledger", params={"format": "csv", "as_of": "2024-07-20"}
+        )
+        assert response.status_code == 200, response.text
+        [_, *lines] = read_csv(response.content)
+        assert [line[2] for line in lines] == [f"层{level}" for level in range(1500)]
+
     async def test_seed_plan_as_xlsx(self, client: AsyncClient) -> None:
         plan_id = (await import_seed(client))["plan_id"]
         response = await client.get(
