@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 from pydantic import SecretStr
 
@@ -31,11 +32,14 @@ def assert_problem(response: Response, status: int | set[int], code: str | None 
 
 
 @asynccontextmanager
-async def served(database_url: str, admin_key: str) -> AsyncIterator[AsyncClient]:
+async def served_app(
+    database_url: str, admin_key: str, **settings: Any
+) -> AsyncIterator[tuple[FastAPI, AsyncClient]]:
     """The app as `luoshi serve` runs it — real lifespan (bootstrap key, worker), real
     per-request connections, no overrides — and a client holding the bootstrap admin key."""
     app = create_app(
-        settings=Settings(bootstrap_admin_key=SecretStr(admin_key)), database_url=database_url
+        settings=Settings(bootstrap_admin_key=SecretStr(admin_key), **settings),
+        database_url=database_url,
     )
     async with (
         app.router.lifespan_context(app),
@@ -45,4 +49,11 @@ async def served(database_url: str, admin_key: str) -> AsyncIterator[AsyncClient
             headers={"Authorization": f"Bearer {admin_key}"},
         ) as client,
     ):
+        yield app, client
+
+
+@asynccontextmanager
+async def served(database_url: str, admin_key: str) -> AsyncIterator[AsyncClient]:
+    """``served_app``'s client."""
+    async with served_app(database_url, admin_key) as (_, client):
         yield client

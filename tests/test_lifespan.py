@@ -2,13 +2,9 @@
 
 import uuid
 
-from httpx import ASGITransport, AsyncClient
-from pydantic import SecretStr
 from sqlalchemy import event
 
-from app.main import create_app
-from app.settings import Settings
-from tests.helpers import served
+from tests.helpers import served, served_app
 
 
 async def test_start_up_bootstraps_the_admin_key_once_and_serves(database_url: str) -> None:
@@ -35,17 +31,9 @@ async def test_every_request_returns_its_connection_to_the_pool(database_url: st
     for a new one (or, held by a reference, hang the service once the pool is empty)."""
     secret = f"lsk_boot_{uuid.uuid4().hex}"
     code = f"POOL-{uuid.uuid4().hex[:8]}"
-    app = create_app(
-        settings=Settings(bootstrap_admin_key=SecretStr(secret), db_pool_size=2, db_max_overflow=0),
-        database_url=database_url,
-    )
-    async with (
-        app.router.lifespan_context(app),
-        AsyncClient(
-            transport=ASGITransport(app=app),
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {secret}"},
-        ) as client,
+    async with served_app(database_url, secret, db_pool_size=2, db_max_overflow=0) as (
+        app,
+        client,
     ):
         opened: list[object] = []
         event.listen(app.state.engine.sync_engine, "connect", lambda *_: opened.append(1))
