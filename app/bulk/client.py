@@ -146,12 +146,20 @@ async def upload_file(
                 if on_chunk is not None:
                     on_chunk(chunk, phase)
             if checking and totals.errors:
+                detail = (
+                    f"{totals.failed} of {totals.total} rows are not valid; nothing was written"
+                )
+                if any(e.get("field") == "parent" for e in totals.errors):
+                    # Each chunk is checked alone: a parent in another chunk is not found.
+                    detail += (
+                        f". A parent must be in the same chunk as its members: send the file in "
+                        f"one chunk (--chunk-rows {totals.total}) or upload the parents first"
+                    )
                 raise UploadFailed(
                     {
                         "title": "Some rows are not valid",
                         "code": "invalid_rows",
-                        "detail": f"{totals.failed} of {totals.total} rows are not valid; "
-                        "nothing was written",
+                        "detail": detail,
                         "errors": totals.errors,  # numbered in the whole file already
                     },
                     first_row=1,

@@ -105,3 +105,29 @@ async def test_atomic_upload_in_chunks_is_checked_then_written(
         "F2",
         "F3",
     }
+
+
+async def test_a_parent_in_another_chunk_is_explained(
+    app: FastAPI, admin_key: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "units.csv"
+    path.write_text("code,name,kind,parent\nH-G,组,group,\nH-M,成员,society,H-G\n")
+    with pytest.raises(client.UploadFailed) as refused:
+        await client.upload_file(
+            url="http://test",
+            key=admin_key,
+            resource="units",
+            path=path,
+            rows_per_chunk=1,
+            transport=ASGITransport(app=app),
+        )
+    assert "--chunk-rows 2" in refused.value.problem["detail"]
+    totals = await client.upload_file(
+        url="http://test",
+        key=admin_key,
+        resource="units",
+        path=path,
+        rows_per_chunk=2,
+        transport=ASGITransport(app=app),
+    )
+    assert totals.created == 2  # in one chunk, the group and its member go together
