@@ -30,6 +30,17 @@ def _iso_date_only(value: Any) -> Any:
     return value
 
 
+def _whole_number(value: Any) -> Any:
+    # JSON does not tell 2024 from 2024.0, some systems write every number with a point, and
+    # the OpenAPI `integer` type accepts both. A fraction, a string or a boolean stays an error.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WholeNumber = BeforeValidator(_whole_number)
+
+
 def _text(max_length: int, min_length: int = 1) -> Any:
     return Annotated[
         str,
@@ -50,11 +61,12 @@ Number = _text(16)
 Note = _text(4000, 0)
 LongText = _text(20000, 0)
 RequiredText = _text(20000)
-Id = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
-Percent = Annotated[int, Field(strict=True, ge=0, le=100)]
+Id = Annotated[int, Field(strict=True, ge=1, le=MAX_ID), WholeNumber]
+Percent = Annotated[int, Field(strict=True, ge=0, le=100), WholeNumber]
 # Targets and report values: 15 significant digits before the point covers any statistic we track.
 Amount = Annotated[float, Field(strict=True, ge=-1e15, le=1e15, allow_inf_nan=False)]
-Year = Annotated[int, Field(strict=True, ge=1949, le=2200)]
+Year = Annotated[int, Field(strict=True, ge=1949, le=2200), WholeNumber]
+GraceDays = Annotated[int, Field(strict=True, ge=0, le=366), WholeNumber]
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 
 

@@ -126,3 +126,31 @@ class TestConflictsLeaveDataIntact:
         got = (await client.get(f"/api/v1/units/{parent.id}")).json()
         assert got["name"] == "上级"
         assert got["parent_id"] is None
+
+
+class TestWholeNumbers:
+    """The OpenAPI `integer` type accepts 2024.0 (JSON has one number type, and some systems
+    write every number with a point); a fraction, a string or a boolean is still refused."""
+
+    async def test_integral_floats_are_read_as_integers(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        group = await create_unit(db, kind="group")
+        unit = await client.post(
+            "/api/v1/units", json={"code": "W1", "name": "甲", "parent_id": float(group.id)}
+        )
+        assert unit.status_code == 201, unit.text
+        assert unit.json()["parent_id"] == group.id
+        plan = await client.post(
+            "/api/v1/plans",
+            json={"code": "W-P", "title": "t", "year": 2024.0, "report_grace_days": 15.0},
+        )
+        assert plan.status_code == 201, plan.text
+        assert (plan.json()["year"], plan.json()["report_grace_days"]) == (2024, 15)
+
+    @pytest.mark.parametrize("year", [2024.5, "2024", True, 2024.000001])
+    async def test_anything_else_is_not_an_integer(self, client: AsyncClient, year: object) -> None:
+        response = await client.post(
+            "/api/v1/plans", json={"code": "W-Q", "title": "t", "year": year}
+        )
+        assert assert_problem(response, 422)["errors"][0]["pointer"] == "#/year"

@@ -4,12 +4,20 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field
 
 from app.pagination import ListQuery
-from app.types import Code, InputModel, IsoDate, Name, ReadModel, Title, Year, omissible
+from app.types import (
+    Code,
+    GraceDays,
+    InputModel,
+    IsoDate,
+    Name,
+    ReadModel,
+    Title,
+    Year,
+    omissible,
+)
 
 PlanStatus = Literal["draft", "active", "closed", "archived"]
-GraceDays = Field(
-    default=10, strict=True, ge=0, le=366, description="Days after a period ends to report."
-)
+_GRACE_DAYS = "Days after a period ends to report."
 
 _EXAMPLE: dict[str, Any] = {
     "code": "HNAST-2024",
@@ -33,7 +41,7 @@ class PlanCreate(InputModel):
     issuer: Name | None = None
     issued_on: IsoDate | None = None
     status: PlanStatus = "draft"
-    report_grace_days: int = GraceDays
+    report_grace_days: GraceDays = Field(default=10, description=_GRACE_DAYS)
 
 
 class PlanUpdate(InputModel):
@@ -46,7 +54,7 @@ class PlanUpdate(InputModel):
     issuer: Name | None = None
     issued_on: IsoDate | None = None
     status: PlanStatus = omissible()
-    report_grace_days: int = omissible(strict=True, ge=0, le=366)
+    report_grace_days: GraceDays = omissible(_GRACE_DAYS)
 
 
 class PlanRead(ReadModel):
