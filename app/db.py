@@ -111,11 +111,11 @@ class RequestDatabase:
             self.autocommit = True
         return self._conn
 
-    async def begin_writes(self, conn: AsyncConnection) -> None:
-        """Leave autocommit for a real transaction (a no-op on a borrowed connection)."""
-        if self.autocommit:
-            await conn.commit()  # closes the no-op transaction authentication opened
-            await conn.execution_options(isolation_level=DEFAULT_ISOLATION)
+    async def begin_writes(self) -> None:
+        """Leave autocommit for a real transaction (a no-op on a connection it did not open)."""
+        if self._conn is not None and self.autocommit:
+            await self._conn.commit()  # closes the no-op transaction authentication opened
+            await self._conn.execution_options(isolation_level=DEFAULT_ISOLATION)
             self.autocommit = False
 
     async def close(self) -> None:

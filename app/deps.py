@@ -24,7 +24,7 @@ async def get_session(
     """
     db: RequestDatabase = request.state.db
     if request.method not in READ_ONLY_METHODS:
-        await db.begin_writes(conn)
+        await db.begin_writes()
     options: dict[str, Any] = getattr(request.app.state, "session_options", {})
     session = AsyncSession(bind=conn, expire_on_commit=False, autoflush=False, **options)
     set_actor(session, Actor(key_id=principal.key_id, name=principal.name))
