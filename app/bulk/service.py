@@ -452,21 +452,23 @@ async def _tree_errors(
         if row not in failed  # a row naming itself already says so
     ]
     failed = failed | {e.row for e in errors}
-    while failed:  # down the new records, a generation at a time
+    parents = failed
+    while parents:  # down the new records, a generation at a time
         orphans = await session.execute(
             text(
                 f"SELECT row, -f_parent_id FROM {rows} WHERE f_parent_id < 0 "
-                "AND -f_parent_id = ANY(CAST(:failed AS integer[])) "
+                "AND -f_parent_id = ANY(CAST(:parents AS integer[])) "
                 "AND NOT row = ANY(CAST(:failed AS integer[]))"
             ),
-            {"failed": sorted(failed)},
+            {"parents": sorted(parents), "failed": sorted(failed)},
         )
         found = [
             RowError(row, "parent", "parent_invalid", f"its parent, row {parent}, is not valid")
             for row, parent in orphans
         ]
         errors += found
-        failed = failed | {e.row for e in found} if found else set()
+        parents = {e.row for e in found}
+        failed |= parents
     return errors
 
 
