@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -15,6 +16,18 @@ from app.bulk import client
 from app.units.models import Unit
 
 
+async def upload_units(app: FastAPI, key: str, path: Path, **options: Any) -> client.Totals:
+    """`luoshi upload units PATH` against the test app."""
+    return await client.upload_file(
+        url="http://test",
+        key=key,
+        resource="units",
+        path=path,
+        transport=ASGITransport(app=app),
+        **options,
+    )
+
+
 def write_units(path: Path, codes: list[str]) -> Path:
     path.write_bytes(b"".join(orjson.dumps({"code": c, "name": c}) + b"\n" for c in codes))
     return path
@@ -25,15 +38,13 @@ async def test_chunks_add_up_and_errors_name_file_rows(
 ) -> None:
     path = write_units(tmp_path / "units.ndjson", ["C1", "C2", "C3", "bad code", "C5"])
     sent: list[int] = []
-    totals = await client.upload_file(
-        url="http://test",
-        key=admin_key,
-        resource="units",
-        path=path,
+    totals = await upload_units(
+        app,
+        admin_key,
+        path,
         atomic=False,
         rows_per_chunk=2,
         on_chunk=lambda chunk, phase: sent.append(chunk.rows),
-        transport=ASGITransport(app=app),
     )
     assert sent == [2, 2, 1]
     assert (totals.total, totals.created, totals.failed) == (5, 4, 1)
@@ -55,13 +66,7 @@ async def test_refused_chunk_raises_with_its_problem(
 ) -> None:
     path = write_units(tmp_path / "units.ndjson", ["D1", "bad code"])
     with pytest.raises(client.UploadFailed) as refused:
-        await client.upload_file(
-            url="http://test",
-            key=admin_key,
-            resource="units",
-            path=path,
-            transport=ASGITransport(app=app),
-        )
+        await upload_units(app, admin_key, path)
     assert refused.value.problem["code"] == "invalid_rows"
 
 
@@ -70,14 +75,7 @@ async def test_atomic_upload_in_chunks_writes_nothing_if_any_chunk_has_bad_rows(
 ) -> None:
     path = write_units(tmp_path / "units.ndjson", ["E1", "E2", "E3", "bad code", "E5", "bad 2"])
     with pytest.raises(client.UploadFailed) as refused:
-        await client.upload_file(
-            url="http://test",
-            key=admin_key,
-            resource="units",
-            path=path,
-            rows_per_chunk=2,
-            transport=ASGITransport(app=app),
-        )
+        await upload_units(app, admin_key, path, rows_per_chunk=2)
     # every bad row of the file, numbered in the file, and not one row written
     assert [e["row"] for e in refused.value.problem["errors"]] == [4, 6]
     assert refused.value.first_row == 1
@@ -89,14 +87,12 @@ async def test_atomic_upload_in_chunks_is_checked_then_written(
 ) -> None:
     path = write_units(tmp_path / "units.ndjson", ["F1", "F2", "F3"])
     seen: list[tuple[str, int]] = []
-    totals = await client.upload_file(
-        url="http://test",
-        key=admin_key,
-        resource="units",
-        path=path,
+    totals = await upload_units(
+        app,
+        admin_key,
+        path,
         rows_per_chunk=2,
         on_chunk=lambda chunk, phase: seen.append((phase, chunk.rows)),
-        transport=ASGITransport(app=app),
     )
     assert seen == [("check", 2), ("check", 1), ("write", 2), ("write", 1)]
     assert (totals.total, totals.created) == (3, 3)
@@ -113,21 +109,7 @@ async def test_a_parent_in_another_chunk_is_explained(
     path = tmp_path / "units.csv"
     path.write_text("code,name,kind,parent\nH-G,组,group,\nH-M,成员,society,H-G\n")
     with pytest.raises(client.UploadFailed) as refused:
-        await client.upload_file(
-            url="http://test",
-            key=admin_key,
-            resource="units",
-            path=path,
-            rows_per_chunk=1,
-            transport=ASGITransport(app=app),
-        )
+        await upload_units(app, admin_key, path, rows_per_chunk=1)
     assert "--chunk-rows 2" in refused.value.problem["detail"]
-    totals = await client.upload_file(
-        url="http://test",
-        key=admin_key,
-        resource="units",
-        path=path,
-        rows_per_chunk=2,
-        transport=ASGITransport(app=app),
-    )
+    totals = await upload_units(app, admin_key, path, rows_per_chunk=2)
     assert totals.created == 2  # in one chunk, the group and its member go together
