@@ -31,9 +31,11 @@ import calendar
 import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
+
+from app.imports.document import Document, Table
 
 __all__ = [
     "MAX_INPUT_CHARS",
@@ -45,6 +47,7 @@ __all__ = [
     "ParsedTask",
     "ParsedUnit",
     "link_related",
+    "parse_document",
     "parse_notice",
 ]
 
@@ -108,6 +111,9 @@ class ParsedTask:
     subsection: str | None = None  # the enclosing （一） sub-section's number, if any
     responsibility_text: str = ""  # the clause(s) cut out of the description, as printed
     related_codes: tuple[str, ...] = ()  # same links as ``related``, by unambiguous code
+    parent_code: str | None = None  # the enclosing task's code
+    source_text: str = ""  # the item as printed, number and responsibility clause included
+    warnings: tuple[str, ...] = ()  # what a person should check in this task
 
 
 @dataclass(frozen=True)
@@ -224,9 +230,23 @@ def _normalise(text: str, warnings: list[str]) -> list[str]:
 
 # --------------------------------------------------------------------------- 2./3. classify
 
-_SECTION_RE = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.]\s*(.*)$")
-_SUBSECTION_RE = re.compile(r"^\(\s*([一二三四五六七八九十]{1,3})\s*\)\s*(.*)$")
-_ITEM_RE = re.compile(r"^(\d{1,3})\s*(?:、|\.(?!\d))\s*(.*)$")
+# Numbering styles, from the outermost a notice uses to the innermost. A style's rank decides
+# nesting: "1." under "（一）" under "一、", whatever order the notice first uses them in.
+_CN_NUM = "一二三四五六七八九十"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_STYLES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
+    ("chapter", 0, re.compile(rf"^第\s*([{_CN_NUM}百]{{1,4}})\s*(?:部分|章|篇)\s*[、.:]?\s*(.*)$")),
+    ("article", 1, re.compile(rf"^第\s*([{_CN_NUM}百零〇]{{1,5}})\s*条\s*[、.:]?\s*(.*)$")),
+    ("cn", 1, re.compile(rf"^([{_CN_NUM}]{{1,3}})\s*[、.,]\s*(.*)$")),
+    ("cn_paren", 2, re.compile(rf"^\(\s*([{_CN_NUM}]{{1,3}})\s*\)\s*[、.]?\s*(.*)$")),
+    ("arabic", 3, re.compile(r"^(\d{1,3})\s*(?:、|\.(?!\d)|,(?!\d))\s*(.*)$")),
+    ("arabic_paren", 4, re.compile(r"^(?:\(\s*(\d{1,2})\s*\)|(\d{1,2})\))\s*[、.]?\s*(.*)$")),
+    ("circled", 5, re.compile(rf"^([{_CIRCLED}])\s*[、.]?\s*(.*)$")),
+)  # fmt: skip
+_RANK = {name: rank for name, rank, _ in _STYLES}
+# "11.121人才梯队项目": item 11 whose text starts with a number. Read so only when 11 is the
+# item due next; elsewhere "1.5万人次" at a line start is a number, not item 1.
+_ARABIC_THEN_DIGIT_RE = re.compile(r"^(\d{1,3})\.(\d.*)$")
 _PART_WORDS = re.compile(r"重点工作|重点任务|工作要点|工作计划|工作安排|工作任务|任务清单|工作重点")
 _KEY_PART_WORDS = re.compile(r"重点工作|重点任务")
 _SENTENCE_PUNCT = re.compile(r"[。，,；;：:！？!?]")
@@ -241,10 +261,45 @@ _RULE_LINE_RE = re.compile(r"^[-—_=─━*·.．…\s]{3,}$")
 
 @dataclass(frozen=True)
 class _Line:
-    kind: str  # part | section | subsection | item | text | skip
-    number: str
+    kind: str  # part | num | text | skip | row
+    number: str  # as printed, without punctuation ("一", "12", "①")
     rest: str  # the line after its number, original characters
     raw: str
+    style: str = ""  # the numbering style of a "num" line
+    value: int = 0  # the number's value
+    digits_follow: bool = False  # "11.121…": only item 11 if 11 is due next
+    row: _Row | None = None  # a table row read as an item
+
+
+def _number_value(style: str, number: str) -> int:
+    if style == "circled":
+        return _CIRCLED.index(number) + 1
+    return _to_int(number) or 0
+
+
+def _classify(raw: str) -> _Line:
+    folded = _fold(raw)
+    if _PAGE_NUMBER_RE.match(folded) or _RULE_LINE_RE.match(folded):
+        return _Line("skip", "", "", raw)
+    for style, _, pattern in _STYLES:
+        m = pattern.match(folded)
+        if m:
+            number = next(g for g in m.groups()[:-1] if g is not None)
+            value = _number_value(style, number)
+            if value <= 0:
+                continue
+            rest = raw[m.start(m.lastindex or 0) :]
+            return _Line("num", str(value) if style.startswith("arabic") else number,
+                         rest, raw, style, value)  # fmt: skip
+    m = _ARABIC_THEN_DIGIT_RE.match(folded)
+    if m:
+        value = int(m.group(1))
+        return _Line("num", str(value), raw[m.start(2) :], raw, "arabic", value, True)
+    if _is_part_heading(folded):
+        return _Line("part", "", raw, raw)
+    if _ATTACHMENT_RE.match(folded) and len(folded) <= 8:
+        return _Line("skip", "", "", raw)  # a lone "附件1" label above an attached list
+    return _Line("text", "", raw, raw)
 
 
 def _is_part_heading(folded: str) -> bool:
@@ -258,28 +313,13 @@ def _is_part_heading(folded: str) -> bool:
     )
 
 
-def _classify(raw: str) -> _Line:
-    folded = _fold(raw)
-    if _PAGE_NUMBER_RE.match(folded) or _RULE_LINE_RE.match(folded):
-        return _Line("skip", "", "", raw)
-    for kind, pattern in (("section", _SECTION_RE), ("subsection", _SUBSECTION_RE)):
-        m = pattern.match(folded)
-        if m:
-            return _Line(kind, m.group(1), raw[m.start(2) :], raw)
-    m = _ITEM_RE.match(folded)
-    if m:
-        return _Line("item", str(int(m.group(1))), raw[m.start(2) :], raw)
-    if _is_part_heading(folded):
-        return _Line("part", "", raw, raw)
-    if _ATTACHMENT_RE.match(folded) and len(folded) <= 8:
-        return _Line("skip", "", "", raw)  # a lone "附件1" label above an attached list
-    return _Line("text", "", raw, raw)
-
-
-def _find_body_start(lines: list[str]) -> int:
-    """Index of the first structural line; header lines come before it."""
+def _first_structural(lines: list[str], rows: dict[int, _Row], start: int = 0) -> int:
+    """Index of the first structural line at or after ``start``, or len(lines)."""
     in_attachment_list = False
-    for index, raw in enumerate(lines):
+    for index in range(start, len(lines)):
+        raw = lines[index]
+        if index in rows:
+            return index
         if not raw:
             continue
         line = _classify(raw)
@@ -288,12 +328,33 @@ def _find_body_start(lines: list[str]) -> int:
             # "附件：1. …重点工作 / 2. …工作要点" lists the attachments; not items.
             in_attachment_list = True
             continue
-        if in_attachment_list and line.kind == "item" and _is_part_heading(_fold(line.rest)):
+        if in_attachment_list and line.kind == "num" and _is_part_heading(_fold(line.rest)):
             continue
         in_attachment_list = False
-        if line.kind in ("part", "section", "item"):
+        if line.kind == "part" or (line.kind == "num" and line.style != "circled"):
             return index
     return len(lines)
+
+
+_COVER_LETTER_RE = re.compile(r"印发给你们|现将|现印发|予以印发|印发你们|请认真贯彻|请结合实际")
+
+
+def _find_body_start(lines: list[str], rows: dict[int, _Row]) -> int:
+    """Index of the first structural line of the plan; header lines come before it.
+
+    A covering letter with numbered requirements of its own ("现将《方案》印发给你们……1.明确任务")
+    ends with the issuer's date line; the plan starts after it.
+    """
+    first = _first_structural(lines, rows)
+    for index in range(first, len(lines)):
+        if index in rows or not _DATE_LINE_RE.match(_fold(lines[index]).replace(" ", "")):
+            continue
+        letter = "".join(lines[:index])
+        after = _first_structural(lines, rows, index + 1)
+        if after < len(lines) and _COVER_LETTER_RE.search(letter):
+            return after
+        break
+    return first
 
 
 _DATE_RE = re.compile(
@@ -316,7 +377,9 @@ def _date_from_match(m: re.Match[str]) -> date | None:
         return None
 
 
-def _find_footer_start(lines: list[str], body_start: int) -> tuple[int, date | None, str | None]:
+def _find_footer_start(
+    lines: list[str], body_start: int, rows: dict[int, _Row]
+) -> tuple[int, date | None, str | None]:
     """Walk back over the trailing 落款 / 印发 block; return (start, date, signature)."""
     start = len(lines)
     issued_on: date | None = None
@@ -324,6 +387,8 @@ def _find_footer_start(lines: list[str], body_start: int) -> tuple[int, date | N
     index = len(lines) - 1
     while index > body_start:
         raw = lines[index]
+        if index in rows:
+            break
         folded = _fold(raw).replace(" ", "")
         kind = _classify(raw).kind
         if not raw or kind == "skip":
@@ -425,18 +490,51 @@ def _is_addressee_line(folded: str) -> bool:
 # --------------------------------------------------------------------------- 4. build
 
 
+@dataclass(frozen=True)
+class _Row:
+    """One data row of a task-division table, its cells sorted by what their column holds."""
+
+    number: str
+    task: str  # the task text (several task-like columns joined)
+    leads: tuple[str, ...]  # cell texts of 牵头 columns
+    responsible: tuple[str, ...]  # 责任 columns: lead unless a 牵头 column is named
+    participants: tuple[str, ...]  # 配合 / 协办 / 参与 columns
+    deadline: str  # 完成时限
+    target: str  # 目标 / 指标
+
+
 @dataclass
 class _Node:
-    kind: str
+    style: str  # numbering style ("cn", "arabic", …, "row" for a table row)
     number: str
-    parent_number: str | None
-    subsection: str | None
+    value: int
+    parent: _Node | None
+    part: str  # key_task | work_point: the kind an item of this part gets
+    part_index: int
     fragments: list[str]
-    section_index: int  # arabic value of the enclosing section, 0 when none
+    row: _Row | None = None
+    head: str = ""  # the first line as printed, number included
+    child_styles: set[str] = field(default_factory=set)
+    kind: str = ""  # section | subtask | key_task | work_point, set once the part is read
+    parent_number: str | None = None  # the enclosing section's number
+    subsection: str | None = None  # the enclosing sub-section's number
+    section_index: int = 0  # value of the enclosing (or own) section, 0 when none
+
+
+_ROW_RANK = _RANK["arabic"]
+
+
+def _rank(style: str) -> int:
+    return _ROW_RANK if style == "row" else _RANK[style]
 
 
 class _Builder:
-    """A small state machine over classified body lines."""
+    """A small state machine over classified body lines.
+
+    Each numbering style nests by its rank. A number is accepted when it continues its
+    style's sequence, restarts it at 1 under a new parent, or is the first of its style in
+    the part (a notice, or a table, may start at any number); anything else is text.
+    """
 
     def __init__(self, default_part: str, warnings: list[str]) -> None:
         self.warnings = warnings
@@ -444,91 +542,68 @@ class _Builder:
         self.preamble: list[str] = []
         self.part_headings: list[str] = []
         self.part = default_part
-        self.section: _Node | None = None
-        self.subsection: _Node | None = None
+        self.part_index = 0
+        self.stack: list[_Node] = []
+        self.last: dict[str, int] = {}
+        self.root_styles: set[str] = set()
         self.current: _Node | None = None
-        self.last_item = 0
-        self.last_section = 0
-        self.last_subsection = 0
-        self.container_opened = True  # an item numbered 1 may start here
 
     def feed(self, line: _Line) -> None:
         if line.kind == "skip":
             return
         if line.kind == "part":
             self._open_part(line)
-        elif line.kind == "section" and self._accept_section(line):
-            self._open_section(line)
-        elif line.kind == "subsection" and self._accept_subsection(line):
-            self._open_subsection(line)
-        elif line.kind == "item" and self._accept_item(line):
-            self._open_item(line)
+        elif line.kind == "row" or (line.kind == "num" and self._accept(line)):
+            self._open(line)
         else:
             self._continue(line.raw)
 
     def _open_part(self, line: _Line) -> None:
         self.part = "key_task" if _KEY_PART_WORDS.search(_fold(line.raw)) else "work_point"
         self.part_headings.append(_tidy(line.raw))
-        self.section = self.subsection = self.current = None
-        self.last_item = self.last_section = self.last_subsection = 0
-        self.container_opened = True
+        self.part_index += 1
+        self.stack, self.last, self.root_styles, self.current = [], {}, set(), None
 
-    def _accept_section(self, line: _Line) -> bool:
-        value = _cn_to_int(line.number) or 0
-        if value == self.last_section + 1:
+    def _parent_for(self, style: str) -> _Node | None:
+        rank = _rank(style)
+        outer = [node for node in self.stack if _rank(node.style) < rank]
+        return outer[-1] if outer else None
+
+    def _accept(self, line: _Line) -> bool:
+        parent = self._parent_for(line.style)
+        siblings = parent.child_styles if parent else self.root_styles
+        last, value = self.last.get(line.style), line.value
+        if last is None:  # the first of its style in this part
+            return not line.digits_follow or value == 1
+        if value == last + 1 or (value == 1 and line.style not in siblings):
             return True
-        if self.last_section < value <= self.last_section + 2:
-            self.warnings.append(f"section numbering jumps from {self.last_section} to {value}")
+        if line.digits_follow:
+            return False
+        label = "section" if line.style in ("cn", "chapter", "article") else "item"
+        if last < value <= last + (2 if label == "section" else 3):
+            self.warnings.append(f"{label} numbering jumps from {last} to {value}")
             return True
+        if label == "item" and line.style == "arabic":
+            where = f" (kept as text of item {self.current.number})" if self.current else ""
+            self.warnings.append(
+                f"line {line.raw[:20]!r} looks like item {value} but is out of sequence{where}"
+            )
         return False
 
-    def _open_section(self, line: _Line) -> None:
-        self.last_section = _cn_to_int(line.number) or 0
-        self.last_subsection = 0
-        node = _Node("section", line.number, None, None, [line.rest], self.last_section)
-        self.nodes.append(node)
-        self.section, self.subsection, self.current = node, None, node
-        self.container_opened = True
-
-    def _accept_subsection(self, line: _Line) -> bool:
-        value = _cn_to_int(line.number) or 0
-        return self.last_subsection < value <= self.last_subsection + 2
-
-    def _open_subsection(self, line: _Line) -> None:
-        self.last_subsection = _cn_to_int(line.number) or 0
-        parent = self.section.number if self.section else None
-        index = self.section.section_index if self.section else 0
-        node = _Node("subtask", line.number, parent, None, [line.rest], index)
-        self.nodes.append(node)
-        self.subsection = self.current = node
-        self.container_opened = True
-
-    def _accept_item(self, line: _Line) -> bool:
-        value = int(line.number)
-        if value == self.last_item + 1 or (value == 1 and self.container_opened):
-            return True
-        if self.last_item < value <= self.last_item + 3:
-            self.warnings.append(f"item numbering jumps from {self.last_item} to {value}")
-            return True
-        where = f" (kept as text of item {self.current.number})" if self.current else ""
-        self.warnings.append(
-            f"line {line.raw[:20]!r} looks like item {value} but is out of sequence{where}"
-        )
-        return False
-
-    def _open_item(self, line: _Line) -> None:
-        self.last_item = int(line.number)
-        node = _Node(
-            self.part,
-            line.number,
-            self.section.number if self.section else None,
-            self.subsection.number if self.subsection else None,
-            [line.rest],
-            self.section.section_index if self.section else 0,
-        )
+    def _open(self, line: _Line) -> None:
+        style = "row" if line.row is not None else line.style
+        parent = self._parent_for(style)
+        while self.stack and self.stack[-1] is not parent:
+            self.stack.pop()
+        fragments = [line.row.task] if line.row is not None else [line.rest]
+        node = _Node(style, line.number, line.value, parent, self.part, self.part_index,
+                     fragments, line.row, line.raw)  # fmt: skip
+        (parent.child_styles if parent else self.root_styles).add(style)
+        self.stack.append(node)
         self.nodes.append(node)
         self.current = node
-        self.container_opened = False
+        if style != "row":
+            self.last[style] = line.value
 
     def _continue(self, raw: str) -> None:
         if not raw:
@@ -537,6 +612,39 @@ class _Builder:
             self.current.fragments.append(raw)
         else:
             self.preamble.append(raw)
+
+    def finish(self) -> list[_Node]:
+        """Give every node its kind: per part, the "1." level (else the innermost) holds
+        the items; levels above are sections and sub-sections, levels below sub-tasks."""
+        by_part: dict[int, list[_Node]] = {}
+        for node in self.nodes:
+            by_part.setdefault(node.part_index, []).append(node)
+        for nodes in by_part.values():
+            styles = {node.style for node in nodes}
+            item_rank = _ROW_RANK if styles & {"arabic", "row"} else max(_rank(s) for s in styles)
+            for node in nodes:
+                rank = _rank(node.style)
+                if rank == item_rank:
+                    node.kind = node.part
+                elif rank > item_rank:
+                    node.kind = "subtask"
+                else:
+                    node.kind = "section" if node.parent is None else "subtask"
+        for node in self.nodes:
+            ancestors = []
+            parent = node.parent
+            while parent is not None:
+                ancestors.append(parent)
+                parent = parent.parent
+            section = next((a for a in ancestors if a.kind == "section"), None)
+            if node.kind == "section":
+                node.section_index = node.value
+            elif section is not None:
+                node.parent_number, node.section_index = section.number, section.value
+            sub = next((a for a in ancestors if a.kind == "subtask"), None)
+            if sub is not None and node.kind != "subtask":
+                node.subsection = sub.number
+        return self.nodes
 
 
 _TERMINAL = "。！？；!?;：:"
@@ -558,18 +666,39 @@ def _join_fragments(fragments: list[str]) -> str:
 
 # --------------------------------------------------------------------------- 5a. responsibilities
 
-_LEAD_ROLE = "责任|牵头|主责|负责|承办"
-_PARTICIPANT_ROLE = "配合|协办|参与|协同|协助"
+_LEAD_WORDS = "牵头"
+_RESPONSIBLE_WORDS = "责任|主责|负责|承办|主办"
+_PARTICIPANT_WORDS = "配合|协办|参与|协同|协助"
+_ROLE_WORDS = f"{_LEAD_WORDS}|{_RESPONSIBLE_WORDS}|{_PARTICIPANT_WORDS}"
+# "牵头单位：", "责任部门:", "配合：" (folded, so ":" only); 领导 / 人 label people, not units.
 _ROLE_LABEL_RE = re.compile(
-    rf"({_LEAD_ROLE}|{_PARTICIPANT_ROLE})\s*(?:部门|单位|处室|科室)\s*[:：]"
+    rf"({_ROLE_WORDS})\s*(部门|单位|处室|科室|部室|机构|科|处|领导|人)?\s*:"
 )
-_CLAUSE_OPEN_RE = re.compile(
-    rf"\(\s*(?:{_LEAD_ROLE}|{_PARTICIPANT_ROLE})\s*(?:部门|单位|处室|科室)\s*:"
+_LINE_LABEL_RE = re.compile(
+    rf"(?:^|(?<=[。;\n]))\s*(?:{_ROLE_WORDS})\s*(?:部门|单位|处室|科室|部室)\s*:"
 )
-_BARE_CLAUSE_RE = re.compile(rf"(?:^|(?<=[。\n]))\s*(?:{_LEAD_ROLE})\s*(?:部门|单位)\s*:")
-_GROUP_PREFIX_RE = re.compile(r"^(?:机关各|省直各|市直各|全省各|各|有关|相关|其他|其它)")
-_UNIT_SEPARATOR_RE = re.compile(r"[,;。\s]+")
-_ROLE_MARK_RE = re.compile(r"\((牵头|配合|参与|协办)\)$")
+# "市发改委牵头", "市财政局、市工信局配合", "各县区政府按职责分工负责".
+_ROLE_VERB_RE = re.compile(
+    r"(?:按职责分工|按照职责分工|按职责|根据职责|分别|共同|具体)?"
+    rf"({_LEAD_WORDS}|{_PARTICIPANT_WORDS}|负责|落实|抓落实)$"
+)
+_GROUP_PREFIX_RE = re.compile(
+    r"^(?:机关各|省直各|市直各|区直各|县直各|全省各|全市各|各|有关|相关|其他|其它)"
+)
+_GROUP_WORDS_RE = re.compile(r"^.{1,12}?各|(?:成员单位|有关单位|有关部门|相关单位|相关部门)$")
+_DISTRIBUTED_PREFIX_RE = re.compile(r"^各(?:有关|相关)?")
+_OWN_MARKER_RE = re.compile(r"各|有关|相关|所属|直属|^全")
+_SPECIFIC_UNIT_RE = re.compile(r"(?:委|局|厅|署|办|办公室|公司|集团|银行|大学|学院)$")
+_UNIT_SEPARATOR = ",;。 \n、"
+_ROLE_MARK_RE = re.compile(r"\((牵头|配合|参与|协办|负责)\)$")
+_NAME_TRAILING_WORDS_RE = re.compile(r"(?<=..)等(?:有关|相关)?(?:单位|部门)?$")
+_UNIT_SUFFIXES = (
+    *("局", "委", "厅", "办", "部", "室", "处", "科", "中心", "院", "所", "馆", "站", "会"),
+    *("科协", "政府", "街道", "办事处", "管委会", "公司", "集团", "银行", "大学", "学校"),
+    *("高校", "队", "团", "组", "单位", "部门", "机构", "区", "县", "市", "镇", "乡", "社"),
+    *("署", "党委", "党组", "法院", "医院", "园区", "专班", "支队", "大队", "台", "厂", "企业"),
+    *("妇联", "残联", "团委", "基地", "行", "司"),
+)
 _SOCIETY_SUFFIXES = ("学会", "协会", "研究会", "联合会", "促进会")
 _CITY_SUFFIXES = ("市科协", "县科协", "区科协", "州科协", "盟科协")
 # Checked in order; the first matching suffix wins ("报刊编辑部" is not a department).
@@ -580,10 +709,18 @@ _HOST_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("institution", ("编辑部", "馆", "中心", "院", "所", "站", "基地", "杂志社", "报社")),
     ("department", ("办公室", "部", "室", "党委", "处", "厅", "局", "科", "委", "组")),
 )
+_FIRST_LEADS_RE = re.compile(
+    r"(?:排在|排|列在|列|居|位列|位于)?(?:第一位|首位|第一个|最前面|最前|首个)(?:的|者)?"
+    r"(?:单位|部门)?(?:为|是)牵头"
+)
+
+
+def _is_group(name: str) -> bool:
+    return _GROUP_PREFIX_RE.match(name) is not None or _GROUP_WORDS_RE.search(name) is not None
 
 
 def _unit_kind(name: str) -> str:
-    if _GROUP_PREFIX_RE.match(name):
+    if _is_group(name):
         return "group"
     if name.endswith(_SOCIETY_SUFFIXES):
         return "society"
@@ -599,76 +736,206 @@ def _unit_kind(name: str) -> str:
 
 def _clean_unit_name(name: str) -> str:
     name = name.strip(" \"'“”‘’《》")
-    if len(name) > 2 and name.endswith("等"):
-        name = name[:-1]
+    name = name.removeprefix("由").removeprefix("以")
+    name = _NAME_TRAILING_WORDS_RE.sub("", name)
     return name
 
 
+def _split_top_level(text: str, separators: str) -> list[str]:
+    """Split on separators outside parentheses: "各县(市、区)政府、市发改委" is two names."""
+    parts, depth, start = [], 0, 0
+    for index, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in separators:
+            parts.append(text[start:index])
+            start = index + 1
+    parts.append(text[start:])
+    return parts
+
+
 def _split_unit_names(segment: str) -> list[tuple[str, str | None]]:
-    """Names in a folded segment, with one "各" distributed over a 、-list; role marks kept."""
+    """Names in a folded segment, with a leading "各" carried over a 、-list; role marks kept.
+
+    "各高校科协、企业科协" names 各高校科协 and 各企业科协; an element with a marker of its own
+    ("区直各部门") or naming one unit ("市发改委") keeps its name as written.
+    """
     names: list[tuple[str, str | None]] = []
-    for run in _UNIT_SEPARATOR_RE.split(segment):
-        distributing = False
-        for element in run.split("、"):
+    for run in _split_top_level(segment, ",;。 \n"):
+        prefix = ""
+        for element in _split_top_level(run, "、"):
             mark = _ROLE_MARK_RE.search(element)
             role = None
             if mark:
-                role = "lead" if mark.group(1) == "牵头" else "participant"
+                role = {"牵头": "lead", "负责": "responsible"}.get(mark.group(1), "participant")
                 element = element[: mark.start()]
             name = _clean_unit_name(element)
             if not name:
                 continue
-            if _GROUP_PREFIX_RE.match(name):
-                # "各高校科协、企业科协、医疗卫生机构科协": the 各 governs the whole 、-list.
-                distributing = name.startswith("各")
-            elif distributing:
-                name = "各" + name
+            if prefix and not _OWN_MARKER_RE.search(name) and not _SPECIFIC_UNIT_RE.search(name):
+                name = prefix + name
+            elif (m := _DISTRIBUTED_PREFIX_RE.match(name)) is not None:
+                prefix = m.group(0)
+            else:
+                prefix = ""
             names.append((name, role))
     return names
 
 
-def _find_clauses(text: str, warnings: list[str], code: str) -> list[tuple[int, int]]:
-    """Spans of responsibility clauses: "（责任部门：…）" anywhere, or a bare "牵头单位：…" line."""
-    folded = _fold(text)
-    spans: list[tuple[int, int]] = []
-    for m in _CLAUSE_OPEN_RE.finditer(folded):
-        if spans and m.start() < spans[-1][1]:
-            continue
-        depth, end = 0, len(folded)
-        for index in range(m.start(), len(folded)):
-            if folded[index] == "(":
-                depth += 1
-            elif folded[index] == ")":
-                depth -= 1
-                if depth == 0:
-                    end = index + 1
-                    break
-        if end == len(folded) and not folded.endswith(")"):
-            warnings.append(f"{code}: responsibility clause is not closed")
-        spans.append((m.start(), end))
-    if not spans:
-        for m in _BARE_CLAUSE_RE.finditer(folded):
-            line_end = folded.find("\n", m.end())
-            spans.append((m.start(), len(folded) if line_end < 0 else line_end))
+def _looks_like_unit(name: str) -> bool:
+    if not 2 <= len(name) <= 40 or re.search(r"[:\"“”%\d]", name):
+        return False
+    bare = re.sub(r"\([^()]*\)", "", name) or name
+    return _is_group(name) or bare.endswith(_UNIT_SUFFIXES) or name.endswith(_SOCIETY_SUFFIXES)
+
+
+def _names_if_units(text: str) -> list[tuple[str, str | None]] | None:
+    """The unit names in ``text`` if it is nothing but a list of units, else None."""
+    if not text.strip() or len(text) > 600:
+        return None
+    names = _split_unit_names(text)
+    if names and all(_looks_like_unit(name) for name, _ in names):
+        return names
+    return None
+
+
+@dataclass(frozen=True)
+class _Clause:
+    start: int
+    end: int
+    units: tuple[tuple[str, str], ...]  # (name, role) with role lead | responsible | participant
+    bare: bool = False  # a parenthesis of units without any role word
+
+
+def _paren_spans(folded: str) -> list[tuple[int, int, bool]]:
+    """Top-level "(…)" spans; an unclosed one runs to the end (closed=False)."""
+    spans: list[tuple[int, int, bool]] = []
+    depth = start = 0
+    for index, ch in enumerate(folded):
+        if ch == "(":
+            if depth == 0:
+                start = index
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, index + 1, True))
+    if depth:
+        spans.append((start, len(folded), False))
     return spans
 
 
-def _parse_clause(clause: str, warnings: list[str], code: str) -> list[ParsedUnit]:
-    folded = _fold(clause).strip()
-    if folded.startswith("(") and folded.endswith(")"):
-        folded = folded[1:-1]
-    labels = list(_ROLE_LABEL_RE.finditer(folded))
-    units: list[ParsedUnit] = []
+def _labelled_units(inner: str) -> list[tuple[str, str]]:
+    """ "牵头单位:A、B;配合单位:C" -> [(A, lead), (B, lead), (C, participant)]."""
+    labels = list(_ROLE_LABEL_RE.finditer(inner))
+    units: list[tuple[str, str]] = []
     for position, label in enumerate(labels):
-        end = labels[position + 1].start() if position + 1 < len(labels) else len(folded)
-        segment_role = "participant" if re.match(_PARTICIPANT_ROLE, label.group(1)) else "lead"
-        for name, marked_role in _split_unit_names(folded[label.end() : end]):
-            if len(name) > 60:
-                warnings.append(f"{code}: skipped an over-long unit name {name[:20]!r}…")
-                continue
-            kind = _unit_kind(name)
-            role = marked_role or ("participant" if kind == "group" else segment_role)
-            units.append(ParsedUnit(name=name, kind=kind, role=role))
+        end = labels[position + 1].start() if position + 1 < len(labels) else len(inner)
+        if label.group(2) in ("领导", "人"):
+            continue  # 责任领导 / 责任人 name people, not units
+        word = label.group(1)
+        role = "lead" if word == _LEAD_WORDS else (
+            "participant" if re.fullmatch(_PARTICIPANT_WORDS, word) else "responsible"
+        )  # fmt: skip
+        for name, marked in _split_unit_names(_strip_role_verb(inner[label.end() : end])):
+            units.append((name, marked or role))
+    return units
+
+
+def _strip_role_verb(segment: str) -> str:
+    return _ROLE_VERB_RE.sub("", segment.strip(" ,;。"))
+
+
+def _inline_units(inner: str) -> list[tuple[str, str]] | None:
+    """ "市发改委牵头,市财政局、市工信局配合" -> roles from the verbs; None if not that form."""
+    units: list[tuple[str, str]] = []
+    verbs = 0
+    for segment in _split_top_level(inner, ",;"):
+        segment = segment.strip()
+        if not segment:
+            continue
+        verb = _ROLE_VERB_RE.search(segment)
+        role = "responsible"
+        if verb:
+            verbs += 1
+            word = verb.group(1)
+            role = "lead" if word == "牵头" else (
+                "responsible" if word in ("负责", "落实", "抓落实") else "participant"
+            )  # fmt: skip
+            segment = segment[: verb.start()]
+        parts = _split_top_level(segment, "及")
+        names = [n for part in parts for n in (_names_if_units(part) or [])]
+        if not names or len(names) < len([p for p in parts if p.strip()]):
+            return None
+        units.extend((name, marked or role) for name, marked in names)
+    return units if verbs and units else None
+
+
+def _find_clauses(text: str) -> tuple[list[_Clause], list[str]]:
+    """Responsibility clauses in an item's text, and problems worth a warning.
+
+    "（责任部门：…）" / "（牵头单位：…；配合单位：…）" anywhere, "（市发改委牵头，…配合）", a bare
+    "（各成员单位）" that ends a sentence, and "牵头单位：…" lines outside parentheses.
+    """
+    folded = _fold(text)
+    clauses: list[_Clause] = []
+    problems: list[str] = []
+    for start, end, closed in _paren_spans(folded):
+        inner = folded[start + 1 : end - 1 if closed else end]
+        if _ROLE_LABEL_RE.search(inner):
+            units = _labelled_units(inner)
+            if not closed:
+                problems.append("responsibility clause is not closed")
+            if units:
+                clauses.append(_Clause(start, end, tuple(units)))
+            elif re.search(r"单位|部门", inner):
+                problems.append(f"could not read the units in {_tidy(text[start:end])[:40]!r}")
+            continue
+        inline = _inline_units(inner) if closed else None
+        if inline:
+            clauses.append(_Clause(start, end, tuple(inline)))
+            continue
+        after = folded[end:].lstrip(" ")
+        ends_sentence = not after or after[0] in "。;\n" or folded[:start].rstrip().endswith("。")
+        bare = _names_if_units(inner) if closed and ends_sentence else None
+        if bare:
+            found = tuple((name, marked or "responsible") for name, marked in bare)
+            clauses.append(_Clause(start, end, found, bare=True))
+    taken = [(c.start, c.end) for c in clauses]
+    for m in _LINE_LABEL_RE.finditer(folded):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        line_end = folded.find("\n", m.end())
+        end = len(folded) if line_end < 0 else line_end
+        units = _labelled_units(folded[m.start() : end].strip())
+        if units:
+            clauses.append(_Clause(m.start(), end, tuple(units)))
+            taken.append((m.start(), end))
+    clauses.sort(key=lambda c: c.start)
+    return clauses, problems
+
+
+def _resolve_roles(named: list[tuple[str, str]], *, first_leads: bool) -> list[ParsedUnit]:
+    """Final roles: 牵头 leads; 责任 leads unless a 牵头 is named (then it takes part), or the
+    notice says the first-listed unit leads; collective groups take part unless labelled 牵头."""
+    has_lead = any(role == "lead" for _, role in named)
+    units: list[ParsedUnit] = []
+    first_done = False
+    for name, role in named:
+        if len(name) > 60:
+            continue
+        kind = _unit_kind(name)
+        if role == "responsible":
+            if has_lead:
+                role = "participant"
+            elif first_leads:
+                role = "participant" if first_done else "lead"
+                first_done = True
+            else:
+                role = "participant" if kind == "group" else "lead"
+        units.append(ParsedUnit(name=name, kind=kind, role=role))
     return units
 
 
@@ -739,7 +1006,7 @@ _COMPARATOR_BEFORE = sorted(
         ("多于", "gte"), ("达到", "gte"), ("突破", "gte"), ("最少", "gte"), ("大于", "gte"),
         ("高于", "gte"), ("不超过", "lte"), ("不高于", "lte"), ("不多于", "lte"),
         ("不大于", "lte"), ("控制在", "lte"), ("低于", "lte"), ("少于", "lte"), ("最多", "lte"),
-        ("小于", "lte"),
+        ("小于", "lte"), ("大约", "about"), ("约为", "about"), ("约", "about"),
     ],
     key=lambda pair: len(pair[0]),
     reverse=True,
@@ -750,8 +1017,17 @@ _EXPLICIT_BOUNDS = (
     "不少于", "不低于", "不小于", "至少", "最少", "不超过", "不高于", "不多于", "最多", "控制在",
 )  # fmt: skip
 _COMPARATOR_AFTER_RE = re.compile(
-    r"(及以上|或以上|以上)|(及以下|以内|以下|之内)"
+    r"(及以上|或以上|以上)|(及以下|以内|以下|之内)|(左右|上下)"
 )  # used with match(pos)
+# "节约" / "制约" / "签约" end in 约 but do not mean "about".
+_NOT_ABOUT_RE = re.compile(r"[节制签合公条预邀契违履践守]约$")
+# Chinese numerals count as targets only in front of these measure words ("三个", "两场",
+# "十五家"), never 一 on its own ("一批", "一报一刊"), nor in quotes or set phrases.
+_CN_COUNT_MEASURES = frozenset("个家场项名所期座篇部批套台处户村站支次")
+_SET_PHRASE_RE = re.compile(
+    r"^(?:确立|维护|意识|自信|全面|代表|务必|结合|面向|一百年|毫不动摇|确保|转变|统筹|坚持|"
+    r"必须|服务|优先|清单|倍增|融合|落实|大局)"
+)
 _NAME_STOP_RE = re.compile(r"等(?=[在向于参开的为和与及]|$)|(?<=..)(?:在|向|期间)")
 _NAME_TRAILING_RE = re.compile(r"(?:的)?(?:带动|示范|引领|辐射|积极)?作用$|(?:的)?(?:目标|任务)$")
 _SUBJECT_LEADING_RE = re.compile(
@@ -879,16 +1155,35 @@ def _targets_in_clause(
         if not _measure_stands_alone(folded, m.end(2), m.group(2)):
             continue
         before = folded[max(0, m.start() - _WINDOW) : m.start()]
-        if not m.group(1).isascii() and not before.rstrip().endswith(_EXPLICIT_BOUNDS):
-            continue  # "五大行动", "突破一批": Chinese numerals count only after 不少于/至少/…
+        if not m.group(1).isascii() and not _chinese_count(folded, m, before):
+            continue
         comparator, _ = _comparator_before(before)
+        if comparator == "about" and _NOT_ABOUT_RE.search(before.rstrip()):
+            comparator = None
         after = _COMPARATOR_AFTER_RE.match(folded, m.end())
-        if after:
+        if after and after.group(3):
+            comparator = "about"  # "增长6.2%左右", "达到200场左右"
+        elif after:
             comparator = comparator or ("gte" if after.group(1) else "lte")
         comparator = comparator or "gte"  # "实施好50个…": a count to deliver is a floor
         found.append(_make_target(clause, folded, m, comparator, (value, None), offset, source))
     found.extend(_zero_targets(folded, offset, source))
     return found
+
+
+def _chinese_count(folded: str, m: re.Match[str], before: str) -> bool:
+    """Whether a Chinese numeral is a count to deliver ("建设三个基地"), not a name
+    ("五大行动", "一批", "“两个确立”", "第三次")."""
+    if before.rstrip().endswith(_EXPLICIT_BOUNDS):
+        return True
+    numeral, measure = m.group(1), m.group(2)
+    if numeral in ("一", "百", "千", "零", "〇"):
+        return False  # "一批", "百家谈", "千家万户"
+    if measure not in _CN_COUNT_MEASURES or before.endswith(("第", "届", "“", '"')):
+        return False
+    if before.count("“") > before.count("”") or before.count('"') % 2:
+        return False  # inside quotes: a slogan
+    return _SET_PHRASE_RE.match(folded, m.end()) is None
 
 
 def _measure_stands_alone(folded: str, end: int, measure: str) -> bool:
@@ -1060,58 +1355,107 @@ def _first_sentence(text: str) -> str:
     return title.strip()
 
 
-def _base_code(node: _Node) -> str:
-    if node.kind == "section":
-        return f"S{node.section_index}"
-    if node.kind == "subtask":
-        value = _cn_to_int(node.number) or 0
-        return f"S{node.section_index}.{value}" if node.section_index else f"SUB{value}"
-    return ("KT" if node.kind == "key_task" else "WP") + node.number
-
-
 def _node_codes(nodes: list[_Node]) -> list[str]:
-    """Codes unique within the plan; numbering restarted per section gets "WP2.1"."""
-    codes = [_base_code(node) for node in nodes]
-    for prefix in ("KT", "WP"):
-        items = [i for i, n in enumerate(nodes) if _base_code(n).startswith(prefix)]
-        if len({codes[i] for i in items}) < len(items):
-            for i in items:
-                codes[i] = f"{prefix}{nodes[i].section_index}.{nodes[i].number}"
+    """Codes unique within the plan: "S1", "S1.2", "KT3", "WP12", "WP12.1" (a sub-task of
+    WP12); item numbering restarted per section gets "WP2.1", anything left over "_2"."""
+    item_codes: dict[int, str] = {}
+    for prefix, kind in (("KT", "key_task"), ("WP", "work_point")):
+        items = [n for n in nodes if n.kind == kind]
+        numbers = [n.number or str(i) for i, n in enumerate(items, 1)]
+        restarted = len(set(numbers)) < len(numbers)
+        for node, number in zip(items, numbers, strict=True):
+            code = f"{prefix}{node.section_index}.{number}" if restarted else prefix + number
+            item_codes[id(node)] = code
+    codes: dict[int, str] = {}
     seen: dict[str, int] = {}
-    for i, code in enumerate(codes):
+    for node in nodes:
+        if id(node) in item_codes:
+            code = item_codes[id(node)]
+        elif node.kind == "section":
+            code = f"S{node.value}"
+        elif node.parent is not None:
+            code = f"{codes[id(node.parent)]}.{node.value}"
+        else:
+            code = f"SUB{node.value}"
         seen[code] = seen.get(code, 0) + 1
-        if seen[code] > 1:
-            codes[i] = f"{code}_{seen[code]}"
-    return codes
+        codes[id(node)] = code if seen[code] == 1 else f"{code}_{seen[code]}"
+    return [codes[id(node)] for node in nodes]
 
 
-def _build_task(node: _Node, code: str, year: int, warnings: list[str]) -> ParsedTask:
+_ROW_MONTH_RE = re.compile(
+    r"(?:((?:19|20|21)\d{2})\s*年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月份?$"
+)
+
+
+def _row_due(deadline: str, year: int) -> date | None:
+    """A 完成时限 cell: "2023年6月底前", "9月", "年底前", "长期坚持" (None)."""
+    folded = _fold(deadline).replace(" ", "")
+    m = _ROW_MONTH_RE.search(folded)
+    if m:
+        month = _to_int(m.group(2))
+        y = int(m.group(1)) if m.group(1) else year
+        if month and 1 <= month <= 12:
+            return date(y, month, calendar.monthrange(y, month)[1])
+    return None
+
+
+def _row_units(row: _Row) -> list[tuple[str, str]]:
+    named: list[tuple[str, str]] = []
+    for cells, role in ((row.leads, "lead"), (row.responsible, "responsible"),
+                        (row.participants, "participant")):  # fmt: skip
+        for cell in cells:
+            folded = _strip_role_verb(_fold(cell).replace("\n", "、"))
+            named.extend((name, marked or role) for name, marked in _split_unit_names(folded))
+    return named
+
+
+def _build_task(
+    node: _Node, code: str, year: int, warnings: list[str], *, first_leads: bool
+) -> ParsedTask:
+    own: list[str] = []  # this task's warnings, also added to the plan's
     joined = _join_fragments(node.fragments)
-    spans = _find_clauses(joined, warnings, code)
-    units: list[ParsedUnit] = []
-    clause_texts: list[str] = []
-    for start, end in spans:
-        clause_texts.append(_tidy(joined[start:end]))
-        units.extend(_parse_clause(joined[start:end], warnings, code))
+    clauses, problems = _find_clauses(joined)
+    own.extend(problems)
+    named = _row_units(node.row) if node.row is not None else []
+    clause_texts = [_tidy(joined[c.start : c.end]) for c in clauses]
+    for clause in clauses:
+        named.extend(clause.units)
+    if any(c.bare for c in clauses):
+        own.append("units read from a parenthesis without a role label; check their roles")
+    units = _resolve_roles(named, first_leads=first_leads)
     kept, last = [], 0
-    for start, end in spans:
-        kept.append(joined[last:start])
-        last = end
+    for clause in clauses:
+        kept.append(joined[last : clause.start])
+        last = clause.end
     description = _tidy("".join([*kept, joined[last:]]))
+    if node.row is not None and node.row.target:
+        description = _tidy(f"{description}\n{node.row.target}")
     if node.kind in ("key_task", "work_point"):
-        if not spans:
-            warnings.append(f"{code}: no responsibility clause (责任部门) found")
+        if not named:
+            own.append("no responsibility clause (责任部门) found")
         elif not any(u.role == "lead" for u in units):
-            warnings.append(f"{code}: no named lead unit, only collective groups")
+            own.append("no named lead unit, only collective groups")
         if not description:
-            warnings.append(f"{code}: item has no text")
+            own.append("item has no text")
     text = _Text.of(description)
-    indicators = _extract_indicators(code, text, warnings)
-    milestones = _extract_milestones(code, text, year, warnings)
+    indicators = _extract_indicators(code, text, own)
+    milestones = _extract_milestones(code, text, year, own)
+    due_on = max((m.due_on for m in milestones), default=date(year, 12, 31))
+    if node.row is not None and node.row.deadline:
+        row_due = _row_due(node.row.deadline, year)
+        deadline_milestones = _extract_milestones(code, _Text.of(node.row.deadline), year, own)
+        if row_due is None and deadline_milestones:
+            row_due = max(m.due_on for m in deadline_milestones)
+        if row_due is not None:
+            due_on = row_due
+            title = f"完成时限：{_tidy(node.row.deadline)}"[:60]
+            milestones = (*milestones, ParsedMilestone(title, row_due, _tidy(node.row.deadline)))
     if node.kind == "section":
         title = _tidy(node.fragments[0]).replace("\n", "")  # the heading line itself
     else:
         title = _first_sentence(description)
+    own = [w.removeprefix(f"{code}: ") for w in own]
+    warnings.extend(f"{code}: {w}" for w in own)
     return ParsedTask(
         kind=node.kind,
         number=node.number,
@@ -1121,11 +1465,13 @@ def _build_task(node: _Node, code: str, year: int, warnings: list[str]) -> Parse
         units=_dedupe_units(units, warnings, code),
         indicators=indicators,
         milestones=milestones,
-        due_on=max((m.due_on for m in milestones), default=date(year, 12, 31)),
+        due_on=due_on,
         related=(),
         code=code,
         subsection=node.subsection,
         responsibility_text="\n".join(clause_texts),
+        source_text=_tidy("\n".join([node.head, *node.fragments[1:]])),
+        warnings=tuple(dict.fromkeys(own)),
     )
 
 
@@ -1215,10 +1561,186 @@ def link_related(tasks: Iterable[ParsedTask]) -> tuple[ParsedTask, ...]:
     return tuple(linked)
 
 
+# --------------------------------------------------------------------------- tables
+
+# What a task-division table's header cell says its column holds. Checked in order.
+_COLUMN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ignore", re.compile(r"领导$|责任人|联系人|备注|联系方式|电话")),
+    ("number", re.compile(r"^(?:序号|编号|序次|序|号)$")),
+    ("lead", re.compile(r"牵头")),
+    ("participant", re.compile(r"配合|协办|参与|协助|协同")),
+    ("responsible", re.compile(r"(?:责任|负责|承办|实施|主责|主办)(?:单位|部门|处室|科室|主体)")),
+    ("deadline", re.compile(r"时限|时间|期限|节点|进度")),
+    ("task", re.compile(r"任务|工作|事项|内容|措施|项目|实事|名称|要点")),
+    ("target", re.compile(r"目标|指标")),
+)
+_TABLE_SPLIT_RE = re.compile(r"\t+|\s*[|｜]\s*| {2,}|\u3000+")
+_ROW_NUMBER_RE = re.compile(r"^\(?\s*(\d{1,4})\s*[).、.]?$")
+
+
+def _column_of(header: str) -> str | None:
+    compact = re.sub(r"\s+", "", _fold(header))
+    if not compact or len(compact) > 16:
+        return None
+    for column, pattern in _COLUMN_RULES:
+        if pattern.search(compact):
+            return column
+    return None
+
+
+def _header_columns(cells: tuple[str, ...]) -> tuple[str | None, ...] | None:
+    """Each column's meaning if ``cells`` is a task-division header row, else None."""
+    columns = tuple(_column_of(cell) for cell in cells)
+    known = [c for c in columns if c and c != "ignore"]
+    units = {"lead", "responsible", "participant"} & set(known)
+    if "task" in known and (units or "number" in known) and len(known) >= 2:
+        return columns
+    return None
+
+
+def _clean_cell(text: str) -> str:
+    text = _LINE_BREAKS.sub("\n", text.replace("\x00", ""))
+    text = _CONTROL.sub("", _INVISIBLE.sub("", text).translate(_ALNUM_TO_ASCII))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+class _TableReader:
+    """Turns tables into body lines: a data row of a task-division table becomes one item
+    (a ``_Row``); any other table is read as text, cell by cell."""
+
+    def __init__(self) -> None:
+        self.columns: tuple[str | None, ...] | None = None  # of the last task table
+
+    def read(self, rows: list[tuple[str, ...]]) -> list[tuple[str, _Row | None]]:
+        rows = [tuple(_clean_cell(c) for c in row) for row in rows[:20_000]]
+        rows = [row for row in rows if any(row)]
+        out: list[tuple[str, _Row | None]] = []
+        start, columns = 0, None
+        for index, row in enumerate(rows[:10]):
+            columns = _header_columns(row)
+            if columns:
+                start = index + 1
+                for title_row in rows[:index]:  # a merged title line above the header
+                    out.extend((cell, None) for cell in dict.fromkeys(title_row) if cell)
+                break
+        if columns is None and self.columns and rows and len(rows[0]) == len(self.columns):
+            columns = self.columns  # the same table, continued on the next page
+        if columns is None:
+            self.columns = None
+            for row in rows:
+                out.extend((cell, None) for cell in dict.fromkeys(row) if cell)
+            return out
+        self.columns = columns
+        for row in rows[start:]:
+            out.extend(self._data_row(row, columns))
+        return out
+
+    def _data_row(
+        self, row: tuple[str, ...], columns: tuple[str | None, ...]
+    ) -> list[tuple[str, _Row | None]]:
+        if _header_columns(row):
+            return []  # the header repeated on a new page
+        cells: dict[str, list[str]] = {}
+        for cell, column in zip(row, columns, strict=False):
+            if column and column != "ignore" and cell and cell not in cells.get(column, []):
+                cells.setdefault(column, []).append(cell)
+        distinct = [c for c in dict.fromkeys(row) if c]
+        number = " ".join(cells.get("number", []))
+        units = [*cells.get("lead", []), *cells.get("responsible", []),
+                 *cells.get("participant", [])]  # fmt: skip
+        if len(distinct) == 1 and not (units and number):
+            return [(distinct[0], None)]  # a merged heading row: "一、…", a category
+        heading = _classify(number.replace("\n", "")) if number else None
+        if heading is not None and heading.kind == "num" and heading.style in (
+            "cn", "cn_paren", "chapter"
+        ) and not units:  # fmt: skip
+            task = "\n".join(cells.get("task", []))
+            return [(_fold(number).rstrip("、.") + "、" + task if task else number, None)]
+        m = _ROW_NUMBER_RE.match(_fold(number).replace(" ", ""))
+        task = "\n".join(cells.get("task", []))
+        if not task and not units:
+            return []
+        parsed = _Row(
+            number=m.group(1).lstrip("0") or "0" if m else number[:16],
+            task=task,
+            leads=tuple(cells.get("lead", [])),
+            responsible=tuple(cells.get("responsible", [])),
+            participants=tuple(cells.get("participant", [])),
+            deadline=" ".join(cells.get("deadline", [])),
+            target="\n".join(cells.get("target", [])),
+        )
+        return [(" | ".join(distinct), parsed)]
+
+
+def _text_tables(lines: list[str]) -> list[list[str] | list[tuple[str, ...]]]:
+    """Split raw text lines into runs of plain lines and tables flattened into text
+    ("序号  重点任务  牵头单位  责任单位" with cells apart by tabs, bars or wide spaces)."""
+    runs: list[list[str] | list[tuple[str, ...]]] = []
+    plain: list[str] = []
+    index = 0
+    while index < len(lines):
+        cells = _split_cells(lines[index])
+        if cells is None:
+            plain.append(lines[index])
+            index += 1
+            continue
+        header, width = cells, len(cells)
+        table: list[tuple[str, ...]] = [header]
+        index += 1
+        while index < len(lines):
+            raw = lines[index]
+            parts = tuple(p for p in _TABLE_SPLIT_RE.split(raw.strip()) if p)
+            if not raw.strip():
+                index += 1
+                continue
+            if len(parts) >= 2:
+                table.append(parts + ("",) * (width - len(parts)))
+            elif _classify(_SPACES.sub(" ", raw).strip()).kind in ("part",):
+                break
+            elif table[1:] and _classify(_SPACES.sub(" ", raw).strip()).kind != "num":
+                last = list(table[-1])
+                task_at = next((i for i, c in enumerate(_header_columns(header) or ())
+                                if c == "task"), len(last) - 1)  # fmt: skip
+                if task_at < len(last):
+                    last[task_at] = f"{last[task_at]}{raw.strip()}"
+                table[-1] = tuple(last)
+            else:
+                table.append((raw.strip(),) * width)  # a heading inside the table
+            index += 1
+        if plain:
+            runs.append(plain)
+            plain = []
+        runs.append(table)
+    if plain:
+        runs.append(plain)
+    return runs
+
+
+def _split_cells(raw: str) -> tuple[str, ...] | None:
+    """The header cells if ``raw`` is the header line of a table flattened into text."""
+    stripped = raw.strip()
+    if not stripped or len(stripped) > 200:
+        return None
+    for parts in (_TABLE_SPLIT_RE.split(stripped), stripped.split(" ")):
+        cells = tuple(p for p in parts if p)
+        if len(cells) >= 3 and _header_columns(cells) and all(_column_of(c) for c in cells):
+            return cells
+    return None
+
+
 # --------------------------------------------------------------------------- entry point
 
+_BODY_YEAR_RE = re.compile(r"((?:19|20|21)\d{2})\s*年")
 
-def _plan_year(header: _Header, part_headings: list[str], warnings: list[str]) -> int | None:
+
+def _plan_year(
+    header: _Header,
+    part_headings: list[str],
+    body: list[str],
+    issued_on: date | None,
+    warnings: list[str],
+) -> int | None:
     texts = [header.title or "", *part_headings]
     for pattern in (_YEAR_BEFORE_PART_RE, _YEAR_RE):
         for text in texts:
@@ -1229,6 +1751,14 @@ def _plan_year(header: _Header, part_headings: list[str], warnings: list[str]) -
     if header.doc_year is not None:
         warnings.append(f"plan year taken from the document number ({header.doc_year})")
         return header.doc_year
+    if issued_on is not None:
+        warnings.append(f"plan year taken from the issue date ({issued_on.year}); pass `year`")
+        return issued_on.year
+    for line in body:
+        m = _BODY_YEAR_RE.search(_fold(line))
+        if m:
+            warnings.append(f"plan year taken from the text ({m.group(1)}); pass `year` if wrong")
+            return int(m.group(1))
     return None
 
 
@@ -1244,16 +1774,70 @@ def _plan_title(header: _Header, part_headings: list[str], warnings: list[str]) 
     return title
 
 
-def parse_notice(text: str) -> ParsedPlan:
+def parse_notice(text: str, *, year: int | None = None) -> ParsedPlan:
     """Parse a notice's plain text; raise NoticeParseError if it has no plan in it."""
     if not isinstance(text, str):
         raise NoticeParseError([f"expected text, got {type(text).__name__}"])
-    if len(text) > MAX_INPUT_CHARS:
+    return parse_document(Document((text,)), year=year)
+
+
+def _body_lines(document: Document, warnings: list[str]) -> tuple[list[str], dict[int, _Row]]:
+    """Every block as lines (spaces collapsed); table rows that are items, by line index."""
+    lines: list[str] = []
+    rows: dict[int, _Row] = {}
+    tables = _TableReader()
+    nul = control = 0
+    for block in document.blocks:
+        if isinstance(block, Table):
+            table_rows = [tuple(str(cell) for cell in row) for row in block.rows]
+            for line, row in tables.read(table_rows):
+                if row is not None:
+                    rows[len(lines)] = row
+                    lines.extend([line, ""])  # a row ends its item's text
+                else:
+                    lines.extend(line.split("\n"))
+            continue
+        nul += block.count("\x00")
+        text = _LINE_BREAKS.sub("\n", block.replace("\x00", ""))
+        text = _INVISIBLE.sub("", text).translate(_ALNUM_TO_ASCII)
+        text, removed = _CONTROL.subn("", text)
+        control += removed
+        for run in _text_tables(text.split("\n")):
+            if run and isinstance(run[0], tuple):
+                for line, row in tables.read(run):
+                    if row is not None:
+                        rows[len(lines)] = row
+                        lines.extend([line, ""])
+                    else:
+                        lines.extend(line.split("\n"))
+            else:
+                tables.columns = None
+                lines.extend(_SPACES.sub(" ", str(line)).strip() for line in run)
+    if nul:
+        warnings.append(f"removed {nul} NUL character(s)")
+    if control:
+        warnings.append(f"removed {control} control character(s)")
+    return lines, rows
+
+
+def parse_document(document: Document, *, year: int | None = None) -> ParsedPlan:
+    """Parse a notice read into blocks (text and tables); NoticeParseError if no plan is in it.
+
+    ``year`` is the plan's year when the caller knows it; otherwise it is read from the
+    title, the 文号, the issue date or the text, and its absence is an error.
+    """
+    if not isinstance(document, Document):
+        raise NoticeParseError([f"expected a Document, got {type(document).__name__}"])
+    size = sum(
+        len(b) if isinstance(b, str) else sum(len(str(c)) for r in b.rows for c in r)
+        for b in document.blocks
+    )
+    if size > MAX_INPUT_CHARS:
         raise NoticeParseError([f"text is longer than {MAX_INPUT_CHARS:,} characters"])
     warnings: list[str] = []
-    lines = _normalise(text, warnings)
-    body_start = _find_body_start(lines)
-    footer_start, footer_date, signature = _find_footer_start(lines, body_start)
+    lines, rows = _body_lines(document, warnings)
+    body_start = _find_body_start(lines, rows)
+    footer_start, footer_date, signature = _find_footer_start(lines, body_start, rows)
     header = _parse_header(lines[:body_start])
     skipped = [line for line in lines[footer_start:] if line]
     if skipped:
@@ -1264,32 +1848,49 @@ def parse_notice(text: str) -> ParsedPlan:
     if _KEY_PART_WORDS.search(title_hint) and "工作要点" not in title_hint:
         default_part = "key_task"
     builder = _Builder(default_part, warnings)
-    for raw in lines[body_start:footer_start]:
-        builder.feed(_classify(raw) if raw else _Line("skip", "", "", raw))
+    for index in range(body_start, footer_start):
+        raw = lines[index]
+        if index in rows:
+            row = rows[index]
+            value = int(row.number) if row.number.isdigit() else 0
+            builder.feed(_Line("row", row.number, row.task, raw, "row", value, row=row))
+        else:
+            builder.feed(_classify(raw) if raw else _Line("skip", "", "", raw))
+    nodes = builder.finish()
 
     problems: list[str] = []
-    if not any(n.kind in ("key_task", "work_point", "subtask") for n in builder.nodes):
+    if not nodes:
         problems.append("no numbered items found")
-    if len(builder.nodes) > MAX_ITEMS:
+    if len(nodes) > MAX_ITEMS:
         problems.append(f"more than {MAX_ITEMS:,} items, sections and sub-sections")
-    year = _plan_year(header, builder.part_headings, warnings)
+    issued_on = header.issued_on or footer_date
     if year is None:
-        problems.append("no plan year found")
+        body = [line for line in lines[body_start:footer_start] if line]
+        year = _plan_year(header, builder.part_headings, body, issued_on, warnings)
+    if year is None:
+        problems.append("no plan year found (pass `year` to give it)")
     if problems or year is None:
         raise NoticeParseError(problems)
 
     title = _plan_title(header, builder.part_headings, warnings)
     if header.title and not header.doc_number:
         warnings.append("no document number (文号) found")
-    issued_on = header.issued_on or footer_date
     if issued_on is None:
         warnings.append("no issue date found")
 
-    codes = _node_codes(builder.nodes)
-    tasks = link_related(
-        _build_task(node, code, year, warnings)
-        for node, code in zip(builder.nodes, codes, strict=True)
-    )
+    first_leads = _FIRST_LEADS_RE.search(_fold("".join(lines)).replace(" ", "")) is not None
+    if first_leads:
+        warnings.append("the notice says the first unit listed leads; roles follow that")
+    codes = _node_codes(nodes)
+    code_of = {id(node): code for node, code in zip(nodes, codes, strict=True)}
+    built = [
+        replace(
+            _build_task(node, code, year, warnings, first_leads=first_leads),
+            parent_code=code_of[id(node.parent)] if node.parent is not None else None,
+        )
+        for node, code in zip(nodes, codes, strict=True)
+    ]
+    tasks = link_related(built)
     for task in tasks:
         if (
             task.kind == "key_task"
