@@ -433,6 +433,7 @@ class _Header:
     issued_on: date | None = None
     addressees: tuple[str, ...] = ()
     first_line: str | None = None
+    title_like: list[str] = field(default_factory=list)  # short lines without punctuation
 
 
 def _parse_header(lines: list[str]) -> _Header:
@@ -442,8 +443,9 @@ def _parse_header(lines: list[str]) -> _Header:
     for index, raw in enumerate(raws):
         folded = _fold(raw)
         compact = folded.replace(" ", "")
-        if header.first_line is None and _SENTENCE_PUNCT.search(folded) is None:
-            header.first_line = _tidy(raw)
+        if _SENTENCE_PUNCT.search(folded) is None and len(compact) <= 60:
+            header.first_line = header.first_line or _tidy(raw)
+            header.title_like.append(raw)
         if header.issuer is None and compact.endswith("文件") and len(compact) > 2:
             header.issuer = _tidy(raw)[:-2].strip() or None
             continue
@@ -672,10 +674,12 @@ _PARTICIPANT_WORDS = "配合|协办|参与|协同|协助"
 _ROLE_WORDS = f"{_LEAD_WORDS}|{_RESPONSIBLE_WORDS}|{_PARTICIPANT_WORDS}"
 # "牵头单位：", "责任部门:", "配合：" (folded, so ":" only); 领导 / 人 label people, not units.
 _ROLE_LABEL_RE = re.compile(
-    rf"({_ROLE_WORDS})\s*(部门|单位|处室|科室|部室|机构|科|处|领导|人)?\s*:"
+    rf"((?:牵头|主责|协同|配合)?(?:{_ROLE_WORDS}))\s*"
+    r"(部门|单位|处室|科室|部室|机构|科|处|领导|人)?\s*:"
 )
 _LINE_LABEL_RE = re.compile(
-    rf"(?:^|(?<=[。;\n]))\s*(?:{_ROLE_WORDS})\s*(?:部门|单位|处室|科室|部室)\s*:"
+    rf"(?:^|(?<=[。;\n]))\s*(?:牵头|主责|协同|配合)?(?:{_ROLE_WORDS})\s*"
+    r"(?:部门|单位|处室|科室|部室|领导)\s*:"
 )
 # "市发改委牵头", "市财政局、市工信局配合", "各县区政府按职责分工负责".
 _ROLE_VERB_RE = re.compile(
@@ -688,7 +692,9 @@ _GROUP_PREFIX_RE = re.compile(
 _GROUP_WORDS_RE = re.compile(r"^.{1,12}?各|(?:成员单位|有关单位|有关部门|相关单位|相关部门)$")
 _DISTRIBUTED_PREFIX_RE = re.compile(r"^各(?:有关|相关)?")
 _OWN_MARKER_RE = re.compile(r"各|有关|相关|所属|直属|^全")
-_SPECIFIC_UNIT_RE = re.compile(r"(?:委|局|厅|署|办|办公室|公司|集团|银行|大学|学院)$")
+_SPECIFIC_UNIT_RE = re.compile(r"(?:委|局|厅|署|办|办公室|公司|集团|银行|大学|学院|管委会)$")
+# "市卫生健康委(除标注“分别牵头”外,列第一位为牵头单位,下同)": a remark, not part of the name.
+_NAME_REMARK_RE = re.compile(r"\((?=[^()]*(?:[,;:“”\"]|下同|牵头|负责|汇总|单位))[^()]*\)")
 _UNIT_SEPARATOR = ",;。 \n、"
 _ROLE_MARK_RE = re.compile(r"\((牵头|配合|参与|协办|负责)\)$")
 _NAME_TRAILING_WORDS_RE = re.compile(r"(?<=..)等(?:有关|相关)?(?:单位|部门)?$")
@@ -735,7 +741,7 @@ def _unit_kind(name: str) -> str:
 
 
 def _clean_unit_name(name: str) -> str:
-    name = name.strip(" \"'“”‘’《》")
+    name = _NAME_REMARK_RE.sub("", name).strip(" \"'“”‘’《》")
     name = name.removeprefix("由").removeprefix("以")
     name = _NAME_TRAILING_WORDS_RE.sub("", name)
     return name
@@ -745,9 +751,9 @@ def _split_top_level(text: str, separators: str) -> list[str]:
     """Split on separators outside parentheses: "各县(市、区)政府、市发改委" is two names."""
     parts, depth, start = [], 0, 0
     for index, ch in enumerate(text):
-        if ch == "(":
+        if ch in "([":
             depth += 1
-        elif ch == ")":
+        elif ch in ")]":
             depth = max(0, depth - 1)
         elif depth == 0 and ch in separators:
             parts.append(text[start:index])
@@ -814,11 +820,11 @@ def _paren_spans(folded: str) -> list[tuple[int, int, bool]]:
     spans: list[tuple[int, int, bool]] = []
     depth = start = 0
     for index, ch in enumerate(folded):
-        if ch == "(":
+        if ch in "([":
             if depth == 0:
                 start = index
             depth += 1
-        elif ch == ")" and depth:
+        elif ch in ")]" and depth:
             depth -= 1
             if depth == 0:
                 spans.append((start, index + 1, True))
@@ -836,10 +842,14 @@ def _labelled_units(inner: str) -> list[tuple[str, str]]:
         if label.group(2) in ("领导", "人"):
             continue  # 责任领导 / 责任人 name people, not units
         word = label.group(1)
-        role = "lead" if word == _LEAD_WORDS else (
-            "participant" if re.fullmatch(_PARTICIPANT_WORDS, word) else "responsible"
+        role = "lead" if "牵头" in word else (
+            "participant" if re.search(_PARTICIPANT_WORDS, word) else "responsible"
         )  # fmt: skip
-        for name, marked in _split_unit_names(_strip_role_verb(inner[label.end() : end])):
+        segment = inner[label.end() : end].strip(" ,;。")
+        verb = _ROLE_VERB_RE.search(segment)
+        if verb and verb.group(1) == "牵头":
+            role = "lead"  # "责任单位：市人力社保局、市农业农村局分别牵头"
+        for name, marked in _split_unit_names(_strip_role_verb(segment)):
             units.append((name, marked or role))
     return units
 
@@ -1024,6 +1034,11 @@ _NOT_ABOUT_RE = re.compile(r"[节制签合公条预邀契违履践守]约$")
 # Chinese numerals count as targets only in front of these measure words ("三个", "两场",
 # "十五家"), never 一 on its own ("一批", "一报一刊"), nor in quotes or set phrases.
 _CN_COUNT_MEASURES = frozenset("个家场项名所期座篇部批套台处户村站支次")
+_DELIVER_VERB_RE = re.compile(
+    r"(?:建设|建成|新建|创建|打造|培育|新增|增加|举办|开展|组织|召开|评选|认定|认证|培训|推出|实施|"
+    r"完成|创成|争创|引进|设立|成立|遴选|推荐|发布|出台|制定|编制|打造|建立|办好|办|建|创|达|"
+    r"选树|表彰|命名|支持|资助|扶持|招引|落地|签约|新设|培养|选派|设置)(?:了|好|成|出)?$"
+)
 _SET_PHRASE_RE = re.compile(
     r"^(?:确立|维护|意识|自信|全面|代表|务必|结合|面向|一百年|毫不动摇|确保|转变|统筹|坚持|"
     r"必须|服务|优先|清单|倍增|融合|落实|大局)"
@@ -1157,6 +1172,8 @@ def _targets_in_clause(
         before = folded[max(0, m.start() - _WINDOW) : m.start()]
         if not m.group(1).isascii() and not _chinese_count(folded, m, before):
             continue
+        if re.search(r"\(\s*共?$", before) and folded[m.end() : m.end() + 1] == ")":
+            continue  # "一、稳增长(11项)": how many items follow, not a target
         comparator, _ = _comparator_before(before)
         if comparator == "about" and _NOT_ABOUT_RE.search(before.rstrip()):
             comparator = None
@@ -1183,6 +1200,8 @@ def _chinese_count(folded: str, m: re.Match[str], before: str) -> bool:
         return False
     if before.count("“") > before.count("”") or before.count('"') % 2:
         return False  # inside quotes: a slogan
+    if not _DELIVER_VERB_RE.search(before):
+        return False  # "宣传三项政策" refers to three policies; "举办两场" sets a count
     return _SET_PHRASE_RE.match(folded, m.end()) is None
 
 
@@ -1593,7 +1612,7 @@ def _header_columns(cells: tuple[str, ...]) -> tuple[str | None, ...] | None:
     columns = tuple(_column_of(cell) for cell in cells)
     known = [c for c in columns if c and c != "ignore"]
     units = {"lead", "responsible", "participant"} & set(known)
-    if "task" in known and (units or "number" in known) and len(known) >= 2:
+    if ({"task", "target"} & set(known)) and (units or "number" in known) and len(known) >= 2:
         return columns
     return None
 
@@ -1659,6 +1678,8 @@ class _TableReader:
             return [(_fold(number).rstrip("、.") + "、" + task if task else number, None)]
         m = _ROW_NUMBER_RE.match(_fold(number).replace(" ", ""))
         task = "\n".join(cells.get("task", []))
+        if not task:  # a table of targets: "序号｜2022年预期目标｜责任单位"
+            task = "\n".join(cells.pop("target", []))
         if not task and not units:
             return []
         parsed = _Row(
@@ -1748,6 +1769,11 @@ def _plan_year(
             year = _to_int(m.group(1)) if m else None
             if year is not None:
                 return year
+    for line in header.title_like:
+        m = _YEAR_RE.search(_fold(line))
+        year = _to_int(m.group(1)) if m else None
+        if year is not None:
+            return year
     if header.doc_year is not None:
         warnings.append(f"plan year taken from the document number ({header.doc_year})")
         return header.doc_year
@@ -1865,7 +1891,7 @@ def parse_document(document: Document, *, year: int | None = None) -> ParsedPlan
         problems.append(f"more than {MAX_ITEMS:,} items, sections and sub-sections")
     issued_on = header.issued_on or footer_date
     if year is None:
-        body = [line for line in lines[body_start:footer_start] if line]
+        body = [line for line in lines[:footer_start] if line]
         year = _plan_year(header, builder.part_headings, body, issued_on, warnings)
     if year is None:
         problems.append("no plan year found (pass `year` to give it)")

@@ -650,7 +650,7 @@ class TestIndicatorPatterns:
         assert point.indicators == ()
 
     def test_zero_inside_a_chinese_number_is_part_of_it(self) -> None:
-        point = only_work_point(notice("落实一百零五个项目的安排。（责任部门：办公室）"))
+        point = only_work_point(notice("新建一百零五个项目。（责任部门：办公室）"))
         assert [(i.comparator, i.target_value, i.unit_label) for i in point.indicators] == [
             ("gte", Decimal(105), "个")
         ]
