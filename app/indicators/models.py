@@ -14,14 +14,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, EntityMixin
 
-COMPARATORS = ("gte", "lte", "eq", "between")
+# `about` is an approximate target (6.2%左右, 约200场); app/indicators/progress.py judges it.
+COMPARATORS = ("gte", "lte", "eq", "between", "about")
 AGGREGATIONS = ("sum", "latest", "max")
 FREQUENCIES = ("annual", "semiannual", "quarterly", "monthly")
 AMOUNT = Numeric(20, 4)
 
 
 class Indicator(EntityMixin, Base):
-    """A quantitative target of a task (不少于200场, 3-5家, 零事故)."""
+    """A quantitative target of a task (不少于200场, 3-5家, 零事故, 约200场)."""
 
     __tablename__ = "indicators"
     __table_args__ = (

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 AT_RISK_SHARE = 0.8  # at least 80 % of what was expected by now
+# An `about` target (6.2%左右, 约200场) is reached within 5 % of its magnitude below it.
+ABOUT_TOLERANCE = 0.05
 
 
 def elapsed_share(year: int, as_of: date) -> float:
@@ -15,6 +17,23 @@ def elapsed_share(year: int, as_of: date) -> float:
     if as_of >= end:
         return 1.0
     return ((as_of - start).days + 1) / ((end - start).days + 1)
+
+
+def about_floor(target: float) -> float:
+    """The least actual that reaches an `about` target: the target less its tolerance.
+
+    The tolerance is a share of the target's magnitude, so it always lies below the target:
+    约200 is reached at 190, a target of -5 at -5.25 (higher is better, as for `gte`). A zero
+    target has no magnitude and so no tolerance: it is reached at 0, as `gte` 0 would be.
+    """
+    # Targets have 4 decimal places and the tolerance is 5 % of them: 6 places hold the floor
+    # exactly, so 5.89 reaches 6.2左右 although 6.2 - 0.31 is 5.890000000000001 in floats.
+    return round(target - ABOUT_TOLERANCE * abs(target), 6)
+
+
+def pace_target(comparator: str, target: float) -> float:
+    """What the pace runs towards: the target, or for `about` its floor."""
+    return about_floor(target) if comparator == "about" else target
 
 
 def expected_by(target: float, share: float) -> float:
@@ -31,7 +50,10 @@ def status_of(
     expected: float,
     year_over: bool,
 ) -> str:
-    """achieved / on_track / at_risk / behind / no_data, as the office reads them."""
+    """achieved / on_track / at_risk / behind / no_data, as the office reads them.
+
+    ``expected`` is what the pace asks for by now: ``expected_by(pace_target(...), share)``.
+    """
     if actual is None:
         return "no_data"
     if comparator == "lte":  # zero-tolerance and ceilings: any excess is a failure at once
@@ -39,6 +61,10 @@ def status_of(
             return "behind"
         return "achieved" if year_over else "on_track"
     if comparator == "gte" and actual >= target:
+        return "achieved"
+    # Above an approximate target is no failure; below it, it is paced like `gte` (towards
+    # the floor, through ``expected``).
+    if comparator == "about" and actual >= about_floor(target):
         return "achieved"
     if comparator == "between" and target <= actual <= (
         target_max if target_max is not None else target

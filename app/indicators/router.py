@@ -15,6 +15,7 @@ from app.http import (
     problems,
 )
 from app.indicators import service
+from app.indicators.progress import ABOUT_TOLERANCE
 from app.indicators.schemas import (
     IndicatorCreate,
     IndicatorProgress,
@@ -107,7 +108,9 @@ async def delete_indicator(
     "drafts and returned reports do not count), approved_actual, expected (the target "
     "scaled by the elapsed share of the plan year) and status: achieved, on_track "
     "(actual ≥ expected), at_risk (≥ 80 % of expected), behind, or no_data. `lte` targets "
-    "(零事故) are behind as soon as they are exceeded.",
+    "(零事故) are behind as soon as they are exceeded. `about` targets (左右, 约) are achieved "
+    f"within {ABOUT_TOLERANCE:.0%} of the target's magnitude below it (or above it), and paced "
+    "towards that floor before.",
 )
 async def get_indicator_progress(
     session: Session,

@@ -3,10 +3,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from app.indicators.progress import ABOUT_TOLERANCE
 from app.pagination import ListQuery
 from app.types import Amount, Code, Id, InputModel, Label, LongText, Name, ReadModel, omissible
 
-Comparator = Literal["gte", "lte", "eq", "between"]
+COMPARATOR_DESCRIPTION = (
+    "How the actual is held to the target: `gte` at least target_value (不少于, 以上); "
+    "`lte` at most target_value (不超过, 零事故); `eq` exactly target_value; `between` from "
+    "target_value to target_max (3-5家); `about` approximately target_value (左右, 约): "
+    f"achieved once the actual is within a tolerance of {ABOUT_TOLERANCE:.0%} of the target's "
+    "magnitude below it, or anywhere above it. Only `between` has a target_max."
+)
+Comparator = Annotated[
+    Literal["gte", "lte", "eq", "between", "about"], Field(description=COMPARATOR_DESCRIPTION)
+]
 Aggregation = Literal["sum", "latest", "max"]
 Frequency = Literal["annual", "semiannual", "quarterly", "monthly"]
 
@@ -45,7 +55,9 @@ class IndicatorCreate(InputModel):
     comparator: Comparator
     target_value: Amount
     target_max: Amount | None = Field(
-        default=None, validate_default=True, description="Upper bound for `between`."
+        default=None,
+        validate_default=True,
+        description="Upper bound for `between`; null for every other comparator.",
     )
     baseline: Amount | None = None
     aggregation: Aggregation = "sum"
@@ -67,7 +79,7 @@ class IndicatorUpdate(InputModel):
     code: Code = omissible()
     name: Name = omissible()
     unit_label: Label | Literal[""] = omissible()
-    comparator: Comparator = omissible()
+    comparator: Comparator = omissible(COMPARATOR_DESCRIPTION)
     target_value: Amount = omissible()
     target_max: Amount | None = None
     baseline: Amount | None = None
@@ -153,7 +165,10 @@ class IndicatorProgress(BaseModel):
         "aggregated; null when there are none."
     )
     approved_actual: float | None = Field(description="The same over approved reports only.")
-    expected: float = Field(description="The target scaled by the elapsed share of the year.")
+    expected: float = Field(
+        description="The target scaled by the elapsed share of the year; for `about`, the "
+        "target less its tolerance (the least value that counts as achieved), scaled the same."
+    )
     elapsed_share: float
     reports_counted: int
     status: Literal["achieved", "on_track", "at_risk", "behind", "no_data"]

@@ -185,7 +185,7 @@ def _progress_of(row: Any, as_of: date) -> IndicatorProgress:
     target = float(row.target_value)
     target_max = None if row.target_max is None else float(row.target_max)
     share = progress.elapsed_share(row.year, as_of)
-    expected = progress.expected_by(target, share)
+    expected = progress.expected_by(progress.pace_target(row.comparator, target), share)
     actual = None if row.actual is None else float(row.actual)
     return IndicatorProgress(
         indicator_id=row.id,

@@ -61,7 +61,8 @@ INDICATOR_LABELS = {
     "behind": "滞后",
     "no_data": "未报送",
 }
-_COMPARATOR_SIGNS = {"gte": "≥", "lte": "≤", "eq": ""}
+# How the target reads in front of its number: ≥200场, ≤0, 约200场 (an `about` target, 左右).
+_COMPARATOR_SIGNS = {"gte": "≥", "lte": "≤", "eq": "", "about": "约"}
 # A cell starting with one of these is a formula to Excel: text from users must not become one.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -83,10 +83,12 @@ async def health_of_tasks(
     for indicator, figures in indicators:
         if figures.status not in ("behind", "at_risk"):
             continue
+        # An `about` target is paced towards its floor: say so, or the figures look wrong.
+        about = "about " if figures.comparator == "about" else ""
         said = (
             f"indicator {indicator.code} ({indicator.name}) is {figures.status}: "
             f"{figures.actual or 0:g} of {figures.expected:g} expected by now (target "
-            f"{figures.target_value:g})"
+            f"{about}{figures.target_value:g})"
         )
         (red if figures.status == "behind" else amber)[indicator.task_id].append(said)
     if task_id is not None:

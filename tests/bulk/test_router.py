@@ -534,6 +534,27 @@ class TestOtherResources:
         body = ndjson([{"plan": "PL2", "task": "1", "task_kind": "key_task", "unit": unit.code}])
         assert (await post(client, "responsibilities", body)).json()["created"] == 1
 
+    async def test_about_indicators_upload_without_a_max(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        plan = await create_plan(db, code="PL3")
+        await create_task(db, plan=plan, kind="work_point", number="5")
+        csv = (
+            "plan,code,task,name,unit_label,comparator,target_value,target_max,source_text\n"
+            "PL3,GDP,5,地区生产总值增长,%,about,6.2,,地区生产总值增长6.2%左右\n"
+            "PL3,PHD,5,博士,名,about,10000,12000,1万名左右博士\n"
+        ).encode()
+        response = await post(client, "indicators", csv, "text/csv", atomic=False)
+        assert response.status_code == 200, response.text
+        assert response.json()["created"] == 1
+        assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(2, "target_max")]
+        stored = (await db.execute(select(Indicator).where(Indicator.code == "GDP"))).scalar_one()
+        assert (stored.comparator, stored.target_value, stored.target_max) == (
+            "about",
+            Decimal("6.2"),
+            None,
+        )
+
 
 class TestTrees:
     """Units and tasks form trees: a parent may come in the same upload, in any row order, and

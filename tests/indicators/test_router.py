@@ -133,6 +133,24 @@ class TestCreateIndicator:
         )
         assert response.status_code == 201, response.text
 
+    async def test_about_target_is_fine(self, client: AsyncClient, db: AsyncSession) -> None:
+        task = await create_task(db)
+        sent = valid_body(
+            task.id,
+            comparator="about",
+            target_value=6.2,
+            unit_label="%",
+            source_text="增长6.2%左右",
+        )
+        response = await client.post(URL, json=sent)
+        assert response.status_code == 201, response.text
+        body = (await client.get(response.headers["location"])).json()
+        assert (body["comparator"], body["target_value"], body["target_max"]) == (
+            "about",
+            6.2,
+            None,
+        )
+
     async def test_duplicate_code_in_plan_is_409(
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
@@ -169,6 +187,7 @@ class TestIndicatorRange:
             ),
             pytest.param({"comparator": "gte", "target_max": 300}, id="max-with-gte"),
             pytest.param({"comparator": "eq", "target_max": 300}, id="max-with-eq"),
+            pytest.param({"comparator": "about", "target_max": 300}, id="max-with-about"),
         ],
     )
     async def test_inconsistent_range_is_422(
@@ -216,6 +235,21 @@ class TestIndicatorRange:
         response = await patch(client, indicator.id, {"comparator": "gte"})
         assert response.status_code == 200, response.text
         assert response.json()["target_max"] is None
+
+    async def test_patch_max_onto_about_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
+        indicator = await create_indicator(db, comparator="about")
+        problem = assert_problem(await patch(client, indicator.id, {"target_max": 210}), 422)
+        assert problem["errors"][0]["pointer"] == "#/target_max"
+        assert (await read(client, indicator.id)).json()["target_max"] is None
+
+    async def test_from_between_to_about_drops_the_max(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        indicator = await create_indicator(db, comparator="between", target_value=3, target_max=5)
+        response = await patch(client, indicator.id, {"comparator": "about", "target_value": 4})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert (body["comparator"], body["target_value"], body["target_max"]) == ("about", 4, None)
 
     async def test_becoming_between_with_a_max(self, client: AsyncClient, db: AsyncSession) -> None:
         indicator = await create_indicator(db, comparator="gte", target_value=3)
@@ -531,3 +565,14 @@ class TestDeleteIndicator:
     async def test_missing_is_404(self, client: AsyncClient) -> None:
         response = await client.delete(f"{URL}/{MAX_ID}", headers={"If-Match": "*"})
         assert_problem(response, 404, "not_found")
+
+
+class TestComparatorDocumentation:
+    async def test_openapi_says_what_each_comparator_means(self, client: AsyncClient) -> None:
+        schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+        for name in ("IndicatorCreate", "IndicatorUpdate", "IndicatorRead"):
+            comparator = schemas[name]["properties"]["comparator"]
+            assert comparator["enum"] == ["gte", "lte", "eq", "between", "about"], name
+            described = comparator["description"]
+            for word in ("`gte`", "`lte`", "`eq`", "`between`", "`about`", "左右", "5%"):
+                assert word in described, (name, word)

@@ -59,6 +59,14 @@ class TestLedgerFile:
         assert cells["配合单位"] == "办公室、各全省学会"
         assert cells["健康度"] == "预警"
 
+    def test_an_about_target_reads_as_approximate(self) -> None:
+        growth = LedgerIndicator("地区生产总值增长", "about", 6.2, None, "%", 5.9, "achieved")
+        doctors = LedgerIndicator("引进博士", "about", 10_000, None, "名", None, "no_data")
+        [header, line] = read_csv(to_csv([row(indicators=[growth, doctors])]))
+        cells = dict(zip(header, line, strict=True))
+        assert cells["目标值"].split("\n") == ["约6.2%", "约10000名"]
+        assert cells["指标状态"].split("\n") == ["已完成", "未报送"]
+
     def test_health_is_a_traffic_light_in_the_sheet(self) -> None:
         rows = [row(health="red"), row(health="green"), row(kind="section", health="green")]
         sheet = load_workbook(io.BytesIO(to_xlsx(rows, title="t"))).active
@@ -157,6 +165,27 @@ class TestLedgerRoute:
         assert cells["目标值"] == "≥200场"
         assert cells["完成值"] == "80场"
         assert cells["最新进展"] == "[2024Q1] 举办讲座80场"
+
+    async def test_an_about_indicator_within_its_tolerance_is_done(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        plan = await create_plan(db, year=2024)
+        task = await create_task(db, plan=plan, title="科普活动")
+        unit = await create_unit(db)
+        events = await create_indicator(
+            db, task=task, comparator="about", target_value=Decimal(200), unit_label="场"
+        )
+        await create_report(db, indicator=events, unit=unit, period="2024Q1", value=Decimal(192))
+        response = await client.get(
+            f"/api/v1/plans/{plan.id}/ledger", params={"format": "csv", "as_of": "2024-04-30"}
+        )
+        [header, line] = read_csv(response.content)
+        cells = dict(zip(header, line, strict=True))
+        assert (cells["目标值"], cells["完成值"], cells["指标状态"]) == (
+            "约200场",
+            "192场",
+            "已完成",
+        )
 
     async def test_unknown_plan_is_404(self, client: AsyncClient) -> None:
         assert_problem(await client.get("/api/v1/plans/999999/ledger"), 404, "not_found")

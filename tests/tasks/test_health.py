@@ -67,6 +67,26 @@ class TestHealth:
         # 30 June with nothing more: expected ≈ 99.5 → behind
         assert (await health(client, task.id, "2024-06-30"))["status"] == "red"
 
+    async def test_about_indicator_is_paced_towards_its_floor(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        task = await create_task(db)
+        unit = await create_unit(db)
+        indicator = await create_indicator(
+            db, task=task, code="A1", comparator="about", target_value=Decimal(200)
+        )
+        await create_report(db, indicator=indicator, unit=unit, period="2024Q1", value=Decimal(46))
+        # 31 March: 约200 is reached at 190, so 190 × 91/366 ≈ 47.2 is expected; 46 is not far off
+        march = await health(client, task.id, "2024-03-31")
+        assert march["status"] == "amber"
+        assert march["reasons"] == [
+            f"indicator A1 ({indicator.name}) is at_risk: 46 of 47.2404 expected by now "
+            "(target about 200)"
+        ]
+        await create_report(db, indicator=indicator, unit=unit, period="2024Q2", value=Decimal(144))
+        # 190 in all: 约200 is reached, long before the year ends
+        assert (await health(client, task.id, "2024-06-30"))["status"] == "green"
+
     async def test_overdue_report_is_amber(self, client: AsyncClient, db: AsyncSession) -> None:
         task = await create_task(db)
         lead = await create_unit(db)
