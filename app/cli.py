@@ -113,10 +113,17 @@ def create_api_key(
 
 @cli.command("import")
 def import_notice(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".txt or .docx")],
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help=".txt, .csv, .docx, .xlsx or .pdf"),
+    ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Parse and show; store nothing.")
     ] = False,
+    year: Annotated[
+        int | None,
+        typer.Option(min=1949, max=2200, help="The plan's year, when the notice does not say it."),
+    ] = None,
 ) -> None:
     """Import a work-plan notice and print what it became."""
     from rich.table import Table
@@ -125,28 +132,29 @@ def import_notice(
     from app.db import migrate as migrate_database
     from app.errors import AppError
     from app.imports import service as import_service
-    from app.imports.docx_text import extract_docx_text
-    from app.imports.parser import NoticeParseError
+    from app.imports.document import NoticeReadError
+    from app.imports.readers import read_notice
 
-    data = file.read_bytes()
     try:
-        text = (
-            extract_docx_text(data) if file.suffix.lower() == ".docx" else data.decode("utf-8-sig")
-        )
-    except (NoticeParseError, UnicodeDecodeError) as exc:
+        document = read_notice(file.read_bytes(), filename=file.name)
+    except NoticeReadError as exc:
         raise typer.BadParameter(f"cannot read {file.name}: {exc}", param_hint="FILE") from exc
     settings = get_settings()
     url = resolve_database_url(settings)
 
     async def run() -> tuple[dict[str, int], list[str], int | None]:
+        structure = import_service.parse(document, year=year)
         await migrate_database(url)
         engine = make_engine(url, settings)
         try:
             async with make_sessionmaker(engine)() as session:
                 if dry_run:
-                    preview = await import_service.preview_notice(session, text=text)
-                    return preview.summary.model_dump(), preview.warnings, None
-                record = await import_service.store_notice(session, text=text, filename=file.name)
+                    preview = await import_service.preview(session, structure=structure)
+                    summary = preview.summary.model_dump() if preview.summary else {}
+                    return summary, preview.warnings, None
+                record = await import_service.store(
+                    session, structure=structure, filename=file.name
+                )
                 await session.commit()
                 return record.summary, record.warnings, record.plan_id
         finally:

@@ -17,8 +17,9 @@ from common import ROOT, scratch_database
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 import app.models  # noqa: F401
+from app.imports.document import Document
 from app.imports.parser import parse_notice
-from app.imports.service import store_notice
+from app.imports.service import parse, store
 from app.settings import async_database_url
 
 SEED = ROOT / "tests" / "imports" / "fixtures" / "henan-sta-2024-work-plan.txt"
@@ -37,7 +38,8 @@ async def run(dsn: str, repeat: int) -> None:
                 transaction = await conn.begin()
                 session = AsyncSession(bind=conn, expire_on_commit=False)
                 start = time.perf_counter()
-                record = await store_notice(session, text=text, filename="seed.txt")
+                structure = parse(Document((text,)))
+                record = await store(session, structure=structure, filename="seed.txt")
                 await session.flush()
                 store_times.append(time.perf_counter() - start)
                 await transaction.rollback()

@@ -21,11 +21,11 @@ from docx.text.paragraph import Paragraph
 
 from app.imports.parser import NoticeParseError
 
-__all__ = ["MAX_DOCX_BYTES", "extract_docx_text"]
+__all__ = ["MAX_DOCX_BYTES", "WordNumbering", "extract_docx_text"]
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024
 # A zip bomb is small on the wire and huge once inflated; refuse before python-docx inflates it.
-_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 _MAX_LIST_LEVELS = 9
 _CN_DIGITS = "〇一二三四五六七八九"
 
@@ -39,7 +39,7 @@ def extract_docx_text(data: bytes) -> str:
     _check_zip(bytes(data))
     try:
         document = Document(io.BytesIO(data))
-        numbering = _Numbering.of(document)
+        numbering = WordNumbering.of(document)
         lines = [line for block in _blocks(document) for line in _lines(block, numbering)]
     except NoticeParseError:
         raise
@@ -71,7 +71,7 @@ def _blocks(container: DocxDocument | _Cell) -> Iterator[Paragraph | Table]:
             yield Table(child, container)
 
 
-def _lines(block: Paragraph | Table, numbering: _Numbering) -> Iterator[str]:
+def _lines(block: Paragraph | Table, numbering: WordNumbering) -> Iterator[str]:
     if isinstance(block, Paragraph):
         yield numbering.label(block) + block.text
         return
@@ -93,7 +93,7 @@ class _Level:
 
 
 @dataclass
-class _Numbering:
+class WordNumbering:
     """Word list definitions plus running counters, enough to print "1." and "一、"."""
 
     levels: dict[str, dict[int, _Level]] = field(default_factory=dict)  # numId -> ilvl -> level
@@ -101,7 +101,7 @@ class _Numbering:
     counters: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, document: DocxDocument) -> _Numbering:
+    def of(cls, document: DocxDocument) -> WordNumbering:
         numbering = cls()
         try:
             root = document.part.numbering_part.element

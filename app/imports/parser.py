@@ -1374,13 +1374,19 @@ def _first_sentence(text: str) -> str:
     return title.strip()
 
 
+_CODE_SAFE_RE = re.compile(r"[0-9A-Za-z.\-]{1,16}")
+
+
 def _node_codes(nodes: list[_Node]) -> list[str]:
     """Codes unique within the plan: "S1", "S1.2", "KT3", "WP12", "WP12.1" (a sub-task of
     WP12); item numbering restarted per section gets "WP2.1", anything left over "_2"."""
     item_codes: dict[int, str] = {}
     for prefix, kind in (("KT", "key_task"), ("WP", "work_point")):
         items = [n for n in nodes if n.kind == kind]
-        numbers = [n.number or str(i) for i, n in enumerate(items, 1)]
+        numbers = [
+            n.number if _CODE_SAFE_RE.fullmatch(n.number) else str(i)
+            for i, n in enumerate(items, 1)
+        ]
         restarted = len(set(numbers)) < len(numbers)
         for node, number in zip(items, numbers, strict=True):
             code = f"{prefix}{node.section_index}.{number}" if restarted else prefix + number
@@ -1668,7 +1674,7 @@ class _TableReader:
         number = " ".join(cells.get("number", []))
         units = [*cells.get("lead", []), *cells.get("responsible", []),
                  *cells.get("participant", [])]  # fmt: skip
-        if len(distinct) == 1 and not (units and number):
+        if len(distinct) == 1:
             return [(distinct[0], None)]  # a merged heading row: "一、…", a category
         heading = _classify(number.replace("\n", "")) if number else None
         if heading is not None and heading.kind == "num" and heading.style in (

@@ -1,6 +1,9 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
@@ -9,8 +12,8 @@ from app.deps import Session
 from app.errors import AppError, InvalidInput
 from app.http import created_response, item_response, json_response, page_response, problems
 from app.imports import service
-from app.imports.docx_text import extract_docx_text
-from app.imports.parser import NoticeParseError
+from app.imports.document import Document, NoticeReadError
+from app.imports.readers import read_notice
 from app.imports.schemas import ImportPreview, PlanImportDetail, PlanImportQuery, PlanImportRead
 from app.limits import PayloadTooLarge
 from app.pagination import Page
@@ -21,44 +24,45 @@ router = APIRouter(prefix="/plan-imports", tags=["plan-imports"], route_class=Tr
 ImportId = Annotated[int, Path(ge=1, le=MAX_ID, description="Import id.")]
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_NOTICE_BYTES = 20 * 1024 * 1024
-_ENCODINGS = {"utf-8", "utf8", "gb18030", "gbk", "gb2312"}
+_FILE_TYPES = {"text/plain", "text/csv", DOCX, XLSX, "application/pdf", "application/octet-stream"}
 
 
 class UnsupportedMediaType(AppError):
     status, code, title = 415, "unsupported_media_type", "Unsupported media type"
 
 
-def _decode(data: bytes, charset: str) -> str:
-    charset = charset.lower() or "utf-8"
-    if charset not in _ENCODINGS:
-        raise UnsupportedMediaType(f"charset {charset} is not supported; send UTF-8 or GB18030")
+class UnreadableNotice(AppError):
+    status, code, title = 422, "unreadable_file", "The file could not be read"
+
+
+def _read(data: bytes, filename: str | None, media_type: str | None) -> Document:
     try:
-        text = data.decode("gb18030" if charset.startswith("gb") else "utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            f"the notice is not valid {charset.upper()} text (byte {exc.start}); "
-            "save it as UTF-8 or say `charset=gb18030`"
+        return read_notice(data, filename=filename, media_type=media_type)
+    except NoticeReadError as exc:
+        if exc.code == "unsupported_format":
+            raise UnsupportedMediaType(exc.message) from exc
+        if exc.code == "too_large":
+            raise PayloadTooLarge(exc.message) from exc
+        error = UnreadableNotice(exc.message, errors=[{"detail": exc.message}])
+        error.code = exc.code  # unreadable_file | no_text_layer
+        raise error from exc
+
+
+def _structure(body: bytes) -> ImportPreview:
+    try:
+        return ImportPreview.model_validate_json(body)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
         ) from exc
-    return text
 
 
-def _docx(data: bytes) -> str:
-    try:
-        return extract_docx_text(data)
-    except NoticeParseError as exc:
-        raise InvalidInput("; ".join(exc.problems) or "not a readable .docx file") from exc
-
-
-async def _notice_text(request: Request) -> tuple[str, str | None]:
-    """The notice as text, from a text/plain or .docx body or a multipart upload."""
-    media_type, _, params = request.headers.get("content-type", "").partition(";")
-    media_type = media_type.strip().lower()
-    charset = ""
-    for param in params.split(";"):
-        name, _, value = param.strip().partition("=")
-        if name.lower() == "charset":
-            charset = value.strip('"')
+async def _notice(request: Request) -> tuple[Document | ImportPreview, str | None]:
+    """The notice as read from the body, or a reviewed structure sent back as JSON."""
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.partition(";")[0].strip().lower()
     if int(request.headers.get("content-length") or 0) > MAX_NOTICE_BYTES:
         raise PayloadTooLarge(f"a notice may be at most {MAX_NOTICE_BYTES // 2**20} MiB")
     if media_type == "multipart/form-data":
@@ -72,21 +76,19 @@ async def _notice_text(request: Request) -> tuple[str, str | None]:
         data = await upload.read(MAX_NOTICE_BYTES + 1)
         if len(data) > MAX_NOTICE_BYTES:
             raise PayloadTooLarge(f"a notice may be at most {MAX_NOTICE_BYTES // 2**20} MiB")
-        name = upload.filename or ""
-        if name.lower().endswith(".docx") or upload.content_type == DOCX:
-            return _docx(data), name[:255] or None
-        if name.lower().endswith(".txt") or (upload.content_type or "").startswith("text/"):
-            return _decode(data, charset or "utf-8"), name[:255] or None
-        raise UnsupportedMediaType("upload a .txt or .docx file")
+        name = (upload.filename or "")[:255] or None
+        upload_type = upload.headers.get("content-type") or upload.content_type
+        return await run_in_threadpool(_read, data, name, upload_type), name
     body = await request.body()
     if len(body) > MAX_NOTICE_BYTES:
         raise PayloadTooLarge(f"a notice may be at most {MAX_NOTICE_BYTES // 2**20} MiB")
-    if media_type == "text/plain":
-        return _decode(body, charset or "utf-8"), None
-    if media_type == DOCX:
-        return _docx(body), None
+    if media_type == "application/json":
+        return await run_in_threadpool(_structure, body), None
+    if media_type in _FILE_TYPES:
+        return await run_in_threadpool(_read, body, None, content_type), None
     raise UnsupportedMediaType(
-        "send the notice as text/plain (UTF-8), a .docx body, or multipart/form-data `file`"
+        "send the notice as text/plain, text/csv, a .docx, .xlsx or .pdf body, "
+        "multipart/form-data `file`, or a reviewed structure as application/json"
     )
 
 
@@ -94,13 +96,19 @@ _SEED_EXCERPT = (
     "豫科协办发〔2024〕9号\n\n河南省科协 2024 年重点工作\n\n"
     "1. 筹备召开河南省科协第十次代表大会。（责任部门：办公室、组织人事部，机关各部室）\n"
 )
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
 _BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "The notice: plain text, a Word file, or a form upload of either.",
+        "description": "The notice — text (UTF-8 or GB18030; say `charset=gb18030`), CSV, "
+        "Word, Excel or PDF with a text layer, as the body or a form upload — or a reviewed "
+        "structure: the dry run's answer, corrected, as JSON.",
         "content": {
             "text/plain": {"schema": {"type": "string"}, "example": _SEED_EXCERPT},
-            DOCX: {"schema": {"type": "string", "format": "binary"}},
+            "text/csv": {"schema": {"type": "string"}},
+            DOCX: _BINARY,
+            XLSX: _BINARY,
+            "application/pdf": _BINARY,
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
@@ -108,6 +116,7 @@ _BODY: dict[str, Any] = {
                     "required": ["file"],
                 }
             },
+            "application/json": {"schema": {"$ref": "#/components/schemas/ImportPreview"}},
         },
     }
 }
@@ -123,21 +132,32 @@ _BODY: dict[str, Any] = {
         200: {"model": ImportPreview, "description": "`dry_run=true`: what would be created."},
         **problems(400, 409, 413, 415),
     },
-    description="Parses the notice into a plan: sections, key tasks and work points, "
-    "responsible units (matched by name or created), indicators, milestones and links. "
-    "One transaction. A notice already imported (same document number, or same title and "
-    "year) is refused with 409.",
+    description="Reads the notice into a plan: sections, key tasks and work points (numbered "
+    "text or the rows of a task-division table), responsible units (matched by name or "
+    "created), indicators, milestones and links. One transaction. `dry_run=true` returns the "
+    "structure with a warning on every guess and stores nothing; POST that structure back, "
+    "corrected, as `application/json` to import exactly it. A notice already imported (same "
+    "document number, or same title and year) is refused with 409; its dry run says which "
+    "plan it is. A scanned PDF without text, or a damaged file, is a 422 that says so.",
 )
 async def create_plan_import(
     request: Request,
     session: Session,
     _: Supervisor,
     dry_run: Annotated[bool, Query(description="Parse and show; store nothing.")] = False,
+    year: Annotated[
+        int | None,
+        Query(ge=1949, le=2200, description="The plan's year, when the notice does not say it."),
+    ] = None,
 ) -> Response:
-    text, filename = await _notice_text(request)
+    notice, filename = await _notice(request)
+    if isinstance(notice, ImportPreview):
+        structure = notice if year is None else notice.model_copy(update={"year": year})
+    else:
+        structure = await run_in_threadpool(service.parse, notice, year=year)
     if dry_run:
-        return json_response(await service.preview_notice(session, text=text))
-    record = await service.store_notice(session, text=text, filename=filename)
+        return json_response(await service.preview(session, structure=structure))
+    record = await service.store(session, structure=structure, filename=filename)
     return created_response(PlanImportRead, record, collection="plan-imports")
 
 

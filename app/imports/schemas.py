@@ -1,10 +1,25 @@
-from datetime import date, datetime
-from typing import Any
+from collections import Counter
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.pagination import ListQuery
-from app.types import QueryId, ReadModel
+from app.types import IsoDate, LongText, Name, Note, QueryId, ReadModel, Title
+
+TaskKind = Literal["section", "subtask", "key_task", "work_point"]
+UnitKind = Literal[
+    "department", "institution", "society", "city", "university", "enterprise", "group", "other"
+]
+Role = Literal["lead", "participant"]
+Comparator = Literal["gte", "lte", "eq", "between", "about"]
+TaskCode = Annotated[
+    str,
+    Field(min_length=1, max_length=64, pattern=r"^[\w.()\-]+$", description="Unique in the plan."),
+]
+# Targets: 15 significant digits before the point, like every indicator.
+Target = Annotated[Decimal, Field(ge=-(10**15), le=10**15, allow_inf_nan=False, decimal_places=4)]
 
 
 class ImportSummary(BaseModel):
@@ -20,54 +35,157 @@ class ImportSummary(BaseModel):
     related_links: int
 
 
-class ParsedUnitOut(BaseModel):
-    name: str
-    kind: str
-    role: str
-    unit_id: int | None = Field(description="The existing unit it matches, if any.")
+class _Structure(BaseModel):
+    """Part of an import's structure: the preview shows it, a reviewed import sends it back."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
-class ParsedIndicatorOut(BaseModel):
+class ParsedUnitOut(_Structure):
+    name: Name
+    kind: UnitKind = Field(description="Inferred from the name unless the unit exists.")
+    role: Role
+    unit_id: int | None = Field(
+        None, description="The existing unit of that name (preview only; ignored when sent)."
+    )
+
+
+class ParsedIndicatorOut(_Structure):
+    code: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Name
+    comparator: Comparator = Field(
+        description="gte 不少于/以上, lte 不超过/以内, eq, between N-M (target_max), "
+        "about 左右/约 (achieved within a tolerance)."
+    )
+    target_value: Target
+    target_max: Target | None = None
+    unit_label: Annotated[str, Field(max_length=32)] = ""
+    source_text: LongText = ""
+
+    @model_validator(mode="after")
+    def _range(self) -> "ParsedIndicatorOut":
+        if (self.comparator == "between") != (self.target_max is not None):
+            raise ValueError("target_max is required for `between` and only for it")
+        if self.target_max is not None and self.target_max < self.target_value:
+            raise ValueError("target_max must not be below target_value")
+        return self
+
+
+class ParsedMilestoneOut(_Structure):
+    title: Title
+    due_on: IsoDate
+    source_text: LongText = ""
+
+
+class ParsedTaskOut(_Structure):
+    code: TaskCode
+    kind: TaskKind
+    number: Annotated[str, Field(max_length=16)] = Field(description="As printed: 四, 13, ①.")
+    title: Title
+    description: LongText = ""
+    parent_code: TaskCode | None = Field(None, description="The enclosing task, listed earlier.")
+    parent_number: str | None = Field(None, description="Preview only; ignored when sent.")
+    due_on: IsoDate | None = None
+    related_codes: list[TaskCode] = Field(default_factory=list, max_length=50)
+    units: list[ParsedUnitOut] = Field(default_factory=list, max_length=200)
+    indicators: list[ParsedIndicatorOut] = Field(default_factory=list, max_length=100)
+    milestones: list[ParsedMilestoneOut] = Field(default_factory=list, max_length=100)
+    source_text: LongText = Field("", description="The item as printed in the notice.")
+    warnings: list[Note] = Field(
+        default_factory=list, max_length=200, description="What a person should check here."
+    )
+
+
+class ExistingPlan(BaseModel):
+    id: int
     code: str
-    name: str
-    comparator: str
-    target_value: float
-    target_max: float | None
-    unit_label: str
-    source_text: str
 
 
-class ParsedMilestoneOut(BaseModel):
-    title: str
-    due_on: date
-    source_text: str
+class ImportPreview(_Structure):
+    """What an import creates. ``dry_run=true`` returns it and stores nothing; the office may
+    correct it and POST it back as JSON to create the plan exactly so."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "关于印发立山区政府2023年重点工作任务分解和责任分工方案的通知",
+                    "year": 2023,
+                    "doc_number": "鞍立政发〔2023〕2号",
+                    "issuer": "立山区人民政府",
+                    "issued_on": "2023-03-28",
+                    "tasks": [
+                        {
+                            "code": "WP1",
+                            "kind": "work_point",
+                            "number": "1",
+                            "title": "努力实现地区生产总值增长6.2%左右",
+                            "description": "努力实现地区生产总值增长6.2%左右。",
+                            "parent_code": "S1",
+                            "due_on": "2023-12-31",
+                            "related_codes": [],
+                            "units": [
+                                {"name": "区发改局", "kind": "department", "role": "lead"},
+                                {"name": "立山经济开发区", "kind": "other", "role": "participant"},
+                            ],
+                            "indicators": [
+                                {
+                                    "code": "WP1-1",
+                                    "name": "地区生产总值增长",
+                                    "comparator": "about",
+                                    "target_value": 6.2,
+                                    "unit_label": "%",
+                                }
+                            ],
+                            "milestones": [],
+                            "warnings": [],
+                        }
+                    ],
+                }
+            ]
+        },
+    )
 
-class ParsedTaskOut(BaseModel):
-    code: str
-    kind: str
-    number: str
-    title: str
-    description: str
-    parent_number: str | None
-    due_on: date | None
-    related_codes: list[str]
-    units: list[ParsedUnitOut]
-    indicators: list[ParsedIndicatorOut]
-    milestones: list[ParsedMilestoneOut]
+    title: Title
+    year: Annotated[int, Field(ge=1949, le=2200)]
+    doc_number: Annotated[str, Field(max_length=200)] | None = None
+    issuer: Annotated[str, Field(max_length=200)] | None = None
+    issued_on: IsoDate | None = None
+    tasks: list[ParsedTaskOut] = Field(min_length=1, max_length=1000)
+    summary: ImportSummary | None = Field(None, description="Preview only; ignored when sent.")
+    warnings: list[Note] = Field(default_factory=list, max_length=1000)
+    existing_plan: ExistingPlan | None = Field(
+        None,
+        description="Preview only: the plan this notice was already imported as. Importing it "
+        "again is refused with 409.",
+    )
+    source_text: Annotated[str, Field(max_length=2_000_000)] = Field(
+        "", description="The notice as read (kept with the import record)."
+    )
 
-
-class ImportPreview(BaseModel):
-    """What an import would create (``dry_run=true``); nothing is stored."""
-
-    title: str
-    year: int
-    doc_number: str | None
-    issuer: str | None
-    issued_on: date | None
-    summary: ImportSummary
-    warnings: list[str]
-    tasks: list[ParsedTaskOut]
+    @model_validator(mode="after")
+    def _references(self) -> "ImportPreview":
+        seen: set[str] = set()
+        for index, task in enumerate(self.tasks):
+            if task.code in seen:
+                raise ValueError(f"tasks/{index}: code {task.code} is used twice")
+            if task.parent_code is not None and task.parent_code not in seen:
+                raise ValueError(
+                    f"tasks/{index}: parent_code {task.parent_code} is not an earlier task"
+                )
+            seen.add(task.code)
+        counts = Counter(i.code for task in self.tasks for i in task.indicators)
+        repeated = sorted(code for code, n in counts.items() if n > 1)
+        if repeated:
+            raise ValueError(f"indicator codes {repeated[:5]} are used twice")
+        for index, task in enumerate(self.tasks):
+            unknown = [code for code in task.related_codes if code not in seen]
+            if unknown:
+                raise ValueError(f"tasks/{index}: related_codes {unknown} are not tasks")
+        if "\x00" in self.source_text:
+            raise ValueError("source_text must not contain NUL bytes")
+        return self
 
 
 class PlanImportRead(ReadModel):

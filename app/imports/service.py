@@ -1,7 +1,9 @@
 """Notice imports: a parsed notice becomes a plan with its tasks, units, targets and dates.
 
-Parsing is pure (``app.imports.parser``); this module matches units, stores everything in the
-request's transaction, and keeps the source text and warnings as an import record.
+Reading and parsing are pure (``app.imports.readers``, ``app.imports.parser``); this module
+turns a parse into the import's structure (the preview), matches units, and stores a structure
+— parsed, or reviewed and corrected by the office — in the request's transaction, keeping the
+source text and warnings as an import record.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import service as audit
 from app.crud import Record, fetch_page, get_row_or_404, read_select
 from app.errors import AppError, Conflict
+from app.imports.document import Document, Table
 from app.imports.models import PlanImport
-from app.imports.parser import NoticeParseError, ParsedPlan, ParsedTask, parse_notice
+from app.imports.parser import NoticeParseError, ParsedPlan, ParsedTask, parse_document
 from app.imports.schemas import (
+    ExistingPlan,
     ImportPreview,
     ImportSummary,
     ParsedIndicatorOut,
@@ -36,38 +40,91 @@ from app.responsibilities.models import Responsibility
 from app.tasks.models import Task, TaskRelation
 from app.units.models import Unit
 
-# Parents before children: a task's parent must have its id before the child is inserted.
-_KIND_ORDER = {"section": 0, "subtask": 1, "key_task": 2, "work_point": 2}
+_MAX_TEXT = 20000
 
 
 class NoticeNotUnderstood(AppError):
     status, code, title = 422, "notice_not_understood", "The notice could not be understood"
 
 
-def parse(text: str) -> ParsedPlan:
-    """Parse or raise a 422 problem that lists what could not be understood."""
+def document_text(document: Document) -> str:
+    """The notice as text, kept with the import: tables as rows of cells apart by " | "."""
+    parts: list[str] = []
+    for block in document.blocks:
+        if isinstance(block, Table):
+            parts.extend(" | ".join(c.replace("\n", " ") for c in row) for row in block.rows)
+        else:
+            parts.append(block)
+    return "\n".join(parts)
+
+
+def parse(document: Document, *, year: int | None = None) -> ImportPreview:
+    """The import's structure as parsed, or a 422 problem listing what could not be read."""
     try:
-        return parse_notice(text)
+        parsed = parse_document(document, year=year)
     except NoticeParseError as exc:
         raise NoticeNotUnderstood(
             "; ".join(exc.problems) or "the text is not a work-plan notice",
             errors=[{"detail": problem} for problem in exc.problems],
         ) from exc
+    return _structure(parsed, source_text=document_text(document))
 
 
-async def _ensure_not_imported(session: AsyncSession, parsed: ParsedPlan) -> None:
-    same_title = (Plan.title == parsed.title) & (Plan.year == parsed.year)
+def _structure(parsed: ParsedPlan, *, source_text: str) -> ImportPreview:
+    return ImportPreview(
+        title=parsed.title[:500] or f"{parsed.year}年工作计划",
+        year=parsed.year,
+        doc_number=parsed.doc_number,
+        issuer=(parsed.issuer or "")[:200] or None,
+        issued_on=parsed.issued_on,
+        tasks=[_task_out(task) for task in parsed.tasks],
+        warnings=[w[:4000] for w in parsed.warnings],
+        source_text=source_text,
+    )
+
+
+def _task_out(task: ParsedTask) -> ParsedTaskOut:
+    return ParsedTaskOut(
+        code=task.code,
+        kind=task.kind,
+        number=task.number[:16],
+        title=task.title[:500] or task.code,
+        description=task.description[:_MAX_TEXT],
+        parent_code=task.parent_code,
+        parent_number=task.parent_number,
+        due_on=task.due_on,
+        related_codes=list(task.related_codes),
+        units=[ParsedUnitOut(name=u.name, kind=u.kind, role=u.role) for u in task.units],
+        indicators=[
+            ParsedIndicatorOut(
+                code=i.code,
+                name=i.name[:200] or i.code,
+                comparator=i.comparator,
+                target_value=i.target_value,
+                target_max=i.target_max,
+                unit_label=i.unit_label[:32],
+                source_text=i.source_text[:_MAX_TEXT],
+            )
+            for i in task.indicators
+        ],
+        milestones=[
+            ParsedMilestoneOut(title=m.title[:500], due_on=m.due_on, source_text=m.source_text)
+            for m in task.milestones
+        ],
+        source_text=task.source_text[:_MAX_TEXT],
+        warnings=[w[:4000] for w in task.warnings],
+    )
+
+
+async def _existing_plan(session: AsyncSession, structure: ImportPreview) -> ExistingPlan | None:
+    same_title = (Plan.title == structure.title) & (Plan.year == structure.year)
     condition = (
         same_title
-        if parsed.doc_number is None
-        else or_(Plan.doc_number == parsed.doc_number, same_title)
+        if structure.doc_number is None
+        else or_(Plan.doc_number == structure.doc_number, same_title)
     )
-    existing = (await session.execute(select(Plan.id, Plan.code).where(condition))).first()
-    if existing is not None:
-        raise Conflict(
-            f"this notice is already imported as plan {existing.id} ({existing.code}); "
-            "change that plan instead of importing it again"
-        )
+    row = (await session.execute(select(Plan.id, Plan.code).where(condition))).first()
+    return None if row is None else ExistingPlan(id=row.id, code=row.code)
 
 
 async def _existing_units(session: AsyncSession, names: set[str]) -> dict[str, int]:
@@ -80,12 +137,12 @@ async def _existing_units(session: AsyncSession, names: set[str]) -> dict[str, i
     return found
 
 
-def _unit_names(parsed: ParsedPlan) -> set[str]:
-    return {unit.name for task in parsed.tasks for unit in task.units}
+def _unit_names(structure: ImportPreview) -> set[str]:
+    return {unit.name for task in structure.tasks for unit in task.units}
 
 
-def _summary(parsed: ParsedPlan, matched: int, created: int) -> ImportSummary:
-    kinds = Counter(task.kind for task in parsed.tasks)
+def _summary(structure: ImportPreview, matched: int, created: int) -> ImportSummary:
+    kinds = Counter(task.kind for task in structure.tasks)
     return ImportSummary(
         sections=kinds["section"],
         key_tasks=kinds["key_task"],
@@ -93,61 +150,40 @@ def _summary(parsed: ParsedPlan, matched: int, created: int) -> ImportSummary:
         subtasks=kinds["subtask"],
         units_matched=matched,
         units_created=created,
-        responsibilities=sum(len({u.name for u in t.units}) for t in parsed.tasks),
-        indicators=sum(len(t.indicators) for t in parsed.tasks),
-        milestones=sum(len(t.milestones) for t in parsed.tasks),
-        related_links=sum(len(t.related_codes) for t in parsed.tasks if t.kind == "key_task"),
+        responsibilities=sum(len({u.name for u in t.units}) for t in structure.tasks),
+        indicators=sum(len(t.indicators) for t in structure.tasks),
+        milestones=sum(len(t.milestones) for t in structure.tasks),
+        related_links=sum(len(t.related_codes) for t in structure.tasks if t.kind == "key_task"),
     )
 
 
-async def preview_notice(session: AsyncSession, *, text: str) -> ImportPreview:
-    """Everything the import would create, with units matched; nothing is stored."""
-    parsed = parse(text)
-    await _ensure_not_imported(session, parsed)
-    names = _unit_names(parsed)
-    existing = await _existing_units(session, names)
-    return ImportPreview(
-        title=parsed.title,
-        year=parsed.year,
-        doc_number=parsed.doc_number,
-        issuer=parsed.issuer,
-        issued_on=parsed.issued_on,
-        summary=_summary(parsed, len(existing), len(names) - len(existing)),
-        warnings=list(parsed.warnings),
-        tasks=[_task_out(task, existing) for task in parsed.tasks],
-    )
-
-
-def _task_out(task: ParsedTask, existing: dict[str, int]) -> ParsedTaskOut:
-    return ParsedTaskOut(
-        code=task.code,
-        kind=task.kind,
-        number=task.number,
-        title=task.title,
-        description=task.description,
-        parent_number=task.parent_number,
-        due_on=task.due_on,
-        related_codes=list(task.related_codes),
-        units=[
-            ParsedUnitOut(name=u.name, kind=u.kind, role=u.role, unit_id=existing.get(u.name))
-            for u in task.units
-        ],
-        indicators=[
-            ParsedIndicatorOut(
-                code=i.code,
-                name=i.name,
-                comparator=i.comparator,
-                target_value=float(i.target_value),
-                target_max=None if i.target_max is None else float(i.target_max),
-                unit_label=i.unit_label,
-                source_text=i.source_text,
-            )
-            for i in task.indicators
-        ],
-        milestones=[
-            ParsedMilestoneOut(title=m.title, due_on=m.due_on, source_text=m.source_text)
-            for m in task.milestones
-        ],
+async def preview(session: AsyncSession, *, structure: ImportPreview) -> ImportPreview:
+    """The structure with existing units matched, a warning on each guess, and the plan it
+    was already imported as, if any; nothing is stored."""
+    existing = await _existing_units(session, _unit_names(structure))
+    tasks = []
+    for task in structure.tasks:
+        warnings = list(task.warnings)
+        units = []
+        for unit in task.units:
+            unit_id = existing.get(unit.name)
+            if unit_id is None:
+                warnings.append(f"new unit {unit.name}: kind {unit.kind} guessed from its name")
+            units.append(unit.model_copy(update={"unit_id": unit_id}))
+        tasks.append(task.model_copy(update={"units": units, "warnings": warnings}))
+    plan = await _existing_plan(session, structure)
+    warnings = list(structure.warnings)
+    if plan is not None:
+        warnings.insert(0, f"already imported as plan {plan.id} ({plan.code})")
+    names = _unit_names(structure)
+    matched = len(names & existing.keys())
+    return structure.model_copy(
+        update={
+            "tasks": tasks,
+            "warnings": warnings,
+            "existing_plan": plan,
+            "summary": _summary(structure, matched, len(names) - matched),
+        }
     )
 
 
@@ -155,8 +191,8 @@ def _slug(text: str, limit: int = 48) -> str:
     return re.sub(r"[^\w]+", "-", text).strip("-")[:limit] or "x"
 
 
-async def _plan_code(session: AsyncSession, parsed: ParsedPlan) -> str:
-    base = _slug(parsed.doc_number) if parsed.doc_number else f"PLAN-{parsed.year}"
+async def _plan_code(session: AsyncSession, structure: ImportPreview) -> str:
+    base = _slug(structure.doc_number) if structure.doc_number else f"PLAN-{structure.year}"
     base = base.removesuffix("号")
     code, n = base, 1
     while await session.scalar(select(Plan.id).where(Plan.code == code)) is not None:
@@ -165,11 +201,13 @@ async def _plan_code(session: AsyncSession, parsed: ParsedPlan) -> str:
     return code
 
 
-async def _resolve_units(session: AsyncSession, parsed: ParsedPlan) -> tuple[dict[str, int], int]:
+async def _resolve_units(
+    session: AsyncSession, structure: ImportPreview
+) -> tuple[dict[str, int], int]:
     """Ids of every responsible unit: existing ones by name, the rest created (kind inferred)."""
-    names = _unit_names(parsed)
+    names = _unit_names(structure)
     ids = await _existing_units(session, names)
-    kinds = {unit.name: unit.kind for task in parsed.tasks for unit in task.units}
+    kinds = {unit.name: unit.kind for task in structure.tasks for unit in task.units}
     missing = sorted(names - ids.keys())
     if missing:
         rows = await session.execute(
@@ -188,9 +226,9 @@ async def _resolve_units(session: AsyncSession, parsed: ParsedPlan) -> tuple[dic
     return ids, len(missing)
 
 
-def _numbers(tasks: tuple[ParsedTask, ...]) -> dict[str, str]:
+def _numbers(tasks: list[ParsedTaskOut]) -> dict[str, str]:
     """Printed numbers, except where one repeats within a kind (numbering restarting per
-    section, or （一） in every section): there the parser's unique code stands in."""
+    section, or （一） in every section): there the unique code stands in."""
     seen = Counter((task.kind, task.number) for task in tasks)
     return {
         task.code: task.number if seen[(task.kind, task.number)] == 1 else task.code[:16]
@@ -198,56 +236,54 @@ def _numbers(tasks: tuple[ParsedTask, ...]) -> dict[str, str]:
     }
 
 
-async def store_notice(session: AsyncSession, *, text: str, filename: str | None) -> PlanImport:
+async def store(
+    session: AsyncSession, *, structure: ImportPreview, filename: str | None
+) -> PlanImport:
     """Create the plan and everything in it; one transaction, nothing half-written."""
-    parsed = parse(text)
-    await _ensure_not_imported(session, parsed)
+    existing = await _existing_plan(session, structure)
+    if existing is not None:
+        raise Conflict(
+            f"this notice is already imported as plan {existing.id} ({existing.code}); "
+            "change that plan instead of importing it again"
+        )
     plan = Plan(
-        code=await _plan_code(session, parsed),
-        title=parsed.title[:500],
-        year=parsed.year,
-        doc_number=parsed.doc_number,
-        issuer=parsed.issuer,
-        issued_on=parsed.issued_on,
+        code=await _plan_code(session, structure),
+        title=structure.title,
+        year=structure.year,
+        doc_number=structure.doc_number,
+        issuer=structure.issuer,
+        issued_on=structure.issued_on,
         status="active",
     )
     session.add(plan)
     await session.flush()
 
-    unit_ids, created = await _resolve_units(session, parsed)
-    numbers = _numbers(parsed.tasks)
+    unit_ids, created = await _resolve_units(session, structure)
+    numbers = _numbers(structure.tasks)
     task_ids: dict[str, int] = {}
-    by_number: dict[tuple[str, str | None], str] = {}
-    for task in sorted(parsed.tasks, key=lambda t: _KIND_ORDER.get(t.kind, 3)):
-        parent_code = None
-        if task.kind == "subtask" or (task.parent_number and not task.subsection):
-            parent_code = by_number.get(("section", task.parent_number))
-        elif task.subsection:
-            parent_code = by_number.get(("subtask", f"{task.parent_number}/{task.subsection}"))
+    for task in structure.tasks:  # parents come first: the schema checks it
         task_ids[task.code] = (
             await session.execute(
                 insert(Task)
                 .values(
                     plan_id=plan.id,
-                    parent_id=task_ids.get(parent_code) if parent_code else None,
+                    parent_id=task_ids[task.parent_code] if task.parent_code else None,
                     kind=task.kind,
                     number=numbers[task.code],
-                    title=task.title[:500],
+                    title=task.title,
                     description=task.description,
                     due_on=task.due_on,
                 )
                 .returning(Task.id)
             )
         ).scalar_one()
-        key = task.number if task.kind == "section" else f"{task.parent_number}/{task.number}"
-        by_number[(task.kind, key)] = task.code
 
     await _insert_many(
         session,
         Responsibility,
         [
             {"task_id": task_ids[t.code], "unit_id": unit_ids[name], "role": role}
-            for t in parsed.tasks
+            for t in structure.tasks
             for name, role in _roles(t).items()
         ],
     )
@@ -259,14 +295,14 @@ async def store_notice(session: AsyncSession, *, text: str, filename: str | None
                 "task_id": task_ids[t.code],
                 "plan_id": plan.id,
                 "code": i.code,
-                "name": i.name[:200],
-                "unit_label": i.unit_label[:32],
+                "name": i.name,
+                "unit_label": i.unit_label,
                 "comparator": i.comparator,
                 "target_value": i.target_value,
                 "target_max": i.target_max,
                 "source_text": i.source_text,
             }
-            for t in parsed.tasks
+            for t in structure.tasks
             for i in t.indicators
         ],
     )
@@ -274,16 +310,16 @@ async def store_notice(session: AsyncSession, *, text: str, filename: str | None
         session,
         Milestone,
         [
-            {"task_id": task_ids[t.code], "title": m.title[:500], "due_on": m.due_on, "note": ""}
-            for t in parsed.tasks
+            {"task_id": task_ids[t.code], "title": m.title, "due_on": m.due_on, "note": ""}
+            for t in structure.tasks
             for m in t.milestones
         ],
     )
     links = {
         (task_ids[t.code], task_ids[other])
-        for t in parsed.tasks
+        for t in structure.tasks
         for other in t.related_codes
-        if other in task_ids
+        if other in task_ids and other != t.code
     }
     links |= {(b, a) for a, b in links}
     await _insert_many(
@@ -292,13 +328,13 @@ async def store_notice(session: AsyncSession, *, text: str, filename: str | None
 
     record = PlanImport(
         plan_id=plan.id,
-        title=parsed.title[:500],
-        year=parsed.year,
-        doc_number=parsed.doc_number,
+        title=structure.title,
+        year=structure.year,
+        doc_number=structure.doc_number,
         filename=filename,
-        source_text=text,
-        summary=_summary(parsed, len(unit_ids) - created, created).model_dump(),
-        warnings=list(parsed.warnings),
+        source_text=structure.source_text,
+        summary=_summary(structure, len(unit_ids) - created, created).model_dump(),
+        warnings=list(structure.warnings),
     )
     session.add(record)
     await session.flush()
@@ -313,7 +349,7 @@ async def store_notice(session: AsyncSession, *, text: str, filename: str | None
     return record
 
 
-def _roles(task: ParsedTask) -> dict[str, str]:
+def _roles(task: ParsedTaskOut) -> dict[str, str]:
     """One role per unit and task; a unit named both ways leads."""
     roles: dict[str, str] = {}
     for unit in task.units:

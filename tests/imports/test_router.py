@@ -190,8 +190,18 @@ class TestBadNotices:
         assert response.status_code == 201
 
     async def test_unsupported_type_is_415(self, client: AsyncClient) -> None:
-        response = await client.post("/api/v1/plan-imports", json={"text": SEED})
+        response = await client.post(
+            "/api/v1/plan-imports", content=b"<notice/>", headers={"content-type": "text/xml"}
+        )
         assert response.status_code == 415
+
+    async def test_json_that_is_not_a_structure_is_422_naming_the_fields(
+        self, client: AsyncClient
+    ) -> None:
+        response = await client.post("/api/v1/plan-imports", json={"text": SEED})
+        assert response.status_code == 422
+        pointers = {e["pointer"] for e in response.json()["errors"]}
+        assert {"#/text", "#/title", "#/tasks"} <= pointers
 
     async def test_broken_docx_is_422(self, client: AsyncClient) -> None:
         response = await client.post(
