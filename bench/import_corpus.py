@@ -155,7 +155,9 @@ def score_notice(expected: dict[str, object], plan: ParsedPlan, result: Result) 
         for i in task.indicators
     }
     result.scores["targets"].add(want_targets, got_targets)
-    result.misses += [f"  target missed: {items[t[0]]['number']} {t[1:]}" for t in want_targets - got_targets]  # type: ignore[index]
+    result.misses += [
+        f"  target missed: {items[t[0]]['number']} {t[1:]}" for t in want_targets - got_targets
+    ]  # type: ignore[index]
     result.misses += [f"  target wrong:  {t}" for t in got_targets - want_targets]
     result.misses += [
         f"  item missed: {item['number']} {item['text']}"

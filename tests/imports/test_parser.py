@@ -373,6 +373,7 @@ class TestSeedInputVariants:
         wide = SEED.replace("16. 加强河南科技智库建设", "１６．加强河南科技智库建设").replace(
             "举办10场以上", "举办１０场以上"
         )
+
         def unprinted(tasks: tuple[ParsedTask, ...]) -> list[ParsedTask]:
             return [replace(t, source_text="") for t in tasks]  # the source keeps "１６．"
 
