@@ -883,13 +883,28 @@ def _inline_units(inner: str) -> list[tuple[str, str]] | None:
     return units if verbs and units else None
 
 
+_BRACKET_LABEL_RE = re.compile(
+    rf"\[((?:牵头|主责|协同|配合)?(?:{_ROLE_WORDS})(?:部门|单位|处室|科室))\]"
+)
+
+
+def _last_sentence(folded: str) -> tuple[int, int] | None:
+    """Span of the text's last sentence (after the last 。 or line break before its end)."""
+    end = len(folded.rstrip())
+    if end == 0:
+        return None
+    start = max(folded.rfind(mark, 0, end - 1) for mark in "。\n") + 1
+    return (start, end) if 0 < start < end else None
+
+
 def _find_clauses(text: str) -> tuple[list[_Clause], list[str]]:
     """Responsibility clauses in an item's text, and problems worth a warning.
 
     "（责任部门：…）" / "（牵头单位：…；配合单位：…）" anywhere, "（市发改委牵头，…配合）", a bare
     "（各成员单位）" that ends a sentence, and "牵头单位：…" lines outside parentheses.
     """
-    folded = _fold(text)
+    # "【牵头单位】市发改委" is a label too: read it as " 牵头单位:" (same length, same offsets).
+    folded = _BRACKET_LABEL_RE.sub(lambda m: f" {m.group(1)}:", _fold(text))
     clauses: list[_Clause] = []
     problems: list[str] = []
     for start, end, closed in _paren_spans(folded):
@@ -923,6 +938,11 @@ def _find_clauses(text: str) -> tuple[list[_Clause], list[str]]:
         if units:
             clauses.append(_Clause(m.start(), end, tuple(units)))
             taken.append((m.start(), end))
+    last = _last_sentence(folded)
+    if last is not None and not any(a < last[1] and last[0] < b for a, b in taken):
+        inline = _inline_units(folded[last[0] : last[1]].rstrip("。;"))
+        if inline:  # "…。市发改委牵头，市财政局、市工信局配合。"
+            clauses.append(_Clause(last[0], last[1], tuple(inline)))
     clauses.sort(key=lambda c: c.start)
     return clauses, problems
 
@@ -1371,7 +1391,7 @@ def _first_sentence(text: str) -> str:
     if len(title) > 80:
         comma = re.search(r"[，,；;]", title)
         title = title[: comma.start()] if comma else title[:80]
-    return title.strip()
+    return title.strip().rstrip("；;，,：:、")
 
 
 _CODE_SAFE_RE = re.compile(r"[0-9A-Za-z.\-]{1,16}")

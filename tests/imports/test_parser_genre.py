@@ -389,6 +389,23 @@ class TestInlineRoles:
         ]
         assert point.description == "推进产业链招商。"
 
+    def test_a_last_sentence_naming_who_leads_and_who_helps(self) -> None:
+        point = only_work_point(notice("推进产业链招商。市发改委牵头，市财政局、市工信局配合。"))
+        assert roles(point) == [
+            ("市发改委", "lead"),
+            ("市财政局", "participant"),
+            ("市工信局", "participant"),
+        ]
+        assert point.description == "推进产业链招商。"
+
+    def test_a_sentence_mentioning_a_lead_inside_the_text_is_text(self) -> None:
+        point = only_work_point(notice("支持龙头企业牵头，组建创新联合体。（责任单位：市科技局）"))
+        assert roles(point) == [("市科技局", "lead")]
+
+    def test_labels_in_square_brackets(self) -> None:
+        point = only_work_point(notice("推进项目建设。【牵头单位】市发改委【配合单位】市财政局"))
+        assert roles(point) == [("市发改委", "lead"), ("市财政局", "participant")]
+
 
 # --------------------------------------------------------------------------- 10. numbering
 
