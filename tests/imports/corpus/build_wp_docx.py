@@ -1,7 +1,8 @@
 """Build the wp-* .docx corpus files from the notice text saved below.
 
 Only converts the text kept here (the stored page text, cut at the end of the last complete item):
-one Word paragraph per non-empty line, numbers kept in the paragraph text, no list styles, no tables.
+one Word paragraph per non-empty line, numbers kept in the paragraph text, no list styles or
+tables.
 The output is byte-for-byte reproducible (fixed core properties and zip timestamps).
 
 Run:  .venv/bin/python tests/imports/corpus/build_wp_docx.py
