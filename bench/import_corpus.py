@@ -30,9 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.imports.document import NoticeReadError  # noqa: E402
-from app.imports.parser import NoticeParseError, ParsedPlan, ParsedTask, parse_document  # noqa: E402
-from app.imports.readers import read_notice  # noqa: E402
+from app.imports.document import NoticeReadError
+from app.imports.parser import NoticeParseError, ParsedPlan, ParsedTask, parse_document
+from app.imports.readers import read_notice
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "imports" / "corpus"
 MEASURES = ("items", "leads", "participants", "targets")
