@@ -3,7 +3,8 @@
 Pure: no database, no web framework. ``read_notice`` raises only ``NoticeReadError``: the
 format libraries raise many exception types on damaged or hostile bytes, and every one of them
 means the same thing to the person who sent the file. Work is bounded before a library gets to
-inflate anything (zip and Flate bombs, millions of declared rows, giant cells, endless pages).
+inflate anything (zip and Flate bombs, millions of declared rows or tags, giant cells, endless
+pages, ruling that makes table finding quadratic).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from openpyxl.utils.cell import range_boundaries
+from pdfplumber.table import merge_edges
 from pdfplumber.utils import cluster_objects, dedupe_chars
 
 from app.imports.document import Block, Document, NoticeReadError, Table
@@ -46,12 +48,15 @@ MAX_INFLATED_BYTES = 50 * 1024 * 1024  # a .docx / .xlsx once unzipped
 MAX_ROWS = 20_000  # per table or sheet
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 50_000
-MAX_BLANK_ROWS = 1_000  # consecutive blank sheet rows that end a sheet
+MAX_BLANK_ROWS = 1_000  # blank rows past the row limit (or the last data) that end a sheet
 MAX_PDF_PAGES = 500
 MAX_PDF_INFLATED_BYTES = 128 * 1024 * 1024  # Flate streams other than images, all together
 _MAX_TABLE_CELLS = 1_000_000  # per .docx table, after merged cells are spread out
 _MAX_MERGED_CELLS = MAX_ROWS * MAX_COLUMNS  # cells filled from merged ranges, per sheet
-_MAX_PAGE_EDGES = 5_000  # ruling lines on a page above which no table is looked for
+# pdfplumber's cell search is quadratic in the ruling's crossings (10^4 take seconds); a
+# page with a 60 x 12 table has ~800. Beyond these, pages are read as text only.
+_MAX_PAGE_CROSSINGS = 3_000
+_MAX_PDF_CROSSINGS = 30_000
 _MAX_DOCX_TAGS = 2_000_000  # XML tags in a .docx: a 300-page report has ~10^6
 _MAX_XLSX_TAGS = 200_000  # openpyxl needs ~3-7 µs a tag; a notice's workbook has ~10^4
 _MAX_PARAGRAPHS = 20_000  # in a .docx, tables' included; python-docx needs ~20 µs each
@@ -151,6 +156,9 @@ def _detect(data: bytes, filename: str | None, media_type: str) -> str:
     if extension in _EXTENSIONS:
         return _EXTENSIONS[extension]
     if extension in _UNSUPPORTED_EXTENSIONS or media_type in _UNSUPPORTED_MEDIA_TYPES:
+        sniffed = _sniff(data)  # a .docx saved under a .doc name is still a .docx
+        if sniffed != "text":
+            return sniffed
         raise NoticeReadError(
             f"{extension or 'This'} files cannot be read; save the notice as .docx, .xlsx, "
             ".pdf or .txt and upload it again.",
@@ -226,6 +234,8 @@ def _decode(data: bytes, charset: str | None) -> str:
     else:
         try:
             text = data.decode("utf-8-sig")
+            if _UNCOMMON_NON_ASCII.search(text) and not _IDEOGRAPH.search(text):
+                text = _better_as_gb18030(data) or text
         except UnicodeDecodeError:
             if _has_utf8_chinese_line(data):
                 raise NoticeReadError(
@@ -242,6 +252,18 @@ def _decode(data: bytes, charset: str | None) -> str:
     if _looks_binary(text):
         raise NoticeReadError("The file does not look like a text file.")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _better_as_gb18030(data: bytes) -> str | None:
+    """``data`` as GB18030 when that reads as Chinese: short GBK text can be valid UTF-8 by
+    accident ("通知" is, as "֪ͨ"), and a notice is Chinese."""
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    if _IDEOGRAPH.search(text) and not _UNCOMMON_NON_ASCII.search(text):
+        return text
+    return None
 
 
 def _has_utf8_chinese_line(data: bytes) -> bool:
@@ -345,7 +367,8 @@ def _check_zip(data: bytes, what: str, *, max_tags: int) -> None:
     ``max_tags`` XML tags ("<"), before a library parses it.
 
     The size alone is not enough: 30 MB of ``<row/>`` keeps openpyxl busy for over a minute,
-    so the markup is counted too (at C speed, streaming, stopping at the limit).
+    so the markup of every XML part is counted too (at C speed, streaming, stopping at the
+    limit).
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -359,13 +382,17 @@ def _check_zip(data: bytes, what: str, *, max_tags: int) -> None:
             tags = 0
             for info in members:
                 with archive.open(info) as member:
-                    while chunk := member.read(_INFLATE_CHUNK):
+                    chunk = member.read(_INFLATE_CHUNK)
+                    if not chunk.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+                        continue  # an image or other binary part: no XML parser reads it
+                    while chunk:
                         tags += chunk.count(b"<")
                         if tags > max_tags:
                             raise NoticeReadError(
                                 f"The {what} file has too much content to read.",
                                 code="too_large",
                             )
+                        chunk = member.read(_INFLATE_CHUNK)
     except NoticeReadError:
         raise
     except Exception as exc:  # BadZipFile, zlib.error, EOFError, NotImplementedError, …
@@ -449,7 +476,7 @@ class _DocxReader:
             cells += len(row)
             if len(rows) >= MAX_ROWS or cells > _MAX_TABLE_CELLS:
                 raise NoticeReadError(
-                    f"A table in the Word file has more than {MAX_ROWS:,} rows.", code="too_large"
+                    "A table in the Word file is too large to read.", code="too_large"
                 )
             rows.append(row)
             above = row
@@ -546,13 +573,12 @@ def _sheet_table(sheet: Any, archive: zipfile.ZipFile) -> Table:
     # One column more than allowed, to see data beyond the limit.
     rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
     for number, values in enumerate(rows, start=1):
-        if values.count(None) == len(values) or not _used_width(
-            cells := [_xlsx_text(value) for value in values]
-        ):
-            if number > max(MAX_ROWS, last_row + MAX_BLANK_ROWS):
+        cells = [] if values.count(None) == len(values) else [_xlsx_text(v) for v in values]
+        used = _used_width(cells)
+        if not used:
+            if number > max(MAX_ROWS, last_row) + MAX_BLANK_ROWS:
                 break
             continue
-        used = _used_width(cells)
         if number > MAX_ROWS or used > MAX_COLUMNS:
             limit = f"{MAX_ROWS:,} rows" if number > MAX_ROWS else f"{MAX_COLUMNS} columns"
             raise NoticeReadError(
@@ -598,12 +624,12 @@ def _merged_ranges(sheet: Any, archive: zipfile.ZipFile) -> list[tuple[int, int,
     ranges = []
     for match in _MERGE_CELL.finditer(xml):
         try:
-            bounds = range_boundaries(match.group(1).decode("ascii"))
+            min_col, min_row, max_col, max_row = range_boundaries(match.group(1).decode())
         except ValueError:
             continue
-        if None not in bounds:
-            ranges.append(tuple(int(b) for b in bounds if b is not None))
-    return [(r[0], r[1], r[2], r[3]) for r in ranges if len(r) == 4]
+        if min_col and min_row and max_col and max_row:
+            ranges.append((min_col, min_row, max_col, max_row))
+    return ranges
 
 
 def _fill_merged(
@@ -649,9 +675,13 @@ def _read_pdf(data: bytes, charset: str | None) -> Document:
             raise NoticeReadError("The PDF has no pages.")
         laid_out: list[list[_PdfLine | Table]] = []
         chars = 0
+        crossings = _MAX_PDF_CROSSINGS
         for page in pages:
             try:
-                items, count = _pdf_page(page)
+                ruling = _ruling_crossings(page)
+                look = ruling <= min(crossings, _MAX_PAGE_CROSSINGS)
+                crossings -= ruling if look else 0
+                items, count = _pdf_page(page, find_tables=look)
             finally:
                 page.close()
             laid_out.append(items)
@@ -744,11 +774,18 @@ class _PdfLine:
     page_height: float
 
 
-def _pdf_page(page: Any) -> tuple[list[_PdfLine | Table], int]:
+def _ruling_crossings(page: Any) -> int:
+    """At most how many crossings pdfplumber will find in the page's ruling lines."""
+    edges = merge_edges(page.edges, 3, 3, 3, 3)  # pdfplumber's default tolerances
+    horizontal = sum(1 for edge in edges if edge["orientation"] == "h")
+    return horizontal * (len(edges) - horizontal)
+
+
+def _pdf_page(page: Any, *, find_tables: bool) -> tuple[list[_PdfLine | Table], int]:
     """A page's text lines (outside tables) and tables, top to bottom; and its char count."""
     chars = dedupe_chars([c for c in page.chars if c.get("text")])
     count = sum(1 for c in chars if not c["text"].isspace())
-    found = page.find_tables() if len(page.edges) <= _MAX_PAGE_EDGES else []
+    found = page.find_tables() if find_tables else []
     placed: list[tuple[float, _PdfLine | Table]] = []
     boxes: list[tuple[float, float, float, float]] = []
     for table in found:
@@ -765,22 +802,30 @@ def _pdf_page(page: Any) -> tuple[list[_PdfLine | Table], int]:
 
 
 def _pdf_table(table: Any, chars: list[dict[str, Any]]) -> list[list[str]]:
-    """Cell texts on the table grid; a cell pdfplumber leaves out is the merged cell over it."""
+    """Cell texts on the table grid; where pdfplumber has no cell, the merged cell over it."""
     inside = [c for c in chars if _center_in(c, table.bbox)]
-    cells = [cell for row in table.rows for cell in row.cells if cell is not None]
-    texts = {cell: _cell_text([c for c in inside if _center_in(c, cell)], cell) for cell in cells}
-    columns = sorted({cell[0] for cell in cells})
+    rows = table.rows
+    texts: dict[tuple[float, float, float, float], str] = {}
+    for row in rows:  # chars by row first, as pdfplumber does: cells x chars is too slow
+        in_row = [c for c in inside if _center_in(c, row.bbox)]
+        for cell in row.cells:
+            if cell is not None:
+                texts[cell] = _cell_text([c for c in in_row if _center_in(c, cell)], cell)
+    columns = sorted({cell[0] for cell in texts})
     grid: list[list[str]] = []
-    for row in table.rows:
+    above: list[Any] = [None] * len(columns)  # the cell covering each column, row above
+    for row in rows:
         top = min(cell[1] for cell in row.cells if cell is not None)
-        out: list[str] = []
+        covers: list[Any] = []
         for x, cell in zip(columns, row.cells, strict=False):
-            if cell is None:
-                cover = next((c for c in cells if _point_in(x + 0.5, top + 0.5, c)), None)
-                out.append(texts[cover] if cover is not None else (out[-1] if out else ""))
-            else:
-                out.append(texts[cell])
-        grid.append(out)
+            if cell is None:  # covered by the cell to the left (across) or above (down)
+                point = (x + 0.5, top + 0.5)
+                left = covers[-1] if covers else None
+                up = above[len(covers)]
+                cell = next((c for c in (left, up) if c is not None and _point_in(*point, c)), None)
+            covers.append(cell)
+        grid.append([texts.get(cell, "") if cell is not None else "" for cell in covers])
+        above = covers
     return grid
 
 

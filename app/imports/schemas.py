@@ -3,10 +3,23 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from app.pagination import ListQuery
 from app.types import IsoDate, LongText, Name, Note, QueryId, ReadModel, Title
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL bytes")
+    return value
+
+
+def _short(max_length: int, min_length: int = 0) -> Any:
+    return Annotated[
+        str, Field(min_length=min_length, max_length=max_length), AfterValidator(_no_nul)
+    ]
+
 
 TaskKind = Literal["section", "subtask", "key_task", "work_point"]
 UnitKind = Literal[
@@ -51,7 +64,7 @@ class ParsedUnitOut(_Structure):
 
 
 class ParsedIndicatorOut(_Structure):
-    code: Annotated[str, Field(min_length=1, max_length=64)]
+    code: _short(64, 1)  # type: ignore[valid-type]
     name: Name
     comparator: Comparator = Field(
         description="gte 不少于/以上, lte 不超过/以内, eq, between N-M (target_max), "
@@ -59,7 +72,7 @@ class ParsedIndicatorOut(_Structure):
     )
     target_value: Target
     target_max: Target | None = None
-    unit_label: Annotated[str, Field(max_length=32)] = ""
+    unit_label: _short(32) = ""  # type: ignore[valid-type]
     source_text: LongText = ""
 
     @model_validator(mode="after")
@@ -80,7 +93,7 @@ class ParsedMilestoneOut(_Structure):
 class ParsedTaskOut(_Structure):
     code: TaskCode
     kind: TaskKind
-    number: Annotated[str, Field(max_length=16)] = Field(description="As printed: 四, 13, ①.")
+    number: _short(16) = Field(description="As printed: 四, 13, ①.")  # type: ignore[valid-type]
     title: Title
     description: LongText = ""
     parent_code: TaskCode | None = Field(None, description="The enclosing task, listed earlier.")
@@ -149,8 +162,8 @@ class ImportPreview(_Structure):
 
     title: Title
     year: Annotated[int, Field(ge=1949, le=2200)]
-    doc_number: Annotated[str, Field(max_length=200)] | None = None
-    issuer: Annotated[str, Field(max_length=200)] | None = None
+    doc_number: _short(200) | None = None  # type: ignore[valid-type]
+    issuer: _short(200) | None = None  # type: ignore[valid-type]
     issued_on: IsoDate | None = None
     tasks: list[ParsedTaskOut] = Field(min_length=1, max_length=1000)
     summary: ImportSummary | None = Field(None, description="Preview only; ignored when sent.")

@@ -227,13 +227,21 @@ async def _resolve_units(
 
 
 def _numbers(tasks: list[ParsedTaskOut]) -> dict[str, str]:
-    """Printed numbers, except where one repeats within a kind (numbering restarting per
-    section, or （一） in every section): there the unique code stands in."""
+    """Printed numbers, unique within a kind as the table requires: where one repeats
+    (numbering restarting per section, （一） in every section) the task's code stands in,
+    and where that is too long or taken too, its position."""
     seen = Counter((task.kind, task.number) for task in tasks)
-    return {
-        task.code: task.number if seen[(task.kind, task.number)] == 1 else task.code[:16]
-        for task in tasks
-    }
+    taken: set[tuple[str, str]] = set()
+    numbers: dict[str, str] = {}
+    for index, task in enumerate(tasks, 1):
+        for number in (task.number, task.code, f"#{index}"):
+            if len(number) <= 16 and (task.kind, number) not in taken:
+                if number == task.number and seen[(task.kind, number)] > 1:
+                    continue
+                break
+        taken.add((task.kind, number))
+        numbers[task.code] = number
+    return numbers
 
 
 async def store(
