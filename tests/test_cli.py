@@ -87,6 +87,21 @@ def test_import_prints_a_summary_and_refuses_a_second_time(luoshi: CliRunner) ->
     assert "already imported" in again.output
 
 
+def test_import_reads_a_table_and_takes_the_year_it_is_given(
+    luoshi: CliRunner, tmp_path: Path
+) -> None:
+    notice = tmp_path / "fengong.csv"
+    notice.write_text(
+        "序号,工作任务,牵头单位,配合单位\n1,建成社区服务站10个。,区民政局,各街道\n", "utf-8"
+    )
+    refused = luoshi.invoke(cli.cli, ["import", str(notice), "--dry-run"])
+    assert refused.exit_code == 1
+    assert "year" in refused.output
+    preview = luoshi.invoke(cli.cli, ["import", str(notice), "--dry-run", "--year", "2025"])
+    assert preview.exit_code == 0, preview.output
+    assert "work points" in preview.output
+
+
 def test_reporter_key_needs_a_unit_and_gets_one_by_code(luoshi: CliRunner) -> None:
     assert luoshi.invoke(cli.cli, ["migrate"]).exit_code == 0
     refused = luoshi.invoke(cli.cli, ["api-key", "create", "--name", "r", "--role", "reporter"])
