@@ -610,6 +610,8 @@ class _Builder:
     def _continue(self, raw: str) -> None:
         if not raw:
             return
+        if self.current is not None and self.current.row is not None:
+            return  # a table row is whole; text after the table ("附件：…") is not part of it
         if self.current is not None:
             self.current.fragments.append(raw)
         else:
