@@ -78,6 +78,7 @@ class Result:
     error: str | None = None
     seconds: float = 0.0
     misses: list[str] = field(default_factory=list)
+    year_given: bool = False  # the notice has no year: parsed again with `year` as a user would
 
 
 def _text_key(text: str) -> str:
@@ -176,7 +177,14 @@ def run_notice(path: Path, expected: dict[str, object]) -> Result:
     started = time.perf_counter()
     try:
         document = read_notice(path.read_bytes(), filename=path.name)
-        plan = parse_document(document)
+        try:
+            plan = parse_document(document)
+        except NoticeParseError as exc:
+            if not any("year" in problem for problem in exc.problems):
+                raise
+            # What the 422 tells the office to do: say which year the plan is for.
+            plan = parse_document(document, year=int(expected["year"]))  # type: ignore[call-overload]
+            result.year_given = True
     except (NoticeReadError, NoticeParseError) as exc:
         result.error = str(exc)
         for measure in MEASURES:
@@ -205,12 +213,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--verbose", action="store_true", help="list every miss")
+    parser.add_argument("--prefix", default="", help="only notices whose name starts so")
     args = parser.parse_args()
     total = {m: Score() for m in MEASURES}
     header = f"{'notice':42} " + " ".join(f"{m:>18}" for m in MEASURES) + "      ms"
     print(header)
     print(f"{'':42} " + " ".join(f"{'P    R    F1':>18}" for _ in MEASURES))
     for path, expected in notices(args.corpus):
+        if not path.name.startswith(args.prefix):
+            continue
         result = run_notice(path, expected)
         for measure in MEASURES:
             total[measure].merge(result.scores[measure])
@@ -221,6 +232,8 @@ def main() -> None:
         print(f"{path.name[:42]:42} {cells} {result.seconds * 1000:7.1f}")
         if result.error:
             print(f"  refused: {result.error}")
+        if result.year_given:
+            print("  (no year in the notice: parsed again with year given, as the 422 asks)")
         if args.verbose:
             print("\n".join(result.misses))
     cells = " ".join(

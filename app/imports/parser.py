@@ -503,6 +503,8 @@ class _Row:
     participants: tuple[str, ...]  # 配合 / 协办 / 参与 columns
     deadline: str  # 完成时限
     target: str  # 目标 / 指标
+    style: str = "row"  # the numbering style of a row numbered in its text ("(1)…")
+    value: int = 0
 
 
 @dataclass
@@ -593,7 +595,7 @@ class _Builder:
         return False
 
     def _open(self, line: _Line) -> None:
-        style = "row" if line.row is not None else line.style
+        style = line.style
         parent = self._parent_for(style)
         while self.stack and self.stack[-1] is not parent:
             self.stack.pop()
@@ -604,7 +606,7 @@ class _Builder:
         self.stack.append(node)
         self.nodes.append(node)
         self.current = node
-        if style != "row":
+        if line.row is None or style != "row":
             self.last[style] = line.value
 
     def _continue(self, raw: str) -> None:
@@ -890,6 +892,13 @@ _BRACKET_LABEL_RE = re.compile(
 )
 
 
+_DIVISION_LINE_RE = re.compile(r"(?:部门分工|责任分工|任务分工|职责分工)\s*:")
+# "分管省领导：林克庆" names a person, not a unit: cut out of the text, no unit taken.
+_PERSON_LABEL_RE = re.compile(
+    r"(?:分管|责任|牵头|联系|包抓)(?:省|市|区|县)?(?:领导|负责人|责任人)\s*:"
+)
+
+
 def _last_sentence(folded: str) -> tuple[int, int] | None:
     """Span of the text's last sentence (after the last 。 or line break before its end)."""
     end = len(folded.rstrip())
@@ -939,6 +948,24 @@ def _find_clauses(text: str) -> tuple[list[_Clause], list[str]]:
         units = _labelled_units(folded[m.start() : end].strip())
         if units:
             clauses.append(_Clause(m.start(), end, tuple(units)))
+            taken.append((m.start(), end))
+    for m in _PERSON_LABEL_RE.finditer(folded):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        stops = [folded.find("\n", m.end())]
+        stops += [x.start() for x in (_ROLE_LABEL_RE.search(folded, m.end()),
+                                       _DIVISION_LINE_RE.search(folded, m.end())) if x]  # fmt: skip
+        end = min([stop for stop in stops if stop >= 0] or [len(folded)])
+        clauses.append(_Clause(m.start(), end, ()))
+        taken.append((m.start(), end))
+    for m in _DIVISION_LINE_RE.finditer(folded):  # "部门分工：省发展改革委牵头，各地配合。"
+        line_end = folded.find("\n", m.end())
+        end = len(folded) if line_end < 0 else line_end
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        inline = _inline_units(folded[m.end() : end].strip().rstrip("。;"))
+        if inline:
+            clauses.append(_Clause(m.start(), end, tuple(inline)))
             taken.append((m.start(), end))
     last = _last_sentence(folded)
     if last is not None and not any(a < last[1] and last[0] < b for a, b in taken):
@@ -1658,6 +1685,7 @@ class _TableReader:
 
     def __init__(self) -> None:
         self.columns: tuple[str | None, ...] | None = None  # of the last task table
+        self.previous: tuple[str, ...] = ()  # the last data row, for cells merged down
 
     def read(self, rows: list[tuple[str, ...]]) -> list[tuple[str, _Row | None]]:
         rows = [tuple(_clean_cell(c) for c in row) for row in rows[:20_000]]
@@ -1704,6 +1732,11 @@ class _TableReader:
         ) and not units:  # fmt: skip
             task = "\n".join(cells.get("task", []))
             return [(_fold(number).rstrip("、.") + "、" + task if task else number, None)]
+        outline = self._outline(row, columns)
+        if outline is not None:
+            lines, last = outline
+            units_only = {k: v for k, v in cells.items() if k not in ("number", "task")}
+            return [*lines, self._numbered_row(last, units_only, distinct)]
         m = _ROW_NUMBER_RE.match(_fold(number).replace(" ", ""))
         task = "\n".join(cells.get("task", []))
         if not task:  # a table of targets: "序号｜2022年预期目标｜责任单位"
@@ -1720,6 +1753,46 @@ class _TableReader:
             target="\n".join(cells.get("target", [])),
         )
         return [(" | ".join(distinct), parsed)]
+
+    def _outline(
+        self, row: tuple[str, ...], columns: tuple[str | None, ...]
+    ) -> tuple[list[tuple[str, _Row | None]], _Line] | None:
+        """A row whose number and task cells carry numbered text ("(一)…" | "1.…" | "(1)…",
+        the upper levels merged down): the levels that changed since the last row become
+        heading lines and the innermost one the row's item. None for a plainly numbered row."""
+        numbered: list[tuple[int, str, _Line]] = []
+        for index, (cell, column) in enumerate(zip(row, columns, strict=False)):
+            if column in ("number", "task") and cell:
+                line = _classify(cell.split("\n", 1)[0])
+                if line.kind == "num" and line.rest.strip():
+                    numbered.append((index, cell, line))
+        if not numbered:
+            return None
+        previous, self.previous = self.previous, row
+        lines: list[tuple[str, _Row | None]] = []
+        for index, cell, _ in numbered[:-1]:
+            if index >= len(previous) or previous[index] != cell:
+                lines.extend((part, None) for part in cell.split("\n"))
+        return lines, numbered[-1][2]
+
+    def _numbered_row(
+        self, line: _Line, cells: dict[str, list[str]], distinct: list[str]
+    ) -> tuple[str, _Row | None]:
+        _, _, more = line.raw.partition("\n")
+        return (
+            " | ".join(distinct),
+            _Row(
+                number=line.number,
+                task=_join_fragments([line.rest, *more.split("\n")]),
+                leads=tuple(cells.get("lead", [])),
+                responsible=tuple(cells.get("responsible", [])),
+                participants=tuple(cells.get("participant", [])),
+                deadline=" ".join(cells.get("deadline", [])),
+                target="\n".join(cells.get("target", [])),
+                style=line.style,
+                value=line.value,
+            ),
+        )
 
 
 def _text_tables(lines: list[str]) -> list[list[str] | list[tuple[str, ...]]]:
@@ -1906,8 +1979,8 @@ def parse_document(document: Document, *, year: int | None = None) -> ParsedPlan
         raw = lines[index]
         if index in rows:
             row = rows[index]
-            value = int(row.number) if row.number.isdigit() else 0
-            builder.feed(_Line("row", row.number, row.task, raw, "row", value, row=row))
+            value = row.value or (int(row.number) if row.number.isdigit() else 0)
+            builder.feed(_Line("row", row.number, row.task, raw, row.style, value, row=row))
         else:
             builder.feed(_classify(raw) if raw else _Line("skip", "", "", raw))
     nodes = builder.finish()
