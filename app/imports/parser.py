@@ -773,8 +773,12 @@ def _split_unit_names(segment: str) -> list[tuple[str, str | None]]:
     ("区直各部门") or naming one unit ("市发改委") keeps its name as written.
     """
     names: list[tuple[str, str | None]] = []
-    for run in _split_top_level(segment, ",;。 \n"):
-        prefix = ""
+    runs = _split_top_level(segment, ",;。 \n")
+    for index in range(len(runs) - 1, 0, -1):  # "省编办 (省审改办)": an alias, not a unit
+        if runs[index].startswith("(") and runs[index - 1]:
+            runs[index - 1 : index + 1] = [runs[index - 1] + runs[index]]
+    for run in runs:
+        prefix, head = "", ""
         for element in _split_top_level(run, "、"):
             mark = _ROLE_MARK_RE.search(element)
             role = None
@@ -784,14 +788,22 @@ def _split_unit_names(segment: str) -> list[tuple[str, str | None]]:
             name = _clean_unit_name(element)
             if not name:
                 continue
-            if prefix and not _OWN_MARKER_RE.search(name) and not _SPECIFIC_UNIT_RE.search(name):
+            if prefix and _carries_prefix(name, head):
                 name = prefix + name
             elif (m := _DISTRIBUTED_PREFIX_RE.match(name)) is not None:
-                prefix = m.group(0)
+                prefix, head = m.group(0), name
             else:
                 prefix = ""
             names.append((name, role))
     return names
+
+
+def _carries_prefix(name: str, head: str) -> bool:
+    """Whether "各" of the list's head ("各高校科协") governs ``name`` ("企业科协"): a short class
+    name or one of the head's kind, never a unit of its own ("平潭综合实验区", "市发改委")."""
+    if _OWN_MARKER_RE.search(name) or _SPECIFIC_UNIT_RE.search(name):
+        return False
+    return len(name) <= 4 or name[-2:] == head[-2:]
 
 
 def _looks_like_unit(name: str) -> bool:
@@ -1645,7 +1657,7 @@ _COLUMN_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("participant", re.compile(r"配合|协办|参与|协助|协同")),
     ("responsible", re.compile(r"(?:责任|负责|承办|实施|主责|主办)(?:单位|部门|处室|科室|主体)")),
     ("deadline", re.compile(r"时限|时间|期限|节点|进度")),
-    ("task", re.compile(r"任务|工作|事项|内容|措施|项目|实事|名称|要点")),
+    ("task", re.compile(r"任务|工作|事项|内容|措施|举措|项目|实事|名称|要点|细化|具体分工")),
     ("target", re.compile(r"目标|指标")),
 )
 _TABLE_SPLIT_RE = re.compile(r"\t+|\s*[|｜]\s*| {2,}|\u3000+")
@@ -1706,7 +1718,7 @@ class _TableReader:
             for row in rows:
                 out.extend((cell, None) for cell in dict.fromkeys(row) if cell)
             return out
-        self.columns = columns
+        self.columns = columns = _group_columns(columns, rows[start:])
         for row in rows[start:]:
             out.extend(self._data_row(row, columns))
         return out
@@ -1735,10 +1747,10 @@ class _TableReader:
         outline = self._outline(row, columns)
         if outline is not None:
             lines, last = outline
-            units_only = {k: v for k, v in cells.items() if k not in ("number", "task")}
+            units_only = {k: v for k, v in cells.items() if k not in ("number", "task", "group")}
             return [*lines, self._numbered_row(last, units_only, distinct)]
         m = _ROW_NUMBER_RE.match(_fold(number).replace(" ", ""))
-        task = "\n".join(cells.get("task", []))
+        task = "\n".join([*cells.get("task", []), *cells.get("group", [])])
         if not task:  # a table of targets: "序号｜2022年预期目标｜责任单位"
             task = "\n".join(cells.pop("target", []))
         if not task and not units:
@@ -1762,7 +1774,7 @@ class _TableReader:
         heading lines and the innermost one the row's item. None for a plainly numbered row."""
         numbered: list[tuple[int, str, _Line]] = []
         for index, (cell, column) in enumerate(zip(row, columns, strict=False)):
-            if column in ("number", "task") and cell:
+            if column in ("number", "task", "group") and cell:
                 line = _classify(cell.split("\n", 1)[0])
                 if line.kind == "num" and line.rest.strip():
                     numbered.append((index, cell, line))
@@ -1793,6 +1805,25 @@ class _TableReader:
                 value=line.value,
             ),
         )
+
+
+def _group_columns(
+    columns: tuple[str | None, ...], rows: list[tuple[str, ...]]
+) -> tuple[str | None, ...]:
+    """A task column merged down over the rows of a more specific one ("工作任务" over
+    "细化分工") groups them: it becomes "group", read after the row's own task text."""
+    tasks = [i for i, column in enumerate(columns) if column == "task"]
+    if len(tasks) < 2 or len(rows) < 2:
+        return columns
+    marked = list(columns)
+    for i in tasks:
+        pairs = [(a[i], b[i]) for a, b in itertools.pairwise(rows) if i < len(a) and i < len(b)]
+        repeats = sum(1 for a, b in pairs if a and a == b)
+        if pairs and repeats * 2 >= len(pairs) and any(c == "task" for c in marked if c):
+            others = [j for j in tasks if j != i and marked[j] == "task"]
+            if others:
+                marked[i] = "group"
+    return tuple(marked)
 
 
 def _text_tables(lines: list[str]) -> list[list[str] | list[tuple[str, ...]]]:
