@@ -298,6 +298,43 @@ class TestTables:
         assert [(t.number, t.parent_number) for t in items(plan)] == [("1", "一"), ("2", "一")]
         assert all(t.parent_code == section.code for t in items(plan))
 
+    def test_outline_numbers_inside_the_cells(self) -> None:
+        merged = ("(一)全面实施清单管理。", "1.编制并公布行政许可事项清单。")
+        table = Table(
+            (
+                ("序号", "部署任务", "落实措施", "牵头单位", "责任单位", "完成时限"),
+                ("一、全链条优化审批",) * 6,
+                (*merged, "(1)编制市级清单。", "市行政审批局", "各区县政府", "2022年8月底"),
+                (*merged, "(2)编制区县级清单。", "市行政审批局", "市司法局", "2022年9月底"),
+            )
+        )  # fmt: skip
+        plan = parse_document(Document(("某市2022年工作要点分工方案", table)))
+        outline = [(t.kind, t.number, t.parent_code, t.code) for t in plan.tasks]
+        assert outline == [
+            ("section", "一", None, "S1"),
+            ("subtask", "一", "S1", "S1.1"),
+            ("work_point", "1", "S1.1", "WP1"),
+            ("subtask", "1", "WP1", "WP1.1"),
+            ("subtask", "2", "WP1", "WP1.2"),
+        ]
+        first, second = plan.tasks[3], plan.tasks[4]
+        assert first.title == "编制市级清单"
+        assert roles(first) == [("市行政审批局", "lead"), ("各区县政府", "participant")]
+        assert (first.due_on, second.due_on) == (date(2022, 8, 31), date(2022, 9, 30))
+
+    def test_a_task_column_merged_over_finer_tasks_groups_them(self) -> None:
+        table = Table(
+            (
+                ("序号", "工作任务", "细化分工", "责任处室", "完成时限"),
+                ("1", "做好疫情信息发布", "发布权威信息。", "应急处", "长期推进"),
+                ("2", "做好疫情信息发布", "做好疫苗接种信息公开。", "疾控处", "长期推进"),
+            )
+        )
+        found = items(parse_document(Document(("2021年政务公开工作要点", table))))
+        assert [t.title for t in found] == ["发布权威信息", "做好疫苗接种信息公开"]
+        assert all("做好疫情信息发布" in t.description for t in found)
+        assert [roles(t) for t in found] == [[("应急处", "lead")], [("疾控处", "lead")]]
+
 
 # --------------------------------------------------------------------------- 7. bare parenthesis
 
@@ -401,6 +438,25 @@ class TestInlineRoles:
     def test_a_sentence_mentioning_a_lead_inside_the_text_is_text(self) -> None:
         point = only_work_point(notice("支持龙头企业牵头，组建创新联合体。（责任单位：市科技局）"))
         assert roles(point) == [("市科技局", "lead")]
+
+    def test_a_division_line_with_a_leader_line_above_it(self) -> None:
+        point = only_work_point(
+            notice(
+                "地区生产总值增长6%以上。\n分管省领导：林克庆\n部门分工：省发展改革委牵头，各地、各部门配合。"
+            )
+        )
+        assert roles(point) == [
+            ("省发展改革委", "lead"),
+            ("各地", "participant"),
+            ("各部门", "participant"),
+        ]
+        assert point.description == "地区生产总值增长6%以上。"
+
+    def test_an_alias_in_parentheses_stays_with_its_unit(self) -> None:
+        point = only_work_point(
+            notice("推进清单公开。（牵头单位：省编办 （省审改办）；责任单位：省直各部门）")
+        )
+        assert roles(point) == [("省编办(省审改办)", "lead"), ("省直各部门", "participant")]
 
     def test_labels_in_square_brackets(self) -> None:
         point = only_work_point(notice("推进项目建设。【牵头单位】市发改委【配合单位】市财政局"))
