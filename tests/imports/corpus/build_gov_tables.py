@@ -2,7 +2,7 @@
 
 The three notices were published as web pages whose tables reached us flattened
 (one cell per line).  The cell texts below are copied verbatim from those pages
-(see SOURCES-gov.md); this script only lays them out again as a Word table, an
+(see README.md); this script only lays them out again as a Word table, an
 Excel sheet and a CSV file.  It is deterministic: fixed document timestamps, no
 randomness.  Run with the project virtualenv:
 

@@ -1,6 +1,6 @@
 """Rebuild the Word-shaped ho1-* corpus notices from the text saved below.
 
-Two notices of the held-out set 1 reached us as stored web-page text (see SOURCES-ho1.md):
+Two notices of the held-out set 1 reached us as stored web-page text (see README.md):
 
 * ho1-xian-2022-fangguanfu  -- a task-division table flattened into cells separated by " | "
   (one copy) or run together (a second copy of the same page, used only to complete the last
@@ -46,7 +46,15 @@ XIAN_PARAGRAPHS = [
     "(此件公开发布)",
     "西安市贯彻落实陕西省《2022年深化“放管服”改革优化营商环境工作要点》分工方案",
 ]
-XIAN_HEADER = ["序号", "陕西省《工作要点》部署任务", "西安市落实措施", "牵头单位", "责任单位", "完成时限", "备注"]
+XIAN_HEADER = [
+    "序号",
+    "陕西省《工作要点》部署任务",
+    "西安市落实措施",
+    "牵头单位",
+    "责任单位",
+    "完成时限",
+    "备注",
+]
 XIAN_SECTION = "一、全链条优化审批"
 XIAN_TASK_NO = "(一)全面实施行政许可事项清单管理。"
 XIAN_TASK = (

@@ -3,7 +3,7 @@
 Both notices were published as web pages whose tables reached us flattened (one
 cell per line, merged cells missing from the rows they span, padded with "|" at
 the row end).  The cell texts below are copied verbatim from those pages (see
-SOURCES-ho2.md); this script only lays them out again as a Word table and an
+README.md); this script only lays them out again as a Word table and an
 Excel sheet, putting the merged cells back.  It is deterministic: fixed document
 properties and fixed zip timestamps, so the output is byte-for-byte
 reproducible.  Run with the project virtualenv:
@@ -137,8 +137,20 @@ GDWJW_ROWS = [
         "长期推进",
     ),
     (2, None, "扎实做好疫苗接种信息公开和舆论引导工作", "疾控处", "长期推进"),
-    (3, None, "提高新冠肺炎疫情信息发布规范化水平,强化政府内部信息整合", "宣传处会办公室", "2021年8月前"),
-    (4, None, "做好爱国卫生运动、健康中国行动、健康广东行动的信息发布工作", "规划信息处(爱卫办)", "长期推进"),
+    (
+        3,
+        None,
+        "提高新冠肺炎疫情信息发布规范化水平,强化政府内部信息整合",
+        "宣传处会办公室",
+        "2021年8月前",
+    ),
+    (
+        4,
+        None,
+        "做好爱国卫生运动、健康中国行动、健康广东行动的信息发布工作",
+        "规划信息处(爱卫办)",
+        "长期推进",
+    ),
     (
         5,
         "常规政务公开事项",
