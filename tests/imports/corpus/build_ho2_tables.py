@@ -204,7 +204,7 @@ def build_gdwjw() -> Path:
     last = first_row + len(GDWJW_ROWS) - 1
     if top is not None and last > top:
         ws.merge_cells(start_row=top, start_column=2, end_row=last, end_column=2)
-    for col, width in zip("ABCDEF", (6, 18, 48, 30, 24, 8)):
+    for col, width in zip("ABCDEF", (6, 18, 48, 30, 24, 8), strict=True):
         ws.column_dimensions[col].width = width
     wb.properties.creator = ""
     wb.properties.created = FIXED_TIME
