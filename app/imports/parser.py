@@ -1939,6 +1939,22 @@ def parse_notice(text: str, *, year: int | None = None) -> ParsedPlan:
     return parse_document(Document((text,)), year=year)
 
 
+# "一、明确目标任务，促进学前教育快速发展1、学前三年教育发展目标。": a heading and its first
+# item printed on one line.
+_HEADING_THEN_ITEM_RE = re.compile(r"^(.{2,40}?[\u4e00-\u9fff])(1[、.](?!\d)\S.*)$")
+
+
+def _split_heading(line: str) -> list[str]:
+    classified = _classify(line)
+    if classified.kind != "num" or classified.style not in ("cn", "cn_paren", "chapter"):
+        return [line]
+    m = _HEADING_THEN_ITEM_RE.match(_fold(classified.rest))
+    if m is None or _SENTENCE_PUNCT.search(m.group(1).replace(",", "")):
+        return [line]
+    cut = len(line) - len(classified.rest) + m.start(2)
+    return [line[:cut], line[cut:]]
+
+
 def _body_lines(document: Document, warnings: list[str]) -> tuple[list[str], dict[int, _Row]]:
     """Every block as lines (spaces collapsed); table rows that are items, by line index."""
     lines: list[str] = []
@@ -1970,7 +1986,8 @@ def _body_lines(document: Document, warnings: list[str]) -> tuple[list[str], dic
                         lines.extend(line.split("\n"))
             else:
                 tables.columns = None
-                lines.extend(_SPACES.sub(" ", str(line)).strip() for line in run)
+                for text_line in run:
+                    lines.extend(_split_heading(_SPACES.sub(" ", str(text_line)).strip()))
     if nul:
         warnings.append(f"removed {nul} NUL character(s)")
     if control:

@@ -499,6 +499,25 @@ THREE_LEVELS = """某区2024年工作要点
 """
 
 
+class TestHeadingAndItemOnOneLine:
+    def test_the_first_item_printed_after_its_heading_is_an_item(self) -> None:
+        plan = parse_notice(
+            "2005年工作要点\n一、明确目标任务，促进学前教育快速发展1、学前三年教育发展目标。"
+            "\n入园率达到96%以上。\n2、推进低龄化发展。"
+        )
+        assert [(t.kind, t.number, t.title) for t in plan.tasks] == [
+            ("section", "一", "明确目标任务，促进学前教育快速发展"),
+            ("work_point", "1", "学前三年教育发展目标"),
+            ("work_point", "2", "推进低龄化发展"),
+        ]
+
+    def test_a_number_inside_a_sentence_is_not_split_off(self) -> None:
+        plan = parse_notice(
+            "2024年工作要点\n一、完成投资1.5亿元，新增就业1、2个百分点\n1、推进项目。"
+        )
+        assert [t.number for t in plan.tasks] == ["一", "1"]
+
+
 class TestNesting:
     def test_three_levels_point_at_their_parents(self) -> None:
         plan = parse_notice(THREE_LEVELS)
