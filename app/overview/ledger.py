@@ -13,6 +13,7 @@ from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
@@ -131,6 +132,11 @@ def _inert(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
+def _sheet_text(text: str) -> str:
+    """Text an .xlsx cell can hold: the control characters XML forbids are dropped."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
 def to_csv(rows: list[LedgerRow]) -> bytes:
     """UTF-8 with a byte-order mark, so Excel opens the Chinese text correctly."""
     out = io.StringIO()
@@ -150,7 +156,9 @@ def to_xlsx(rows: list[LedgerRow], *, title: str) -> bytes:
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
-    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    heading = sheet.cell(row=1, column=1, value=_sheet_text(title))
+    heading.data_type = "s"  # a title like "=HYPERLINK(…)" stays text
+    heading.font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
     for col, (header, width) in enumerate(zip(HEADERS, _WIDTHS, strict=True), start=1):
         cell = sheet.cell(row=2, column=col, value=header)
@@ -160,7 +168,7 @@ def to_xlsx(rows: list[LedgerRow], *, title: str) -> bytes:
         sheet.column_dimensions[get_column_letter(col)].width = width
     for r, row in enumerate(rows, start=3):
         for col, value in enumerate(row.cells(), start=1):
-            cell = sheet.cell(row=r, column=col, value=value)
+            cell = sheet.cell(row=r, column=col, value=_sheet_text(value))
             cell.data_type = "s"  # always text: a leading "=" is not a formula
             cell.alignment = wrap
             cell.border = border

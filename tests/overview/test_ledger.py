@@ -86,6 +86,16 @@ class TestLedgerFile:
         assert cell.data_type == "s"
         assert cell.value == '=HYPERLINK("http://x","点击")'
 
+    def test_a_title_with_a_formula_and_control_characters(self) -> None:
+        title = '=HYPERLINK("http://x","点击")\x07计划\x1b'
+        evil = row(title="任务\x00\x0b一")
+        sheet = load_workbook(io.BytesIO(to_xlsx([evil], title=title))).active
+        assert sheet is not None
+        heading = sheet.cell(row=1, column=1)
+        assert heading.data_type == "s"
+        assert heading.value == '=HYPERLINK("http://x","点击")计划'
+        assert sheet.cell(row=3, column=HEADERS.index("工作任务") + 1).value == "任务一"
+
 
 class TestLedgerRoute:
     async def test_seed_plan_as_csv(self, client: AsyncClient) -> None:
@@ -123,6 +133,19 @@ class TestLedgerRoute:
         assert response.status_code == 200, response.text
         [_, *lines] = read_csv(response.content)
         assert [line[2] for line in lines] == [f"层{level}" for level in range(1500)]
+
+    async def test_a_plan_title_with_control_characters_prints(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        plan = await create_plan(db, title='=HYPERLINK("http://x")\x07计划')
+        response = await client.get(
+            f"/api/v1/plans/{plan.id}/ledger", params={"format": "xlsx", "as_of": "2024-07-20"}
+        )
+        assert response.status_code == 200, response.text
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert sheet is not None
+        assert sheet["A1"].data_type == "s"
+        assert sheet["A1"].value == '=HYPERLINK("http://x")计划 落实台账（截至 2024-07-20）'
 
     async def test_seed_plan_as_xlsx(self, client: AsyncClient) -> None:
         plan_id = (await import_seed(client))["plan_id"]
