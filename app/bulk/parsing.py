@@ -20,6 +20,8 @@ from typing import Any
 
 import orjson
 
+from app.charsets import GB_NAMES, UTF8_NAMES, CharsetError, decode_chinese_text
+
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
 CSV = "text/csv"
@@ -35,8 +37,6 @@ MEDIA_TYPES = {
     "application/csv": CSV,
     XLSX: XLSX,
 }
-_GB = {"gb18030", "gbk", "gb2312", "cp936"}
-_UTF8 = {"utf-8", "utf8"}
 MAX_COLUMNS = 200
 
 
@@ -73,9 +73,9 @@ def media_type_of(content_type: str) -> tuple[str, str]:
             f"cannot read {media or 'a body without Content-Type'}; send application/json, "
             f"{NDJSON}, {CSV} or {XLSX}"
         )
-    if charset and charset not in _UTF8 | _GB:
+    if charset and charset not in UTF8_NAMES | GB_NAMES:
         raise UnsupportedFormat(f"charset {charset} is not supported; send UTF-8 or GB18030")
-    if charset in _GB and fmt != CSV:
+    if charset in GB_NAMES and fmt != CSV:
         raise UnsupportedFormat(f"{fmt} is always UTF-8; GB18030 is read only for CSV")
     return fmt, charset
 
@@ -102,22 +102,12 @@ def parse(data: bytes, fmt: str, charset: str = "") -> Parsed:
 
 
 def decode_text(data: bytes, charset: str = "") -> str:
-    """UTF-8 (BOM or not) unless GB18030 is declared; undeclared non-UTF-8 is tried as GB18030."""
-    if charset in _GB:
-        encodings = ["gb18030"]
-    elif charset in _UTF8:
-        encodings = ["utf-8-sig"]
-    else:
-        encodings = ["utf-8-sig", "gb18030"]
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError as exc:
-            error = exc
-    raise UnreadableBody(
-        f"the body is not valid {encodings[-1].upper().replace('-SIG', '')} text "
-        f"(byte {error.start}); save it as UTF-8 or say `charset=gb18030`"
-    )
+    """UTF-8 (BOM or not) unless GB18030 is declared; undeclared non-UTF-8 is read as GB18030,
+    and a body mixing the two is refused (app.charsets holds the rule)."""
+    try:
+        return decode_chinese_text(data, charset or None)
+    except CharsetError as exc:
+        raise UnreadableBody(exc.message) from exc
 
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")

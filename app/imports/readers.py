@@ -30,6 +30,7 @@ from openpyxl.utils.cell import range_boundaries
 from pdfplumber.table import merge_edges
 from pdfplumber.utils import cluster_objects, dedupe_chars
 
+from app.charsets import CharsetError, decode_chinese_text
 from app.imports.document import Block, Document, NoticeReadError, Table
 from app.imports.docx_text import WordNumbering
 
@@ -93,9 +94,6 @@ _LEGACY_MESSAGE = (
     "Old-format .doc/.xls files (and password-protected Office files) cannot be read; "
     "save the file as .docx or .xlsx without a password and upload it again."
 )
-
-_UTF8_NAMES = frozenset({"utf-8", "utf8", "utf-8-sig"})
-_GB_NAMES = frozenset({"gb18030", "gbk", "gb2312"})
 
 
 def read_notice(
@@ -206,99 +204,11 @@ def _read_text(data: bytes, charset: str | None) -> Document:
 
 
 def _decode(data: bytes, charset: str | None) -> str:
-    """UTF-8 or GB18030 text with "\\n" line ends; refuses binary files and mixed encodings."""
-    if charset:
-        name = charset.strip().lower().replace("_", "-")
-        if name in _UTF8_NAMES:
-            codec = "utf-8-sig"
-        elif name in _GB_NAMES:
-            codec = "gb18030"  # a superset of GBK and GB2312: their files decode the same
-        else:
-            raise NoticeReadError(
-                f"The character set {charset[:40]!r} is not supported; save the file as "
-                "UTF-8 or GB18030.",
-                code="unsupported_format",
-            )
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError as exc:
-            raise NoticeReadError(
-                f"The file is not valid {name.upper()} text (byte {exc.start:,}); save it as "
-                "UTF-8, or say which it is (`charset=gb18030`)."
-            ) from exc
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise NoticeReadError(
-            "UTF-16 text is not supported; save the file as UTF-8 and upload it again.",
-            code="unsupported_format",
-        )
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-            if _UNCOMMON_NON_ASCII.search(text) and not _IDEOGRAPH.search(text):
-                text = _better_as_gb18030(data) or text
-        except UnicodeDecodeError:
-            if _has_utf8_chinese_line(data):
-                raise NoticeReadError(
-                    "The file mixes UTF-8 and GB18030 (GBK) text; save it again in one "
-                    "encoding, preferably UTF-8."
-                ) from None
-            try:
-                text = data.decode("gb18030")
-            except UnicodeDecodeError as exc:
-                raise NoticeReadError(
-                    f"The file is neither UTF-8 nor GB18030 text (byte {exc.start:,})."
-                ) from exc
-    text = text.removeprefix("\ufeff")
-    if _looks_binary(text):
-        raise NoticeReadError("The file does not look like a text file.")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _better_as_gb18030(data: bytes) -> str | None:
-    """``data`` as GB18030 when that reads as Chinese: short GBK text can be valid UTF-8 by
-    accident ("通知" is, as "֪ͨ"), and a notice is Chinese."""
     try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError:
-        return None
-    if _IDEOGRAPH.search(text) and not _UNCOMMON_NON_ASCII.search(text):
-        return text
-    return None
-
-
-def _has_utf8_chinese_line(data: bytes) -> bool:
-    """Whether some line is UTF-8 Chinese; GBK bytes are rarely valid UTF-8 by accident.
-
-    A line of GBK text passes as UTF-8 only when its byte pairs happen to chain into
-    UTF-8 sequences; asking for two ideographs and nothing but common Chinese text
-    characters makes that vanishingly rare.
-    """
-    for line in data.split(b"\n"):
-        if line.isascii():
-            continue
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        if len(_IDEOGRAPH.findall(text)) >= 2 and not _UNCOMMON_NON_ASCII.search(text):
-            return True
-    return False
-
-
-_IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# Outside ASCII, CJK ideographs, CJK / general / full-width punctuation and list numbers.
-_UNCOMMON_NON_ASCII = re.compile(
-    r"[^\x00-\x7f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
-    r"\u2000-\u206f\u2160-\u217f\u2460-\u24ff\u00b7\ufeff]"
-)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-
-
-def _looks_binary(text: str) -> bool:
-    if "\x00" in text:
-        return True
-    sample = text[:65_536]
-    return len(_CONTROL.findall(sample)) > max(8, len(sample) // 100)
+        return decode_chinese_text(data, charset)
+    except CharsetError as exc:
+        code = "unsupported_format" if exc.unsupported else "unreadable_file"
+        raise NoticeReadError(exc.message, code=code) from exc
 
 
 def _read_csv(data: bytes, charset: str | None) -> Document:

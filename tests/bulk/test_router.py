@@ -255,6 +255,18 @@ class TestFormats:
         note = await db.scalar(select(IndicatorReport.note))
         assert note == "科普活动"
 
+    async def test_csv_mixing_utf8_and_gb18030_is_refused_and_nothing_stored(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        head = "plan,indicator,unit,period,value,note\r\n".encode()
+        line = f"{setup.plan.code},{setup.indicator.code},{setup.units[0].code},2024Q1,3,"
+        utf8 = (line + "中文备注\r\n").encode()
+        gb = (line.replace("2024Q1", "2024Q2") + "科普活动\r\n").encode("gb18030")
+        response = await post(client, "indicator-reports", head + utf8 + gb, "text/csv")
+        assert response.status_code == 400, response.text
+        assert "mixes UTF-8 and GB18030" in response.json()["detail"]
+        assert await reports_in_db(db) == []
+
     async def test_xlsx(self, client: AsyncClient, db: AsyncSession, setup: Setup) -> None:
         from openpyxl import Workbook
 
