@@ -258,7 +258,7 @@ class TestFormats:
     async def test_csv_mixing_utf8_and_gb18030_is_refused_and_nothing_stored(
         self, client: AsyncClient, db: AsyncSession, setup: Setup
     ) -> None:
-        head = "plan,indicator,unit,period,value,note\r\n".encode()
+        head = b"plan,indicator,unit,period,value,note\r\n"
         line = f"{setup.plan.code},{setup.indicator.code},{setup.units[0].code},2024Q1,3,"
         utf8 = (line + "中文备注\r\n").encode()
         gb = (line.replace("2024Q1", "2024Q2") + "科普活动\r\n").encode("gb18030")
