@@ -788,6 +788,11 @@ def _split_unit_names(segment: str) -> list[tuple[str, str | None]]:
             name = _clean_unit_name(element)
             if not name:
                 continue
+            together = _TOGETHER_RE.fullmatch(name)
+            if together and all(_looks_like_unit(n) for n in together.groups()):
+                # "宣传处会办公室", "市委宣传部会同市文明办": the first leads, the other helps
+                names += [(together.group(1), role or "lead"), (together.group(2), "participant")]
+                continue
             if prefix and _carries_prefix(name, head):
                 name = prefix + name
             elif (m := _DISTRIBUTED_PREFIX_RE.match(name)) is not None:
@@ -796,6 +801,9 @@ def _split_unit_names(segment: str) -> list[tuple[str, str | None]]:
                 prefix = ""
             names.append((name, role))
     return names
+
+
+_TOGETHER_RE = re.compile(r"(.{2,20}?[处室局委厅部办科中心])会同?(.{2,20})")
 
 
 def _carries_prefix(name: str, head: str) -> bool:

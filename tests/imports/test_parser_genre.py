@@ -458,6 +458,17 @@ class TestInlineRoles:
         )
         assert roles(point) == [("省编办(省审改办)", "lead"), ("省直各部门", "participant")]
 
+    def test_one_unit_working_with_another(self) -> None:
+        point = only_work_point(
+            notice("做好信息发布。（责任处室：宣传处会办公室；市委宣传部会同市文明办）")
+        )
+        assert roles(point) == [
+            ("宣传处", "lead"),
+            ("办公室", "participant"),
+            ("市委宣传部", "lead"),
+            ("市文明办", "participant"),
+        ]
+
     def test_labels_in_square_brackets(self) -> None:
         point = only_work_point(notice("推进项目建设。【牵头单位】市发改委【配合单位】市财政局"))
         assert roles(point) == [("市发改委", "lead"), ("市财政局", "participant")]
