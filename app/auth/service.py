@@ -198,3 +198,25 @@ async def revoke_api_key(session: AsyncSession, *, key_id: int) -> None:
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
         await session.flush()
+
+
+async def key_still_valid(session: AsyncSession, *, key_id: int) -> str | None:
+    """None if the key may still act, else why not ("revoked", "expired", "deleted").
+
+    The row is share-locked, so a revocation made meanwhile waits for the caller's transaction:
+    work started under a valid key finishes under it, and nothing starts after it is revoked.
+    """
+    row = (
+        await session.execute(
+            select(ApiKey.revoked_at, ApiKey.expires_at, func.now())
+            .where(ApiKey.id == key_id)
+            .with_for_update(read=True)
+        )
+    ).one_or_none()
+    if row is None:
+        return "deleted"
+    if row.revoked_at is not None:
+        return "revoked"
+    if row.expires_at is not None and row.expires_at <= row.now:
+        return "expired"
+    return None

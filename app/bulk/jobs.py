@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.audit.service import Actor, set_actor
+from app.auth import service as auth_service
 from app.auth.service import Principal
 from app.bulk import service
 from app.bulk.models import BulkJob
@@ -43,6 +44,10 @@ log = logging.getLogger(__name__)
 QUEUE = DBSettings(db_schema="pgqueuer")
 ENTRYPOINT = "bulk_upload"
 SUPERVISING_ROLES = {"admin", "supervisor"}
+
+
+class KeyNoLongerValid(AppError):
+    status, code, title = 403, "key_not_valid", "The key that queued this job may no longer act"
 
 
 def queries(connection: Any) -> Queries:
@@ -141,6 +146,12 @@ async def run_job(
     finished: dict[str, Any]
     try:
         async with sessions.begin() as session:
+            reason = await auth_service.key_still_valid(session, key_id=actor.key_id)
+            if reason is not None:
+                raise KeyNoLongerValid(
+                    f"key {actor.key_id} ({actor.name}) was {reason} after it queued this job; "
+                    "nothing was written. Send the upload again with a valid key."
+                )
             set_actor(session, Actor(key_id=actor.key_id, name=actor.name))
             outcome = await service.upload(
                 session,

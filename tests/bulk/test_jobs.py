@@ -129,3 +129,46 @@ async def test_a_problem_with_nul_characters_is_stored(
     await run_job(sessions_on(connection), response.json()["id"], max_rows=100)
     job = (await client.get(response.headers["location"])).json()
     assert (job["status"], job["problem"]["code"]) == ("failed", "unknown_columns")
+
+
+class TestKeyNoLongerValid:
+    async def test_a_job_queued_by_a_key_revoked_since_does_not_run(
+        self, app: FastAPI, db: AsyncSession, connection: AsyncConnection
+    ) -> None:
+        key, secret = await auth_service.create_api_key(db, name="脚本", role="supervisor")
+        async with AsyncClient(
+            transport=ASGITransport(app=app),
+            base_url="http://test",
+            headers={"Authorization": f"Bearer {secret}"},
+        ) as script:
+            response = await queue(script, ndjson([{"code": "REV1", "name": "撤销后"}]))
+        await auth_service.revoke_api_key(db, key_id=key.id)
+        await run_job(sessions_on(connection), response.json()["id"], max_rows=100)
+        job = await db.get(BulkJob, response.json()["id"])
+        assert job is not None
+        await db.refresh(job)
+        assert (job.status, job.problem["code"]) == ("failed", "key_not_valid")
+        assert "revoked" in job.problem["detail"]
+        assert await db.scalar(select(func.count()).select_from(Unit)) == 0
+
+    async def test_an_expired_key_s_job_does_not_run(
+        self, app: FastAPI, db: AsyncSession, connection: AsyncConnection
+    ) -> None:
+        key, secret = await auth_service.create_api_key(db, name="临时", role="supervisor")
+        async with AsyncClient(
+            transport=ASGITransport(app=app),
+            base_url="http://test",
+            headers={"Authorization": f"Bearer {secret}"},
+        ) as script:
+            response = await queue(script, ndjson([{"code": "EXP1", "name": "过期后"}]))
+        await db.execute(
+            text("UPDATE api_keys SET expires_at = now() - interval '1 minute' WHERE id = :id"),
+            {"id": key.id},
+        )
+        await run_job(sessions_on(connection), response.json()["id"], max_rows=100)
+        job = await db.get(BulkJob, response.json()["id"])
+        assert job is not None
+        await db.refresh(job)
+        assert (job.status, job.problem["code"]) == ("failed", "key_not_valid")
+        assert "expired" in job.problem["detail"]
+        assert await db.scalar(select(func.count()).select_from(Unit)) == 0
