@@ -67,11 +67,13 @@ def decode_chinese_text(data: bytes, charset: str | None = None) -> str:
             text = data.decode("utf-8-sig")
             if _UNCOMMON_NON_ASCII.search(text) and not _IDEOGRAPH.search(text):
                 text = _better_as_gb18030(data) or text
-        except UnicodeDecodeError:
-            if _has_utf8_chinese_line(data):
+        except UnicodeDecodeError as exc:
+            utf8_line = _utf8_chinese_line(data)
+            if utf8_line:
+                other = data.count(b"\n", 0, exc.start) + 1
                 raise CharsetError(
-                    "The file mixes UTF-8 and GB18030 (GBK) text; save it again in one "
-                    "encoding, preferably UTF-8."
+                    f"The file mixes UTF-8 (line {utf8_line}) and GB18030 (GBK) text (line "
+                    f"{other}); save it again in one encoding, preferably UTF-8."
                 ) from None
             try:
                 text = data.decode("gb18030")
@@ -97,14 +99,15 @@ def _better_as_gb18030(data: bytes) -> str | None:
     return None
 
 
-def _has_utf8_chinese_line(data: bytes) -> bool:
-    """Whether some line is UTF-8 Chinese; GBK bytes are rarely valid UTF-8 by accident.
+def _utf8_chinese_line(data: bytes) -> int:
+    """The number of the first line that is UTF-8 Chinese, else 0; GBK bytes are rarely
+    valid UTF-8 by accident.
 
     A line of GBK text passes as UTF-8 only when its byte pairs happen to chain into
     UTF-8 sequences; asking for two ideographs and nothing but common Chinese text
     characters makes that vanishingly rare.
     """
-    for line in data.split(b"\n"):
+    for number, line in enumerate(data.split(b"\n"), 1):
         if line.isascii():
             continue
         try:
@@ -112,8 +115,8 @@ def _has_utf8_chinese_line(data: bytes) -> bool:
         except UnicodeDecodeError:
             continue
         if len(_IDEOGRAPH.findall(text)) >= 2 and not _UNCOMMON_NON_ASCII.search(text):
-            return True
-    return False
+            return number
+    return 0
 
 
 def _looks_binary(text: str) -> bool:

@@ -264,7 +264,7 @@ class TestFormats:
         gb = (line.replace("2024Q1", "2024Q2") + "科普活动\r\n").encode("gb18030")
         response = await post(client, "indicator-reports", head + utf8 + gb, "text/csv")
         assert response.status_code == 400, response.text
-        assert "mixes UTF-8 and GB18030" in response.json()["detail"]
+        assert "mixes UTF-8 (line 2) and GB18030 (GBK) text (line 3)" in response.json()["detail"]
         assert await reports_in_db(db) == []
 
     async def test_xlsx(self, client: AsyncClient, db: AsyncSession, setup: Setup) -> None:
