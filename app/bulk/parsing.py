@@ -236,11 +236,31 @@ def _csv_rows(reader: Any, header: list[str]) -> Iterator[Record]:
         yield row, {name: (cell.strip() or None) for name, cell in zip(header, cells, strict=False)}
 
 
+# A workbook is checked before openpyxl inflates it: 48 KB can declare 1.5 GB of cells.
+MAX_XLSX_INFLATED_BYTES = 256 * 1024 * 1024
+# Rows with nothing in them are skipped; this many in a row end the read with a 400 rather
+# than keep the worker parsing millions of declared empty rows (a sheet formatted to the end).
+MAX_BLANK_ROWS = 100_000
+
+
 def _xlsx(data: bytes) -> Parsed:
     import zipfile
 
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if sum(info.file_size for info in members) > MAX_XLSX_INFLATED_BYTES:
+                raise UnreadableBody(
+                    f"the workbook is larger than {MAX_XLSX_INFLATED_BYTES // 2**20} MiB once "
+                    "uncompressed; split it or send CSV"
+                )
+            for info in members:
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    _check_empty_rows(archive, info)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise UnreadableBody(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
@@ -253,7 +273,24 @@ def _xlsx(data: bytes) -> Parsed:
     if first is None:
         raise UnreadableBody("the first sheet is empty; its first row must name the columns")
     header = _header(list(first))
-    return Parsed(header, _xlsx_rows(book, rows, header))
+    # Read whole here: the caller runs this off the event loop, so a slow workbook holds
+    # one worker thread, not every request.
+    return Parsed(header, iter(list(_xlsx_rows(book, rows, header))))
+
+
+def _check_empty_rows(archive: Any, info: Any) -> None:
+    """Refuse a sheet declaring far more rows than it has cells ("<row/>" five million times
+    in 48 KB) before openpyxl spends seconds on each million; counted at C speed."""
+    rows = cells = 0
+    with archive.open(info) as sheet:
+        while chunk := sheet.read(1 << 20):
+            rows += chunk.count(b"<row")
+            cells += chunk.count(b"<c ") + chunk.count(b"<c>")
+            if rows - cells > MAX_BLANK_ROWS:
+                raise UnreadableBody(
+                    f"the sheet declares more than {MAX_BLANK_ROWS:,} rows without cells; "
+                    "delete the empty rows (or send CSV) and upload it again"
+                )
 
 
 def _cell(value: Any) -> Any:
@@ -268,16 +305,25 @@ def _cell(value: Any) -> Any:
 
 def _xlsx_rows(book: Any, rows: Iterator[tuple[Any, ...]], header: list[str]) -> Iterator[Record]:
     width = len(header)
-    row = 0
+    row = blank = 0
     try:
         for cells in rows:
             if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
+                blank += 1
+                if blank >= MAX_BLANK_ROWS:
+                    raise UnreadableBody(
+                        f"the sheet has {MAX_BLANK_ROWS:,} empty rows in a row after record "
+                        f"{row}; delete the empty rows (or send CSV) and upload it again"
+                    )
                 continue
+            blank = 0
             row += 1
             if len(cells) > width and any(cell is not None for cell in cells[width:]):
                 yield row, RowProblem("too_many_cells", f"cells beyond the {width} named columns")
                 continue
             yield row, {name: _cell(cell) for name, cell in zip(header, cells, strict=False)}
+    except UnreadableBody:
+        raise
     except Exception as exc:
         raise UnreadableBody(
             f"the workbook cannot be read after record {row} ({exc.__class__.__name__})"

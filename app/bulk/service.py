@@ -13,6 +13,7 @@ Memory holds one batch of rows, never an ORM object per row.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -143,7 +144,10 @@ async def upload(
     scope_unit = check_may_upload(spec, actor)
     fmt, charset = read_format(content_type)
     try:
-        parsed = parsing.parse(data, fmt, charset)
+        if fmt == parsing.XLSX:  # a workbook is read whole, in a thread
+            parsed = await asyncio.to_thread(parsing.parse, data, fmt, charset)
+        else:  # text formats are read record by record as the rows are staged
+            parsed = parsing.parse(data, fmt, charset)
     except parsing.UnreadableBody as exc:
         raise UnreadableUpload(str(exc)) from None
     present: set[str] = set()
