@@ -55,6 +55,10 @@ class MissingColumns(InvalidInput):
     code, title = "missing_columns", "Missing columns"
 
 
+class ConflictingRows(AppError):
+    status, code, title = 409, "conflict", "Records changed while the upload ran"
+
+
 class InvalidRows(InvalidInput):
     code, title = "invalid_rows", "Some rows are not valid"
 
@@ -342,7 +346,10 @@ def _final(spec: Spec, column: Column, present: set[str]) -> str:
 
 
 def _resolve_sql(spec: Spec, stage: str, rows: str, present: set[str]) -> str:
-    olds = ", ".join(f"t.{c.name} AS old_{c.name}" for c in spec.columns)
+    # The version read here is checked again by the UPDATE (see _write).
+    olds = ", ".join(
+        [*(f"t.{c.name} AS old_{c.name}" for c in spec.columns), "t.version AS old_version"]
+    )
     finals = ", ".join(f"{_final(spec, c, present)} AS f_{c.name}" for c in spec.columns)
     new = ", ".join(f"y.f_{c.name}" for c in spec.columns)
     old = ", ".join(f"y.old_{c.name}" for c in spec.columns)
@@ -534,12 +541,16 @@ async def _write(session: AsyncSession, spec: Spec, rows: str, actor: Principal)
         for c in written
     )
     events = audit_service.bulk_events_sql(source="upd", entity_id="upd.id", changes="upd.changes")
-    await session.execute(
+    # Only rows still at the version the upload read are written: one changed meanwhile (a report
+    # approved while the upload ran) is not overwritten with values decided on its old state.
+    # Under READ COMMITTED the UPDATE waits for such a writer and then re-checks the version.
+    conflicts = await session.scalar(
         text(
             f"WITH upd AS (UPDATE {spec.table} t SET {', '.join(sets)} FROM {rows} r "
-            "WHERE t.id = r.target_id AND r.changed "
+            "WHERE t.id = r.target_id AND r.changed AND t.version = r.old_version "
             f"RETURNING t.id, jsonb_strip_nulls(jsonb_build_object({changes})) AS changes), "
-            f"ev AS ({events}) SELECT count(*) FROM upd"
+            f"ev AS ({events}) SELECT coalesce(array_agg(r.row ORDER BY r.row), '{{}}') "
+            f"FROM {rows} r WHERE r.changed AND r.target_id NOT IN (SELECT id FROM upd)"
         ),
         {
             **params,
@@ -548,3 +559,14 @@ async def _write(session: AsyncSession, spec: Spec, rows: str, actor: Principal)
             ),
         },
     )
+    if conflicts:
+        key_field = next(f.name for f in spec.fields if f.key)
+        errors = [
+            RowError(row, key_field, "conflict", "the record was changed by someone else "
+                     "while this upload ran; nothing was written — upload again to apply it")
+            for row in conflicts
+        ]  # fmt: skip
+        raise ConflictingRows(
+            f"{len(conflicts)} record(s) changed while the upload ran; nothing was written",
+            errors=problem_items(errors),
+        )

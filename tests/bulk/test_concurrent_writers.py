@@ -1,0 +1,104 @@
+"""A bulk upload and an office decision on the same record, at the same time, on the app as it
+is served (real connections, real commits): the decision is never silently undone."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import orjson
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from app.db import migrate
+from app.settings import async_database_url
+from tests.factories import (
+    create_indicator,
+    create_plan,
+    create_report,
+    create_task,
+    create_unit,
+)
+from tests.helpers import served
+
+
+@pytest.fixture
+async def own_database(database_url: str) -> AsyncIterator[str]:
+    """A migrated database of this test's own: its writes really commit."""
+    name = f"luoshi_writers_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(database_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+        await migrate(url)
+        yield url
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def a_submitted_report(url: str) -> tuple[dict[str, str], int]:
+    engine = create_async_engine(async_database_url(url))
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            plan = await create_plan(session, year=2024)
+            task = await create_task(session, plan=plan)
+            indicator = await create_indicator(session, task=task, frequency="quarterly")
+            unit = await create_unit(session)
+            report = await create_report(session, indicator=indicator, unit=unit, value=100)
+            await session.commit()
+            row = {"plan": plan.code, "indicator": indicator.code, "unit": unit.code}
+            return row | {"period": "2024Q1"}, report.id
+    finally:
+        await engine.dispose()
+
+
+async def wait_until_blocked(conn: asyncpg.Connection) -> None:
+    for _ in range(200):
+        waiting = await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        if waiting:
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError("the upload never waited for the approval")
+
+
+async def test_an_approval_made_while_an_upload_runs_is_not_reverted(own_database: str) -> None:
+    key, report_id = await a_submitted_report(own_database)
+    office = await asyncpg.connect(own_database)
+    watcher = await asyncpg.connect(own_database)
+    try:
+        async with served(own_database, f"lsk_writers_{uuid.uuid4().hex}") as client:
+            decision = office.transaction()
+            await decision.start()
+            await office.execute(
+                "UPDATE indicator_reports SET status = 'approved', version = version + 1 "
+                "WHERE id = $1",
+                report_id,
+            )
+            upload = asyncio.create_task(
+                client.post(
+                    "/api/v1/bulk/indicator-reports",
+                    content=orjson.dumps(key | {"value": 9000}),
+                    headers={"Content-Type": "application/x-ndjson"},
+                )
+            )
+            await wait_until_blocked(watcher)  # the upload has read the report as submitted
+            await decision.commit()
+            response = await upload
+        assert response.status_code == 409, response.text
+        problem = response.json()
+        assert problem["code"] == "conflict"
+        assert [(e["row"], e["code"]) for e in problem["errors"]] == [(1, "conflict")]
+        row = await watcher.fetchrow(
+            "SELECT status, value FROM indicator_reports WHERE id = $1", report_id
+        )
+        assert (row["status"], row["value"]) == ("approved", 100)
+    finally:
+        await office.close()
+        await watcher.close()
