@@ -106,7 +106,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         housekeeping.cancel()
         if worker is not None:
-            await worker.stop()
+            await worker.stop(grace=settings.bulk_shutdown_grace_seconds)
         await engine.dispose()
 
 

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     bulk_max_rows: int = Field(default=200_000, ge=1)
     # Run queued bulk jobs in this process (any replica may; turn off for API-only replicas).
     bulk_worker: bool = True
+    # On shutdown, how long a running bulk job may finish; past it the job is cancelled and
+    # runs again from the start on the next worker that starts (nothing half-written).
+    bulk_shutdown_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
 
     # The offices' calendar: what "today" is, and on which day a report was submitted.
     timezone: str = "Asia/Shanghai"

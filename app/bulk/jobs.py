@@ -10,7 +10,10 @@ enqueued on the request's own connection and transaction, and the worker needs n
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import random
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -211,22 +214,98 @@ def _report_crash(task: asyncio.Task[None]) -> None:
         log.error("bulk worker stopped", exc_info=task.exception())
 
 
+# Jobs a worker was running when it died (SIGTERM past the grace, SIGKILL, a crash) keep their
+# `queued`/`running` row while their queue entry is gone (pgqueuer deletes a cancelled job's
+# entry) or was never written. Any replica puts them back in the queue; each job's writes are
+# one transaction, so the rerun starts from nothing.
+_ORPHANS = """
+SELECT j.id FROM bulk_jobs j
+WHERE j.status IN ('queued', 'running') AND NOT EXISTS (
+    SELECT 1 FROM pgqueuer.pgqueuer q
+    WHERE q.entrypoint = $1 AND q.payload = convert_to(j.id::text, 'UTF8'))
+ORDER BY j.id
+FOR UPDATE OF j SKIP LOCKED
+"""
+ORPHAN_CHECK_SECONDS = 60.0
+WATCH_SECONDS = 1.0
+
+
+async def requeue_orphans(connection: asyncpg.Connection) -> list[int]:
+    """Queue again every job that lost its queue entry; returns their ids."""
+    async with connection.transaction():
+        ids = [row["id"] for row in await connection.fetch(_ORPHANS, ENTRYPOINT)]
+        if ids:
+            await queries(connection).enqueue(
+                [ENTRYPOINT] * len(ids), [str(i).encode() for i in ids], [0] * len(ids)
+            )
+    if ids:
+        log.warning("bulk jobs queued again after their worker stopped", extra={"jobs": ids})
+    return ids
+
+
 class Worker:
-    """Runs queued bulk jobs inside `luoshi serve`, at most two at a time per process."""
+    """Runs queued bulk jobs inside `luoshi serve`, at most two at a time per process.
+
+    It holds a connection of its own (LISTEN/NOTIFY). When the database goes away the worker
+    logs it once, then reconnects with backoff and carries on; nothing needs a restart.
+    """
 
     def __init__(
-        self, *, url: str, sessions: async_sessionmaker[AsyncSession], max_rows: int
+        self,
+        *,
+        url: str,
+        sessions: async_sessionmaker[AsyncSession],
+        max_rows: int,
+        retry_max: float = 30.0,
     ) -> None:
         self.url = url
         self.sessions = sessions
         self.max_rows = max_rows
+        self.retry_max = retry_max
         self.connection: asyncpg.Connection | None = None
         self.manager: QueueManager | None = None
         self.task: asyncio.Task[None] | None = None
+        self.stopping = asyncio.Event()
 
     async def start(self) -> None:
-        self.connection = await asyncpg.connect(asyncpg_dsn(self.url))
-        manager = QueueManager(queries(self.connection), channel=Channel(QUEUE.channel))
+        self.task = asyncio.create_task(self._run())
+        self.task.add_done_callback(_report_crash)
+
+    async def _run(self) -> None:
+        delay, down_since = 1.0, None
+        while not self.stopping.is_set():
+            try:
+                self.connection = await asyncpg.connect(
+                    asyncpg_dsn(self.url),
+                    timeout=10,
+                    server_settings={"application_name": "luoshi-bulk-worker"},
+                )
+                await requeue_orphans(self.connection)
+                if down_since is not None:
+                    log.warning(
+                        "bulk worker reconnected to the database",
+                        extra={"down_seconds": round(time.monotonic() - down_since)},
+                    )
+                delay, down_since = 1.0, None
+                await self._serve(self.connection)
+            except Exception as exc:  # the database went away, or never came
+                if down_since is None:
+                    down_since = time.monotonic()
+                    log.warning(
+                        "bulk worker lost the database; retrying",
+                        extra={"error": exc.__class__.__name__},
+                    )
+            finally:
+                await self._close()
+            if self.stopping.is_set():
+                break
+            jitter = random.uniform(1, 1.5)  # noqa: S311 - spreads replicas' retries, not a secret
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), delay * jitter)
+            delay = min(delay * 2, self.retry_max)
+
+    async def _serve(self, connection: asyncpg.Connection) -> None:
+        manager = QueueManager(queries(connection), channel=Channel(QUEUE.channel))
 
         @manager.entrypoint(ENTRYPOINT)
         async def bulk_upload(job: Job) -> None:
@@ -235,20 +314,53 @@ class Worker:
             )
 
         self.manager = manager
-        self.task = asyncio.create_task(
-            manager.run(dequeue_timeout=timedelta(seconds=10), batch_size=1, max_concurrent_tasks=2)
-        )
+        if self.stopping.is_set():
+            return
+        watch = asyncio.create_task(self._watch(connection, manager))
+        try:
+            await manager.run(
+                dequeue_timeout=timedelta(seconds=10),
+                batch_size=1,
+                max_concurrent_tasks=2,
+                shutdown_on_listener_failure=True,
+            )
+        finally:
+            watch.cancel()
+        if not self.stopping.is_set():
+            raise ConnectionError("the queue listener stopped")
+
+    async def _watch(self, connection: asyncpg.Connection, manager: QueueManager) -> None:
+        """pgqueuer does not notice its connection dying (a restart, a failover): look every
+        second, and stop the manager so that `_run` reconnects. Also re-queue orphans."""
+        checked = time.monotonic()
+        while not connection.is_closed():
+            await asyncio.sleep(WATCH_SECONDS)
+            if time.monotonic() - checked >= ORPHAN_CHECK_SECONDS and not connection.is_closed():
+                checked = time.monotonic()
+                await requeue_orphans(connection)
+        manager.shutdown.set()
+
+    async def _close(self) -> None:
+        connection, self.connection, self.manager = self.connection, None, None
+        if connection is not None:
+            try:
+                await asyncio.wait_for(connection.close(), 5)
+            except Exception:
+                connection.terminate()
 
     async def stop(self, grace: float = 30) -> None:
-        """Let the running job finish (up to ``grace`` seconds), then close the connection."""
+        """Let the running job finish (up to ``grace`` seconds); a job still running then is
+        cancelled, and runs again from the start on the next worker that starts."""
+        self.stopping.set()
         if self.manager is not None:
             self.manager.shutdown.set()
         if self.task is not None:
             try:
-                await asyncio.wait_for(self.task, grace)
+                await asyncio.wait_for(asyncio.shield(self.task), grace)
             except TimeoutError:
-                log.warning("bulk worker did not stop in time; its job will run again elsewhere")
+                log.warning("bulk worker did not stop in time; its job will run again")
+                self.task.cancel()
+                with contextlib.suppress(BaseException):
+                    await self.task
             except Exception:
                 log.exception("bulk worker stopped with an error")
-        if self.connection is not None:
-            await self.connection.close()

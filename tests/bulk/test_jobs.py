@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from typing import Any
 
+import asyncpg
 import orjson
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
@@ -13,7 +14,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from app.auth import service as auth_service
-from app.bulk.jobs import run_job
+from app.bulk import service
+from app.bulk.jobs import requeue_orphans, run_job
 from app.bulk.models import BulkJob
 from app.units.models import Unit
 from tests.helpers import assert_problem, served
@@ -172,3 +174,63 @@ class TestKeyNoLongerValid:
         assert (job.status, job.problem["code"]) == ("failed", "key_not_valid")
         assert "expired" in job.problem["detail"]
         assert await db.scalar(select(func.count()).select_from(Unit)) == 0
+
+
+class TestJobsThatLostTheirWorker:
+    async def test_a_running_job_without_a_queue_entry_is_queued_again_and_runs(
+        self, client: AsyncClient, db: AsyncSession, connection: AsyncConnection
+    ) -> None:
+        job_id = (await queue(client, ndjson([{"code": "ORPH1", "name": "重跑"}]))).json()["id"]
+        # As a worker killed mid-job leaves it: the row says running, pgqueuer dropped the entry.
+        await db.execute(
+            text("UPDATE bulk_jobs SET status = 'running' WHERE id = :id"), {"id": job_id}
+        )
+        await db.execute(text("DELETE FROM pgqueuer.pgqueuer"))
+        driver = await service.asyncpg_connection(db)
+        assert await requeue_orphans(driver) == [job_id]
+        assert await requeue_orphans(driver) == []  # queued once, not once per replica
+        await run_job(sessions_on(connection), job_id, max_rows=100)
+        job = (await client.get(f"/api/v1/bulk-jobs/{job_id}")).json()
+        assert (job["status"], job["summary"]["created"]) == ("succeeded", 1)
+        assert await db.scalar(select(Unit.name).where(Unit.code == "ORPH1")) == "重跑"
+
+    async def test_finished_jobs_are_left_alone(
+        self, client: AsyncClient, db: AsyncSession, connection: AsyncConnection
+    ) -> None:
+        job_id = (await queue(client, ndjson([{"code": "ORPH2", "name": "完成"}]))).json()["id"]
+        await run_job(sessions_on(connection), job_id, max_rows=100)
+        await db.execute(text("DELETE FROM pgqueuer.pgqueuer"))
+        assert await requeue_orphans(await service.asyncpg_connection(db)) == []
+
+
+async def test_the_worker_carries_on_after_losing_its_connection(database_url: str) -> None:
+    """The database drops the worker's own connection (a restart, a failover): jobs queued
+    afterwards still run, with no restart of the service."""
+    secret = f"lsk_bulk_{uuid.uuid4().hex}"
+    async with served(database_url, secret) as client:
+
+        async def run_one(code: str) -> dict[str, Any]:
+            response = await queue(client, ndjson([{"code": code, "name": "断线"}]))
+            for _ in range(200):
+                job = (await client.get(response.headers["location"])).json()
+                if job["status"] in {"succeeded", "failed"}:
+                    return job  # type: ignore[no-any-return]
+                await asyncio.sleep(0.05)
+            raise AssertionError(f"job still {job['status']}")
+
+        first, second = f"DROP-{uuid.uuid4().hex[:6]}", f"DROP-{uuid.uuid4().hex[:6]}"
+        assert (await run_one(first))["status"] == "succeeded"
+        admin = await asyncpg.connect(database_url)
+        try:
+            dropped = await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() "
+                "AND application_name = 'luoshi-bulk-worker'"
+            )
+            assert dropped >= 1
+            assert (await run_one(second))["status"] == "succeeded"
+        finally:
+            await admin.close()
+        for code in (first, second):
+            units = (await client.get("/api/v1/units", params={"code": code})).json()["items"]
+            assert (await client.delete(f"/api/v1/units/{units[0]['id']}")).status_code == 204
