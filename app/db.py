@@ -72,8 +72,11 @@ def make_engine(url: str, settings: Settings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=False,
+        # Bounded waits: with the database gone a request gets its 503 in seconds, not minutes.
+        pool_timeout=settings.db_pool_timeout_seconds,
         connect_args={
-            "server_settings": {"timezone": "UTC", "application_name": "luoshi", "jit": "off"}
+            "timeout": settings.db_connect_timeout_seconds,
+            "server_settings": {"timezone": "UTC", "application_name": "luoshi", "jit": "off"},
         },
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import asyncpg
@@ -10,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -181,6 +183,65 @@ def db_error_to_problem(exc: DBAPIError | asyncpg.PostgresError) -> AppError | N
     return None
 
 
+# SQLSTATE classes that mean "the server is not there for us": connection exceptions (08),
+# and operator intervention (57: shutting down, crashed, starting up, connections refused).
+_OUTAGE_SQLSTATES = ("08", "57P", "53300")
+OUTAGE_RETRY_AFTER = 5  # seconds a client should wait before trying again
+_OUTAGE_QUIET = 30.0  # an outage is one event while failures keep coming less than this apart
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached, rather than refusing a request."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError | TimeoutError | PoolTimeout):
+            return True  # refused, reset, unreachable, or no connection free in time
+        if isinstance(current, asyncpg.InterfaceError | asyncpg.ConnectionDoesNotExistError):
+            return True  # the connection was closed under us
+        sqlstate = getattr(current, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_OUTAGE_SQLSTATES):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
+
+
+class _OutageLog:
+    """One log line per outage, not one traceback per request."""
+
+    def __init__(self) -> None:
+        self.last_failure = 0.0
+        self.failures = 0
+
+    def note(self, exc: BaseException) -> None:
+        now = time.monotonic()
+        if now - self.last_failure > _OUTAGE_QUIET:
+            log.warning(
+                "database unreachable; answering 503 until it is back",
+                extra={"error": exc.__class__.__name__},
+            )
+            self.failures = 0
+        self.last_failure = now
+        self.failures += 1
+
+
+outage_log = _OutageLog()
+
+
+def outage_response(exc: BaseException) -> Response:
+    outage_log.note(exc)
+    return problem_response(
+        503,
+        "database_unavailable",
+        "Database unavailable",
+        "the database cannot be reached; try again shortly",
+        headers={"Retry-After": str(OUTAGE_RETRY_AFTER)},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the one renderer for every kind of failure."""
 
@@ -213,6 +274,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(asyncpg.PostgresError)
     @app.exception_handler(asyncpg.InterfaceError)
     async def handle_db(request: Request, exc: Exception) -> Response:
+        if is_outage(exc):
+            return outage_response(exc)
         from_data = isinstance(exc, DBAPIError | asyncpg.PostgresError)
         mapped = db_error_to_problem(exc) if from_data else None
         if mapped is None:
@@ -224,6 +287,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def handle_unexpected(request: Request, exc: Exception) -> Response:
+        if is_outage(exc):  # a refused connect is an OSError, not a database error
+            return outage_response(exc)
         log.exception("unhandled error")
         return problem_response(
             500, "internal_error", "Internal server error", "an unexpected error occurred"

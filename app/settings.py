@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".luoshi")
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
+    # How long a request waits to open a connection, or for a free one in the pool, before
+    # it is answered 503 (the database is unreachable or overloaded).
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
     bootstrap_admin_key: SecretStr | None = None
     idempotency_retention_hours: int = Field(default=48, ge=24)
