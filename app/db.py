@@ -128,6 +128,13 @@ class RequestDatabase:
                 await self.session.close()
         finally:
             if self._conn is not None:
+                # Statements run on the asyncpg connection directly (``driver_connection``)
+                # bypass SQLAlchemy's disconnect handling: a connection the server dropped
+                # must not go back to the pool, or every later request would fail on it.
+                raw = self._conn.sync_connection and self._conn.sync_connection.connection
+                driver = getattr(raw, "driver_connection", None)
+                if driver is not None and driver.is_closed():
+                    await self._conn.invalidate()
                 await self._conn.close()
 
 

@@ -285,6 +285,15 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         return problem_response(mapped.status, mapped.code, mapped.title, mapped.detail)
 
+    # A refused or timed-out connect is not a database error class: handled here, in the
+    # exception middleware, it gets its 503 without Starlette re-raising it (as it does for
+    # the catch-all below) and logging a traceback per request.
+    @app.exception_handler(OSError)
+    @app.exception_handler(TimeoutError)
+    @app.exception_handler(PoolTimeout)
+    async def handle_connection_failure(request: Request, exc: Exception) -> Response:
+        return outage_response(exc)  # the request path does no other I/O than the database
+
     @app.exception_handler(Exception)
     async def handle_unexpected(request: Request, exc: Exception) -> Response:
         if is_outage(exc):  # a refused connect is an OSError, not a database error

@@ -17,6 +17,7 @@ import asyncpg
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
 from app.auth import service as auth_service
@@ -127,3 +128,19 @@ async def client(app: FastAPI, admin_key: str) -> AsyncIterator[AsyncClient]:
         headers={"Authorization": f"Bearer {admin_key}"},
     ) as client:
         yield client
+
+
+@pytest.fixture
+async def own_database(database_url: str) -> AsyncIterator[str]:
+    """A migrated database of this test's own, for tests whose writes really commit
+    (served apps, concurrent connections): nothing they leave reaches other tests."""
+    name = f"luoshi_own_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(database_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+        await migrate(url)
+        yield url
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
 import asyncpg
 import orjson
-import pytest
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from app.db import migrate
 from app.settings import async_database_url
 from tests.factories import (
     create_indicator,
@@ -23,21 +19,6 @@ from tests.factories import (
     create_unit,
 )
 from tests.helpers import served
-
-
-@pytest.fixture
-async def own_database(database_url: str) -> AsyncIterator[str]:
-    """A migrated database of this test's own: its writes really commit."""
-    name = f"luoshi_writers_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(database_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-        await migrate(url)
-        yield url
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def a_submitted_report(url: str) -> tuple[dict[str, str], int]:

@@ -74,8 +74,8 @@ class Proxy:
 
 
 @pytest.fixture
-async def proxy(database_url: str, tmp_path: Path) -> AsyncIterator[tuple[Proxy, str]]:
-    url = make_url(database_url)
+async def proxy(own_database: str, tmp_path: Path) -> AsyncIterator[tuple[Proxy, str]]:
+    url = make_url(own_database)
     socket_dir = url.query.get("host") if not url.host else None
     if isinstance(socket_dir, str):
         (socket,) = [
@@ -128,3 +128,32 @@ async def test_requests_get_503_during_an_outage_and_recover_after(
             await asyncio.sleep(0.25)
         assert recovered.status_code == 200, recovered.text
         assert (await client.get("/readyz")).status_code == 200
+
+
+async def test_the_bulk_worker_resumes_after_an_outage(proxy: tuple[Proxy, str]) -> None:
+    gate, url = proxy
+    secret = f"lsk_outage_{uuid.uuid4().hex}"
+    async with served_app(url, secret) as (_, client):
+        await gate.cut()
+        await asyncio.sleep(1.5)  # the worker notices and starts retrying
+        await gate.start()
+        code = f"BACK-{uuid.uuid4().hex[:6]}"
+        for _ in range(40):  # the API is back at once; queue when it answers
+            queued = await client.post(
+                "/api/v1/bulk/units",
+                content=f'{{"code": "{code}", "name": "恢复"}}'.encode(),
+                headers={"Content-Type": "application/x-ndjson"},
+                params={"async": "true"},
+            )
+            if queued.status_code == 202:
+                break
+            await asyncio.sleep(0.25)
+        assert queued.status_code == 202, queued.text
+        for _ in range(240):
+            job = (await client.get(queued.headers["location"])).json()
+            if job["status"] in {"succeeded", "failed"}:
+                break
+            await asyncio.sleep(0.25)
+        assert job["status"] == "succeeded", job
+        units = (await client.get("/api/v1/units", params={"code": code})).json()["items"]
+        assert (await client.delete(f"/api/v1/units/{units[0]['id']}")).status_code == 204
