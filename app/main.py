@@ -107,7 +107,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         watchdog = asyncio.create_task(app.state.embedded.watch())
     worker = None
     if settings.bulk_worker:
-        worker = Worker(url=url, sessions=app.state.sessionmaker, max_rows=settings.bulk_max_rows)
+        worker = Worker(
+            url=url,
+            sessions=app.state.sessionmaker,
+            max_rows=settings.bulk_max_rows,
+            heartbeat_timeout=settings.bulk_heartbeat_timeout_seconds,
+        )
         await worker.start()
     log.info("luoshi ready", extra={"version": __version__})
     try:

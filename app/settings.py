@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     # On shutdown, how long a running bulk job may finish; past it the job is cancelled and
     # runs again from the start on the next worker that starts (nothing half-written).
     bulk_shutdown_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
+    # A job whose worker stops beating this long (killed, crashed) is taken by another worker.
+    bulk_heartbeat_timeout_seconds: float = Field(default=30.0, ge=2, le=3600)
 
     # The offices' calendar: what "today" is, and on which day a report was submitted.
     timezone: str = "Asia/Shanghai"

@@ -257,11 +257,13 @@ class Worker:
         sessions: async_sessionmaker[AsyncSession],
         max_rows: int,
         retry_max: float = 30.0,
+        heartbeat_timeout: float = 30.0,
     ) -> None:
         self.url = url
         self.sessions = sessions
         self.max_rows = max_rows
         self.retry_max = retry_max
+        self.heartbeat_timeout = timedelta(seconds=heartbeat_timeout)
         self.connection: asyncpg.Connection | None = None
         self.manager: QueueManager | None = None
         self.task: asyncio.Task[None] | None = None
@@ -323,6 +325,7 @@ class Worker:
                 batch_size=1,
                 max_concurrent_tasks=2,
                 shutdown_on_listener_failure=True,
+                heartbeat_timeout=self.heartbeat_timeout,
             )
         finally:
             watch.cancel()
@@ -361,6 +364,8 @@ class Worker:
                 log.warning("bulk worker did not stop in time; its job will run again")
                 self.task.cancel()
                 with contextlib.suppress(BaseException):
-                    await self.task
+                    # pgqueuer may hold the cancellation until its job returns: do not wait for
+                    # that. Whatever state the job is left in, it runs again (see above).
+                    await asyncio.wait_for(self.task, 5)
             except Exception:
                 log.exception("bulk worker stopped with an error")
