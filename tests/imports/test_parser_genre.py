@@ -636,10 +636,26 @@ class TestTargets:
             "2024年全面完成改造",
             "认真落实区委〔2024〕9号文件精神",
             "3月底前完成验收",
+            "提供7×24小时服务",
         ],
     )
     def test_not_a_target(self, clause: str) -> None:
         assert targets(clause) == []
+
+    @pytest.mark.parametrize(
+        ("clause", "expected"),
+        [
+            ("企业开办时间压缩至1个工作日以内", ("lte", Decimal(1), None, "个工作日")),
+            ("政务服务事项24小时内办结", ("lte", Decimal(24), None, "小时")),
+            ("粮食产量稳定在50万吨以上", ("gte", Decimal(50), None, "万吨")),
+            ("研发投入强度提高到2.5%", ("gte", Decimal("2.5"), None, "%")),
+            ("单位能耗降至0.5吨标准煤", ("lte", Decimal("0.5"), None, "吨")),
+        ],
+    )
+    def test_targets_of_government_work_reports(
+        self, clause: str, expected: tuple[object, ...]
+    ) -> None:
+        assert targets(clause) == [expected]
 
     def test_several_targets_in_one_sentence(self) -> None:
         assert targets("全年举办培训20场，培训基层干部1000人次，发放宣传资料5000份") == [
