@@ -24,19 +24,21 @@ _PROBLEM_TEXT = {
     415: "The body's `Content-Type` is not one this operation reads.",
     422: "The request is not valid; `errors` points at each problem.",
     429: "Too many requests; retry after `Retry-After` seconds.",
+    503: "The database cannot be reached; retry after `Retry-After` seconds.",
 }
 
 
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the problem responses a route can give: 401, 422 and 429 always
-    (every route needs a key, reads parameters, and counts against the key's rate limit)."""
+    """OpenAPI entries for the problem responses a route can give: 401, 422, 429 and 503
+    always (every route needs a key, reads parameters, counts against the key's rate limit,
+    and needs the database)."""
     return {
         code: {
             "model": Problem,
             "description": _PROBLEM_TEXT[code],
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
-        for code in sorted({401, 422, 429, *codes})
+        for code in sorted({401, 422, 429, 503, *codes})
     }
 
 
