@@ -7,11 +7,11 @@ from sqlalchemy import event
 from tests.helpers import served, served_app
 
 
-async def test_start_up_bootstraps_the_admin_key_once_and_serves(database_url: str) -> None:
+async def test_start_up_bootstraps_the_admin_key_once_and_serves(own_database: str) -> None:
     secret = f"lsk_boot_{uuid.uuid4().hex}"
     code = f"LIFE-{uuid.uuid4().hex[:8]}"
     for _ in range(2):  # a second start (another replica) finds the key and keeps it
-        async with served(database_url, secret) as client:
+        async with served(own_database, secret) as client:
             assert (await client.get("/readyz")).status_code == 200
             created = await client.post("/api/v1/units", json={"code": code, "name": "甲"})
             assert created.status_code == 201, created.text
@@ -24,14 +24,14 @@ async def test_start_up_bootstraps_the_admin_key_once_and_serves(database_url: s
             assert (await client.get(created.headers["location"])).status_code == 404
 
 
-async def test_every_request_returns_its_connection_to_the_pool(database_url: str) -> None:
+async def test_every_request_returns_its_connection_to_the_pool(own_database: str) -> None:
     """Whatever a request ends in — success, refused key, invalid body, a conflict the
     database finds, a missing record — its connection goes back to the pool and is used again.
     A connection left to the garbage collector is terminated instead: every request would pay
     for a new one (or, held by a reference, hang the service once the pool is empty)."""
     secret = f"lsk_boot_{uuid.uuid4().hex}"
     code = f"POOL-{uuid.uuid4().hex[:8]}"
-    async with served_app(database_url, secret, db_pool_size=2, db_max_overflow=0) as (
+    async with served_app(own_database, secret, db_pool_size=2, db_max_overflow=0) as (
         app,
         client,
     ):

@@ -105,11 +105,11 @@ class TestQueue:
         assert_problem(response, 415)
 
 
-async def test_worker_in_the_lifespan_runs_a_job_and_stops(database_url: str) -> None:
+async def test_worker_in_the_lifespan_runs_a_job_and_stops(own_database: str) -> None:
     """As `luoshi serve` runs: the worker picks the job up on its own; shutdown is clean."""
     secret = f"lsk_bulk_{uuid.uuid4().hex}"
     code = f"JOB-{uuid.uuid4().hex[:8]}"
-    async with served(database_url, secret) as client:
+    async with served(own_database, secret) as client:
         response = await queue(client, ndjson([{"code": code, "name": "异步"}]))
         for _ in range(100):
             job = (await client.get(response.headers["location"])).json()
@@ -203,11 +203,11 @@ class TestJobsThatLostTheirWorker:
         assert await requeue_orphans(await service.asyncpg_connection(db)) == []
 
 
-async def test_the_worker_carries_on_after_losing_its_connection(database_url: str) -> None:
+async def test_the_worker_carries_on_after_losing_its_connection(own_database: str) -> None:
     """The database drops the worker's own connection (a restart, a failover): jobs queued
     afterwards still run, with no restart of the service."""
     secret = f"lsk_bulk_{uuid.uuid4().hex}"
-    async with served(database_url, secret) as client:
+    async with served(own_database, secret) as client:
 
         async def run_one(code: str) -> dict[str, Any]:
             response = await queue(client, ndjson([{"code": code, "name": "断线"}]))
@@ -220,7 +220,7 @@ async def test_the_worker_carries_on_after_losing_its_connection(database_url: s
 
         first, second = f"DROP-{uuid.uuid4().hex[:6]}", f"DROP-{uuid.uuid4().hex[:6]}"
         assert (await run_one(first))["status"] == "succeeded"
-        admin = await asyncpg.connect(database_url)
+        admin = await asyncpg.connect(own_database)
         try:
             dropped = await admin.fetchval(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
