@@ -1,22 +1,23 @@
-"""Turn the text of a Chinese work-plan notice (工作要点 / 重点工作) into structured tasks.
+"""Turn a Chinese work-plan notice (工作要点 / 重点工作 / 任务分工方案) into structured tasks.
 
-Pure: standard library only, no database, no web framework, no I/O.
+Pure: standard library and ``app.imports.document`` only; no database, no web framework, no
+I/O. The readers (``app.imports.readers``) turn a file into a ``Document`` of text and tables.
 
 Pipeline (each step is a small function below):
 
-1. normalise  -- strip NUL / control / zero-width characters and the BOM, unify line endings
-   and space characters, refuse absurdly large input.
-2. split      -- cut the lines into header (issuer, 文号, title, addressees), body and a
-   trailing footer (落款, 印发日期, 抄送, page numbers are dropped everywhere).
-3. classify   -- every body line is a part heading ("…重点工作" / "…工作要点"), a section
-   ("一、"), a sub-section ("（一）"), a numbered item ("1." / "1、") or running text.
-   Numbering must run in sequence, so a page-broken fragment that happens to start with
-   "3." is not mistaken for item 3.
+1. lines      -- every block becomes lines: text is cleaned (NUL, control and zero-width
+   characters, line ends, spaces); a task-division table, real or flattened into text,
+   gives one ``_Row`` per data row (columns found by their header's synonyms).
+2. split      -- cut the lines into header (issuer, 文号, title, addressees; a covering letter
+   with numbered paragraphs of its own), body and a trailing footer (落款, 印发日期, 抄送).
+3. classify   -- every body line is a part heading ("…重点工作" / "…工作要点"), a numbered
+   line in one of the numbering styles (一、 / （一） / 1. / （1） / ① / 第一条 …) or running
+   text. Styles nest by rank; numbers must continue, restart at 1 or start a new style, so a
+   page-broken fragment that starts with "3." is not mistaken for item 3.
 4. build      -- running text continues the open node; fragments are re-joined without a
    space between CJK characters (page-break repair), so descriptions read as printed.
-5. extract    -- per node: the responsibility clause (units and roles; the clause is cut out
-   of the description and kept in ``responsibility_text``), quantitative indicators and
-   dated milestones.
+5. extract    -- per node: responsibility clauses (units and roles; cut out of the
+   description and kept in ``responsibility_text``), quantitative targets and milestones.
 6. link       -- key tasks (重点工作) restate work points (工作要点); ``link_related``
    pairs them by character-bigram similarity.
 
@@ -210,22 +211,6 @@ def _cn_to_int(text: str) -> int | None:
 
 def _to_int(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else _cn_to_int(text)
-
-
-# --------------------------------------------------------------------------- 1. normalise
-
-
-def _normalise(text: str, warnings: list[str]) -> list[str]:
-    """Clean the raw text and return its lines (spaces collapsed, not yet tidied)."""
-    if "\x00" in text:
-        warnings.append(f"removed {text.count(chr(0))} NUL character(s)")
-        text = text.replace("\x00", "")
-    text = _LINE_BREAKS.sub("\n", text)
-    text = _INVISIBLE.sub("", text).translate(_ALNUM_TO_ASCII)
-    text, removed = _CONTROL.subn("", text)
-    if removed:
-        warnings.append(f"removed {removed} control character(s)")
-    return [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
 
 
 # --------------------------------------------------------------------------- 2./3. classify
@@ -699,7 +684,6 @@ _OWN_MARKER_RE = re.compile(r"各|有关|相关|所属|直属|^全")
 _SPECIFIC_UNIT_RE = re.compile(r"(?:委|局|厅|署|办|办公室|公司|集团|银行|大学|学院|管委会)$")
 # "市卫生健康委(除标注“分别牵头”外,列第一位为牵头单位,下同)": a remark, not part of the name.
 _NAME_REMARK_RE = re.compile(r"\((?=[^()]*(?:[,;:“”\"]|下同|牵头|负责|汇总|单位))[^()]*\)")
-_UNIT_SEPARATOR = ",;。 \n、"
 _ROLE_MARK_RE = re.compile(r"\((牵头|配合|参与|协办|负责)\)$")
 _NAME_TRAILING_WORDS_RE = re.compile(r"(?<=..)等(?:有关|相关)?(?:单位|部门)?$")
 _UNIT_SUFFIXES = (
