@@ -8,8 +8,6 @@ source text and warnings as an import record.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections import Counter
 from typing import Any
 
@@ -39,6 +37,7 @@ from app.plans.models import Plan
 from app.responsibilities.models import Responsibility
 from app.tasks.models import Task, TaskRelation
 from app.units.models import Unit
+from app.units.rules import readable_code
 
 _MAX_TEXT = 20000
 
@@ -187,39 +186,53 @@ async def preview(session: AsyncSession, *, structure: ImportPreview) -> ImportP
     )
 
 
-def _slug(text: str, limit: int = 48) -> str:
-    return re.sub(r"[^\w]+", "-", text).strip("-")[:limit] or "x"
+async def _free_codes(session: AsyncSession, model: Any, wanted: list[str]) -> list[str]:
+    """``wanted`` codes made unique against ``model``'s codes and each other ("SFGW-2")."""
+    taken = set(
+        await session.scalars(
+            select(model.code).where(
+                or_(*(model.code.startswith(code, autoescape=True) for code in set(wanted)))
+            )
+        )
+    ) if wanted else set()  # fmt: skip
+    codes = []
+    for code in wanted:
+        candidate, n = code, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{code}-{n}"
+        taken.add(candidate)
+        codes.append(candidate)
+    return codes
 
 
 async def _plan_code(session: AsyncSession, structure: ImportPreview) -> str:
-    base = _slug(structure.doc_number) if structure.doc_number else f"PLAN-{structure.year}"
-    base = base.removesuffix("号")
-    code, n = base, 1
-    while await session.scalar(select(Plan.id).where(Plan.code == code)) is not None:
-        n += 1
-        code = f"{base}-{n}"
+    """From the 文号 as an office reads it: "豫科协办发〔2024〕9号" → "YKXBF-2024-9"."""
+    base = (
+        readable_code(structure.doc_number.removesuffix("号"))
+        if structure.doc_number
+        else f"PLAN-{structure.year}"
+    )
+    (code,) = await _free_codes(session, Plan, [base])
     return code
 
 
 async def _resolve_units(
     session: AsyncSession, structure: ImportPreview
 ) -> tuple[dict[str, int], int]:
-    """Ids of every responsible unit: existing ones by name, the rest created (kind inferred)."""
+    """Ids of every responsible unit: existing ones by name, the rest created with a kind
+    inferred from the name and a code read from it ("省科技馆" → "SKJG")."""
     names = _unit_names(structure)
     ids = await _existing_units(session, names)
     kinds = {unit.name: unit.kind for task in structure.tasks for unit in task.units}
     missing = sorted(names - ids.keys())
     if missing:
+        codes = await _free_codes(session, Unit, [readable_code(name) for name in missing])
         rows = await session.execute(
             insert(Unit).returning(Unit.id, Unit.name),
             [
-                {
-                    "code": "auto-" + hashlib.sha1(name.encode()).hexdigest()[:12],  # noqa: S324
-                    "name": name,
-                    "kind": kinds[name],
-                    "is_inferred": True,
-                }
-                for name in missing
+                {"code": code, "name": name, "kind": kinds[name], "is_inferred": True}
+                for name, code in zip(missing, codes, strict=True)
             ],
         )
         ids.update({name: unit_id for unit_id, name in rows})
