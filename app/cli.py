@@ -249,7 +249,19 @@ def upload(
         except (OSError, ValueError) as exc:
             console.print(f"[red]Upload failed:[/] {exc}")
             raise typer.Exit(1) from None
-    table = Table(title=f"{file.name}" + (" (dry run: nothing written)" if dry_run else ""))
+    note = " (dry run: nothing written)" if dry_run else ""
+    if totals.replayed and totals.replayed == totals.chunks and not dry_run:
+        note = " (already applied: nothing written now)"
+        console.print(
+            "[yellow]Already applied:[/] this file was uploaded before; nothing was written "
+            "now. The counts are those of the first upload."
+        )
+    elif totals.replayed and not dry_run:
+        console.print(
+            f"[yellow]{totals.replayed} of {totals.chunks} chunks had been applied before[/] "
+            "(their counts are those of the first upload); the rest were written now."
+        )
+    table = Table(title=f"{file.name}{note}")
     for name in ("total", "created", "updated", "unchanged", "failed"):
         table.add_column(name, justify="right")
     table.add_row(

@@ -51,6 +51,8 @@ class Totals:
     unchanged: int = 0
     failed: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    chunks: int = 0
+    replayed: int = 0  # chunks the service had applied before: their counts are the first run's
 
     def add(self, summary: dict[str, Any], first_row: int) -> None:
         for name in ("total", "created", "updated", "unchanged", "failed"):
@@ -143,6 +145,9 @@ async def upload_file(
                 if response.status_code != 200:
                     raise UploadFailed(body, chunk.first_row)
                 totals.add(body, chunk.first_row)
+                totals.chunks += 1
+                if response.headers.get("idempotent-replayed") == "true":
+                    totals.replayed += 1
                 if on_chunk is not None:
                     on_chunk(chunk, phase)
             if checking and totals.errors:

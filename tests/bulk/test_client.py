@@ -113,3 +113,14 @@ async def test_a_parent_in_another_chunk_is_explained(
     assert "--chunk-rows 2" in refused.value.problem["detail"]
     totals = await upload_units(app, admin_key, path, rows_per_chunk=2)
     assert totals.created == 2  # in one chunk, the group and its member go together
+
+
+async def test_a_second_run_of_the_same_file_is_known_as_already_applied(
+    app: FastAPI, admin_key: str, db: AsyncSession, tmp_path: Path
+) -> None:
+    path = write_units(tmp_path / "units.ndjson", ["E1", "E2", "E3"])
+    first = await upload_units(app, admin_key, path, rows_per_chunk=2)
+    assert (first.created, first.chunks, first.replayed) == (3, 2, 0)
+    again = await upload_units(app, admin_key, path, rows_per_chunk=2)
+    assert (again.chunks, again.replayed) == (2, 2)  # the CLI says "already applied"
+    assert len(set(await db.scalars(select(Unit.code)))) == 3
