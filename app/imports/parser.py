@@ -1753,16 +1753,8 @@ class _TableReader:
             task = "\n".join(cells.pop("target", []))
         if not task and not units:
             return []
-        parsed = _Row(
-            number=m.group(1).lstrip("0") or "0" if m else number[:16],
-            task=task,
-            leads=tuple(cells.get("lead", [])),
-            responsible=tuple(cells.get("responsible", [])),
-            participants=tuple(cells.get("participant", [])),
-            deadline=" ".join(cells.get("deadline", [])),
-            target="\n".join(cells.get("target", [])),
-        )
-        return [(" | ".join(distinct), parsed)]
+        printed = m.group(1).lstrip("0") or "0" if m else number[:16]
+        return [(" | ".join(distinct), _row_of(printed, task, cells))]
 
     def _outline(
         self, row: tuple[str, ...], columns: tuple[str | None, ...]
@@ -1791,18 +1783,31 @@ class _TableReader:
         _, _, more = line.raw.partition("\n")
         return (
             " | ".join(distinct),
-            _Row(
-                number=line.number,
-                task=_join_fragments([line.rest, *more.split("\n")]),
-                leads=tuple(cells.get("lead", [])),
-                responsible=tuple(cells.get("responsible", [])),
-                participants=tuple(cells.get("participant", [])),
-                deadline=" ".join(cells.get("deadline", [])),
-                target="\n".join(cells.get("target", [])),
+            _row_of(
+                line.number,
+                _join_fragments([line.rest, *more.split("\n")]),
+                cells,
                 style=line.style,
                 value=line.value,
             ),
         )
+
+
+def _row_of(
+    number: str, task: str, cells: dict[str, list[str]], *, style: str = "row", value: int = 0
+) -> _Row:
+    """A data row's item from its cells sorted by column (see ``_COLUMN_RULES``)."""
+    return _Row(
+        number=number,
+        task=task,
+        leads=tuple(cells.get("lead", [])),
+        responsible=tuple(cells.get("responsible", [])),
+        participants=tuple(cells.get("participant", [])),
+        deadline=" ".join(cells.get("deadline", [])),
+        target="\n".join(cells.get("target", [])),
+        style=style,
+        value=value,
+    )
 
 
 def _group_columns(
