@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 from pydantic import SecretStr
 
+from app.db import EmbeddedPostgres
 from app.main import create_app
 from app.settings import Settings
 
@@ -33,13 +34,15 @@ def assert_problem(response: Response, status: int | set[int], code: str | None 
 
 @asynccontextmanager
 async def served_app(
-    database_url: str, admin_key: str, **settings: Any
+    database_url: str, admin_key: str, embedded: EmbeddedPostgres | None = None, **settings: Any
 ) -> AsyncIterator[tuple[FastAPI, AsyncClient]]:
-    """The app as `luoshi serve` runs it — real lifespan (bootstrap key, worker), real
-    per-request connections, no overrides — and a client holding the bootstrap admin key."""
+    """The app as `luoshi serve` runs it — real lifespan (bootstrap key, worker, the embedded
+    server's watchdog when given one), real per-request connections, no overrides — and a
+    client holding the bootstrap admin key."""
     app = create_app(
         settings=Settings(bootstrap_admin_key=SecretStr(admin_key), **settings),
         database_url=database_url,
+        embedded=embedded,
     )
     async with (
         app.router.lifespan_context(app),

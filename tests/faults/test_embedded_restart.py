@@ -9,12 +9,8 @@ import signal
 import uuid
 from pathlib import Path
 
-from httpx import ASGITransport, AsyncClient
-from pydantic import SecretStr
-
 from app.db import EmbeddedPostgres, migrate
-from app.main import create_app
-from app.settings import Settings
+from tests.helpers import served_app
 
 
 async def test_a_killed_embedded_server_is_started_again(tmp_path: Path) -> None:
@@ -25,16 +21,7 @@ async def test_a_killed_embedded_server_is_started_again(tmp_path: Path) -> None
     try:
         await migrate(url)
         secret = f"lsk_embedded_{uuid.uuid4().hex}"
-        settings = Settings(bootstrap_admin_key=SecretStr(secret), bulk_worker=False)
-        app = create_app(settings=settings, database_url=url, embedded=embedded)
-        async with (
-            app.router.lifespan_context(app),
-            AsyncClient(
-                transport=ASGITransport(app=app),
-                base_url="http://test",
-                headers={"Authorization": f"Bearer {secret}"},
-            ) as client,
-        ):
+        async with served_app(url, secret, embedded=embedded, bulk_worker=False) as (_, client):
             created = await client.post(
                 "/api/v1/units", json={"code": "KEEP", "name": "留存", "kind": "department"}
             )
