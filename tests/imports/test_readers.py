@@ -17,9 +17,6 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
-from docx.text.paragraph import Paragraph
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
@@ -28,6 +25,7 @@ from app.imports import readers
 from app.imports.document import Document, NoticeReadError, Table
 from app.imports.docx_text import extract_docx_text
 from app.imports.readers import read_notice
+from tests.imports.test_docx_text import chinese_list, number_paragraph
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FORMATS = FIXTURES / "formats"
@@ -103,31 +101,6 @@ def refusal(data: bytes, filename: str | None = None, **kwargs: str) -> NoticeRe
     with pytest.raises(NoticeReadError) as caught:
         read_notice(data, filename=filename, **kwargs)
     return caught.value
-
-
-def numbered(document: docx.document.Document) -> str:
-    """Add a Word list numbered "一、二、三、" and return its numId."""
-    numbering = document.part.numbering_part.element
-    numbering.insert(
-        0,
-        parse_xml(
-            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90"><w:lvl w:ilvl="0">'
-            '<w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
-            '<w:lvlText w:val="%1、"/></w:lvl></w:abstractNum>'
-        ),
-    )
-    numbering.append(
-        parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>')
-    )
-    return "90"
-
-
-def number(paragraph: Paragraph, num_id: str) -> None:
-    paragraph._p.get_or_add_pPr().append(
-        parse_xml(
-            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'
-        )
-    )
 
 
 def sample_docx() -> bytes:
@@ -272,11 +245,11 @@ class TestDocx:
     def test_paragraphs_with_their_list_numbers(self) -> None:
         document = docx.Document()
         document.add_paragraph("河南省科协 2024 年工作要点")
-        num_id = numbered(document)
-        number(document.add_paragraph("加强组织建设"), num_id)
+        num_id = chinese_list(document)
+        number_paragraph(document.add_paragraph("加强组织建设"), num_id)
         document.add_paragraph("开展调研。（责任部门：办公室）", style="List Number")
         document.add_paragraph("办好年会。（责任部门：学会学术部）", style="List Number")
-        number(document.add_paragraph("服务科技工作者"), num_id)
+        number_paragraph(document.add_paragraph("服务科技工作者"), num_id)
         data = docx_bytes(document)
 
         read = read_notice(data, filename="notice.docx")
