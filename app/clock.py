@@ -3,7 +3,7 @@ in the server's zone, so "today" does not lag a day behind before 08:00 in Beiji
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from app.settings import get_settings
@@ -16,3 +16,8 @@ def zone() -> str:
 
 def today() -> date:
     return datetime.now(ZoneInfo(zone())).date()
+
+
+def now() -> datetime:
+    """This moment, in UTC: what "known now" means when no ``known_at`` is given."""
+    return datetime.now(UTC)

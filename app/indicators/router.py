@@ -24,8 +24,9 @@ from app.indicators.schemas import (
     IndicatorUpdate,
 )
 from app.pagination import Page
+from app.reports.known import AsOfParam, KnownAtParam
 from app.routing import TransactionalRoute
-from app.types import MAX_ID, IsoDate
+from app.types import MAX_ID
 
 router = APIRouter(prefix="/indicators", tags=["indicators"], route_class=TransactionalRoute)
 IndicatorId = Annotated[int, Path(ge=1, le=MAX_ID, description="Indicator id.")]
@@ -116,11 +117,10 @@ async def get_indicator_progress(
     session: Session,
     _: CurrentPrincipal,
     indicator_id: IndicatorId,
-    as_of: Annotated[
-        IsoDate | None, Query(description="The date to judge at; default today.")
-    ] = None,
+    as_of: AsOfParam = None,
+    known_at: KnownAtParam = None,
 ) -> Response:
     result = await service.indicator_progress(
-        session, indicator_id=indicator_id, as_of=as_of or clock.today()
+        session, indicator_id=indicator_id, as_of=as_of or clock.today(), known_at=known_at
     )
     return json_response(result)

@@ -139,6 +139,7 @@ class IndicatorProgress(BaseModel):
                 {
                     "indicator_id": 12,
                     "as_of": "2024-06-30",
+                    "known_at": "2024-06-30T10:00:00Z",
                     "comparator": "gte",
                     "target_value": 200,
                     "target_max": None,
@@ -156,6 +157,10 @@ class IndicatorProgress(BaseModel):
 
     indicator_id: int
     as_of: date
+    known_at: datetime = Field(
+        description="What the figures knew: the `known_at` asked for, or the moment they were "
+        "computed. Pass it back to get the same figures again."
+    )
     comparator: Comparator
     target_value: float
     target_max: float | None

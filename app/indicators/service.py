@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.crud import (
     Record,
     apply_changes,
@@ -31,6 +32,7 @@ from app.indicators.schemas import (
     check_range,
 )
 from app.pagination import PageParams
+from app.reports import known as known_reports
 from app.reports.models import IndicatorReport
 from app.tasks.models import Task
 
@@ -141,7 +143,7 @@ _PROGRESS = """
                sum(r.value) AS sum_all, max(r.value) AS max_all,
                sum(r.value) FILTER (WHERE r.status = 'approved') AS sum_approved,
                max(r.value) FILTER (WHERE r.status = 'approved') AS max_approved
-        FROM indicator_reports r
+        FROM {reports} r
         WHERE r.indicator_id IN (SELECT i.id FROM indicators i WHERE {scope})
           AND r.status IN ('submitted', 'approved') AND r.period_start <= :as_of
         GROUP BY r.indicator_id
@@ -151,7 +153,7 @@ _PROGRESS = """
                max(r.period_start::text || ' ' || r.value::text) AS last,
                max(r.period_start::text || ' ' || r.value::text)
                    FILTER (WHERE r.status = 'approved') AS last_approved
-        FROM indicator_reports r
+        FROM {reports} r
         WHERE r.indicator_id IN (
             SELECT i.id FROM indicators i WHERE {scope} AND i.aggregation = 'latest'
         )
@@ -175,13 +177,27 @@ _PROGRESS = """
     LEFT JOIN latest l ON l.indicator_id = ind.id
     ORDER BY ind.id
 """
-# The scopes are fixed texts of this module; values travel as bound parameters.
-INDICATOR_PROGRESS = text(_PROGRESS.format(scope="i.id = :scope_id"))
-TASK_PROGRESS = text(_PROGRESS.format(scope="i.task_id = :scope_id"))
-PLAN_PROGRESS = text(_PROGRESS.format(scope="i.plan_id = :scope_id"))
+# The scopes are fixed texts of this module; values travel as bound parameters. Each scope
+# reads the reports as they are now, or as they were known at ``:known_at``.
+_SCOPES = {
+    "indicator": "i.id = :scope_id",
+    "task": "i.task_id = :scope_id",
+    "plan": "i.plan_id = :scope_id",
+}
+_STATEMENTS = {
+    (scope, known): text(
+        _PROGRESS.format(scope=condition, reports=known_reports.reports_source(known))
+    )
+    for scope, condition in _SCOPES.items()
+    for known in (None, datetime.min)
+}
 
 
-def _progress_of(row: Any, as_of: date) -> IndicatorProgress:
+def _progress_sql(scope: str, known_at: datetime | None) -> Any:
+    return _STATEMENTS[scope, None if known_at is None else datetime.min]
+
+
+def _progress_of(row: Any, as_of: date, known_at: datetime | None) -> IndicatorProgress:
     target = float(row.target_value)
     target_max = None if row.target_max is None else float(row.target_max)
     share = progress.elapsed_share(row.year, as_of)
@@ -190,6 +206,7 @@ def _progress_of(row: Any, as_of: date) -> IndicatorProgress:
     return IndicatorProgress(
         indicator_id=row.id,
         as_of=as_of,
+        known_at=known_at or clock.now(),
         comparator=row.comparator,
         target_value=target,
         target_max=target_max,
@@ -211,24 +228,37 @@ def _progress_of(row: Any, as_of: date) -> IndicatorProgress:
 
 
 async def indicator_progress(
-    session: AsyncSession, *, indicator_id: int, as_of: date
+    session: AsyncSession, *, indicator_id: int, as_of: date, known_at: datetime | None = None
 ) -> IndicatorProgress:
-    """Actual against target and against the pace expected by ``as_of``."""
-    rows = await session.execute(INDICATOR_PROGRESS, {"scope_id": indicator_id, "as_of": as_of})
+    """Actual against target and against the pace expected by ``as_of``, from the reports as
+    known at ``known_at`` (default: now)."""
+    rows = await session.execute(
+        _progress_sql("indicator", known_at),
+        {"scope_id": indicator_id, "as_of": as_of, "known_at": known_at},
+    )
     row = rows.one_or_none()
     if row is None:
         raise NotFound(f"indicator {indicator_id} does not exist")
-    return _progress_of(row, as_of)
+    return _progress_of(row, as_of, known_at)
 
 
 async def progress_of_many(
-    session: AsyncSession, *, as_of: date, task_id: int | None = None, plan_id: int | None = None
+    session: AsyncSession,
+    *,
+    as_of: date,
+    known_at: datetime | None = None,
+    task_id: int | None = None,
+    plan_id: int | None = None,
 ) -> list[tuple[Any, IndicatorProgress]]:
     """Every indicator of a task or a plan with its progress, in one statement.
 
     Each item is the indicator's row (id, task_id, code, name, unit_label, targets) and its
     progress.
     """
-    stmt, scope_id = (TASK_PROGRESS, task_id) if task_id is not None else (PLAN_PROGRESS, plan_id)
-    rows = await session.execute(stmt, {"scope_id": scope_id, "as_of": as_of})
-    return [(row, _progress_of(row, as_of)) for row in rows]
+    scope, scope_id = ("task", task_id) if task_id is not None else ("plan", plan_id)
+    rows = await session.execute(
+        _progress_sql(scope, known_at),
+        {"scope_id": scope_id, "as_of": as_of, "known_at": known_at},
+    )
+    moment = known_at or clock.now()
+    return [(row, _progress_of(row, as_of, moment)) for row in rows]

@@ -11,12 +11,11 @@ from app.http import json_response, problems
 from app.overview import ledger, service
 from app.overview.schemas import PlanDashboard, UnitScorecard
 from app.plans.router import PlanId
+from app.reports.known import AsOfParam, KnownAtParam
 from app.routing import TransactionalRoute
-from app.types import IsoDate
 from app.units.router import UnitId
 
 router = APIRouter(tags=["overview"], route_class=TransactionalRoute)
-AsOf = Annotated[IsoDate | None, Query(description="The date to judge at; default today.")]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -31,9 +30,15 @@ CSV = "text/csv; charset=utf-8"
     "owed by status and the units most overdue, and each key task's health — all at `as_of`.",
 )
 async def get_plan_dashboard(
-    session: Session, _: CurrentPrincipal, plan_id: PlanId, as_of: AsOf = None
+    session: Session,
+    _: CurrentPrincipal,
+    plan_id: PlanId,
+    as_of: AsOfParam = None,
+    known_at: KnownAtParam = None,
 ) -> Response:
-    dashboard = await service.plan_dashboard(session, plan_id=plan_id, as_of=as_of or clock.today())
+    dashboard = await service.plan_dashboard(
+        session, plan_id=plan_id, as_of=as_of or clock.today(), known_at=known_at
+    )
     return json_response(dashboard)
 
 
@@ -47,9 +52,15 @@ async def get_plan_dashboard(
     "submitted on or before it); what it has overdue now.",
 )
 async def get_unit_scorecard(
-    session: Session, _: CurrentPrincipal, unit_id: UnitId, as_of: AsOf = None
+    session: Session,
+    _: CurrentPrincipal,
+    unit_id: UnitId,
+    as_of: AsOfParam = None,
+    known_at: KnownAtParam = None,
 ) -> Response:
-    scorecard = await service.unit_scorecard(session, unit_id=unit_id, as_of=as_of or clock.today())
+    scorecard = await service.unit_scorecard(
+        session, unit_id=unit_id, as_of=as_of or clock.today(), known_at=known_at
+    )
     return json_response(scorecard)
 
 
@@ -80,11 +91,12 @@ async def get_plan_ledger(
     session: Session,
     _: CurrentPrincipal,
     plan_id: PlanId,
-    as_of: AsOf = None,
+    as_of: AsOfParam = None,
+    known_at: KnownAtParam = None,
     format: Annotated[Literal["xlsx", "csv"], Query(description="File format.")] = "xlsx",
 ) -> Response:
     day = as_of or clock.today()
-    plan, rows = await service.ledger_rows(session, plan_id=plan_id, as_of=day)
+    plan, rows = await service.ledger_rows(session, plan_id=plan_id, as_of=day, known_at=known_at)
     if format == "csv":
         body, media_type = ledger.to_csv(rows), CSV
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -88,6 +88,7 @@ class PlanDashboard(BaseModel):
                 {
                     "plan_id": 1,
                     "as_of": "2024-07-20",
+                    "known_at": "2024-07-20T10:00:00Z",
                     "tasks": {
                         "total": 29,
                         "by_status": {
@@ -148,6 +149,10 @@ class PlanDashboard(BaseModel):
 
     plan_id: int
     as_of: date
+    known_at: datetime = Field(
+        description="What the figures knew: the `known_at` asked for, or the moment they were "
+        "computed. Pass it back to get the same figures again."
+    )
     tasks: TaskSummary = Field(description="Sections are headings and are not counted.")
     indicators: IndicatorSummary
     overdue_milestones: list[OverdueMilestone]
@@ -185,6 +190,7 @@ class UnitScorecard(BaseModel):
                 {
                     "unit_id": 7,
                     "as_of": "2024-07-20",
+                    "known_at": "2024-07-20T10:00:00Z",
                     "led": [
                         {
                             "task_id": 20,
@@ -232,6 +238,10 @@ class UnitScorecard(BaseModel):
 
     unit_id: int
     as_of: date
+    known_at: datetime = Field(
+        description="What the figures knew: the `known_at` asked for, or the moment they were "
+        "computed. Pass it back to get the same figures again."
+    )
     led: list[ScorecardTask]
     joined: list[ScorecardTask] = Field(
         description="Tasks it takes part in, directly or through a group it belongs to."

@@ -8,10 +8,10 @@ reports there are.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,42 +38,34 @@ from app.overview.schemas import (
 )
 from app.plans import service as plan_service
 from app.reports import obligations as obligation_service
-from app.reports.obligations import PLAN_SCOPE, UNIT_SCOPE, obligations_sql
+from app.reports.obligations import PLAN_SCOPE, UNIT_SCOPE
 from app.responsibilities.models import Responsibility
 from app.tasks.health import TaskHealth, health_of_tasks
 from app.tasks.models import ProgressUpdate, Task
 from app.units import service as unit_service
 from app.units.models import Unit
 
-_PLAN_OBLIGATION_COUNTS = text(
-    obligations_sql(
-        PLAN_SCOPE,
-        """
-        SELECT settled.status, settled.unit_id, u.name AS unit_name, count(*) AS n
-        FROM settled JOIN units u ON u.id = settled.unit_id
-        GROUP BY settled.status, settled.unit_id, u.name
-        """,
-    )
+_PLAN_OBLIGATION_COUNTS = obligation_service.statements(
+    PLAN_SCOPE,
+    """
+    SELECT settled.status, settled.unit_id, u.name AS unit_name, count(*) AS n
+    FROM settled JOIN units u ON u.id = settled.unit_id
+    GROUP BY settled.status, settled.unit_id, u.name
+    """,
 )
-# Punctuality is judged on the offices' calendar date (LUOSHI_TIMEZONE) the report was first
-# put forward; obligations not yet past their due date are not counted either way.
-_UNIT_REPORTING = text(
-    obligations_sql(
-        UNIT_SCOPE,
-        """
-        SELECT
-            count(*) AS owed,
-            count(*) FILTER (WHERE submitted_on <= due_on) AS on_time,
-            count(*) FILTER (WHERE submitted_on > due_on) AS late,
-            count(*) FILTER (WHERE first_submitted_at IS NULL) AS missing
-        FROM (
-            SELECT due_on, first_submitted_at,
-                   (first_submitted_at AT TIME ZONE CAST(:tz AS text))::date AS submitted_on
-            FROM settled
-        ) judged
-        WHERE due_on < CAST(:as_of AS date)
-        """,
-    )
+# Obligations not yet past their due date are not counted either way; punctuality is the
+# obligations' own `on_time`, so the scorecard and the unit's obligations always agree.
+_UNIT_REPORTING = obligation_service.statements(
+    UNIT_SCOPE,
+    """
+    SELECT
+        count(*) AS owed,
+        count(*) FILTER (WHERE on_time) AS on_time,
+        count(*) FILTER (WHERE NOT on_time) AS late,
+        count(*) FILTER (WHERE on_time IS NULL) AS missing
+    FROM settled
+    WHERE due_on < CAST(:as_of AS date)
+    """,
 )
 
 
@@ -139,15 +131,24 @@ async def _plan_tasks(session: AsyncSession, plan_id: int) -> list[Any]:
     return ordered
 
 
-async def plan_dashboard(session: AsyncSession, *, plan_id: int, as_of: date) -> PlanDashboard:
+async def plan_dashboard(
+    session: AsyncSession, *, plan_id: int, as_of: date, known_at: datetime | None = None
+) -> PlanDashboard:
     await plan_service.get_plan(session, plan_id=plan_id)  # 404 for an unknown plan
     tasks = await _plan_tasks(session, plan_id)
-    progress = await indicator_service.progress_of_many(session, as_of=as_of, plan_id=plan_id)
-    health = await health_of_tasks(session, as_of=as_of, plan_id=plan_id, indicators=progress)
+    progress = await indicator_service.progress_of_many(
+        session, as_of=as_of, known_at=known_at, plan_id=plan_id
+    )
+    health = await health_of_tasks(
+        session, as_of=as_of, known_at=known_at, plan_id=plan_id, indicators=progress
+    )
     work = [t for t in tasks if t.kind != "section"]
     late = await session.execute(_late_milestones(as_of).where(Task.plan_id == plan_id))
     counts = (
-        await session.execute(_PLAN_OBLIGATION_COUNTS, {"scope_id": plan_id, "as_of": as_of})
+        await session.execute(
+            _PLAN_OBLIGATION_COUNTS[known_at is not None],
+            {**obligation_service.params(as_of=as_of, known_at=known_at), "scope_id": plan_id},
+        )
     ).all()
     by_status: Counter[str] = Counter()
     overdue: list[UnitOverdue] = []
@@ -159,6 +160,7 @@ async def plan_dashboard(session: AsyncSession, *, plan_id: int, as_of: date) ->
     return PlanDashboard(
         plan_id=plan_id,
         as_of=as_of,
+        known_at=known_at or clock.now(),
         tasks=TaskSummary(
             total=len(work),
             by_status=TaskStatusCounts.model_validate(Counter(t.status for t in work)),
@@ -176,7 +178,9 @@ async def plan_dashboard(session: AsyncSession, *, plan_id: int, as_of: date) ->
     )
 
 
-async def unit_scorecard(session: AsyncSession, *, unit_id: int, as_of: date) -> UnitScorecard:
+async def unit_scorecard(
+    session: AsyncSession, *, unit_id: int, as_of: date, known_at: datetime | None = None
+) -> UnitScorecard:
     await unit_service.get_unit(session, unit_id=unit_id)  # 404 for an unknown unit
     held = (
         await session.execute(
@@ -198,7 +202,7 @@ async def unit_scorecard(session: AsyncSession, *, unit_id: int, as_of: date) ->
     ).all()
     health: dict[int, TaskHealth] = {}
     for plan_id in sorted({row.plan_id for row in held}):
-        health |= await health_of_tasks(session, as_of=as_of, plan_id=plan_id)
+        health |= await health_of_tasks(session, as_of=as_of, known_at=known_at, plan_id=plan_id)
     led: list[ScorecardTask] = []
     joined: list[ScorecardTask] = []
     seen: set[int] = set()
@@ -216,16 +220,17 @@ async def unit_scorecard(session: AsyncSession, *, unit_id: int, as_of: date) ->
             via_unit_id=None if direct else row.holder_id,
         )
         (led if role == "lead" else joined).append(item)
-    params = {"scope_id": unit_id, "as_of": as_of, "tz": clock.zone()}
-    record = (await session.execute(_UNIT_REPORTING, params)).one()
+    params = {**obligation_service.params(as_of=as_of, known_at=known_at), "scope_id": unit_id}
+    record = (await session.execute(_UNIT_REPORTING[known_at is not None], params)).one()
     owed_now = await obligation_service.unit_obligations(
-        session, unit_id=unit_id, as_of=as_of, status="overdue"
+        session, unit_id=unit_id, as_of=as_of, known_at=known_at, status="overdue"
     )
     led_ids = [t.task_id for t in led]
     late = await session.execute(_late_milestones(as_of).where(Task.id.in_(led_ids)))
     return UnitScorecard(
         unit_id=unit_id,
         as_of=as_of,
+        known_at=known_at or clock.now(),
         led=led,
         joined=joined,
         reporting=ReportingRecord(
@@ -246,13 +251,17 @@ async def unit_scorecard(session: AsyncSession, *, unit_id: int, as_of: date) ->
 
 
 async def ledger_rows(
-    session: AsyncSession, *, plan_id: int, as_of: date
+    session: AsyncSession, *, plan_id: int, as_of: date, known_at: datetime | None = None
 ) -> tuple[Any, list[ledger.LedgerRow]]:
     """The plan and one ledger row per task, in reading order."""
     plan = await plan_service.get_plan(session, plan_id=plan_id)
     tasks = await _plan_tasks(session, plan_id)
-    progress = await indicator_service.progress_of_many(session, as_of=as_of, plan_id=plan_id)
-    health = await health_of_tasks(session, as_of=as_of, plan_id=plan_id, indicators=progress)
+    progress = await indicator_service.progress_of_many(
+        session, as_of=as_of, known_at=known_at, plan_id=plan_id
+    )
+    health = await health_of_tasks(
+        session, as_of=as_of, known_at=known_at, plan_id=plan_id, indicators=progress
+    )
     # Joined into one list per task and role in SQL: a task may name a thousand units.
     units: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"lead": [], "participant": []})
     for row in await session.execute(
@@ -280,14 +289,15 @@ async def ledger_rows(
                 status=figures.status,
             )
         )
-    # The latest narrative each task had by the end of `as_of`.
+    # Each task's latest narrative for a period begun by `as_of`, among those written by
+    # `known_at`: the rule the reports follow.
+    counted = [Task.plan_id == plan_id, ProgressUpdate.period_start <= as_of]
+    if known_at is not None:
+        counted.append(ProgressUpdate.created_at <= known_at)
     latest = (
         select(ProgressUpdate.task_id, ProgressUpdate.period, ProgressUpdate.done)
         .join(Task, Task.id == ProgressUpdate.task_id)
-        .where(
-            Task.plan_id == plan_id,
-            func.date(func.timezone(clock.zone(), ProgressUpdate.created_at)) <= as_of,
-        )
+        .where(*counted)
         .ext(distinct_on(ProgressUpdate.task_id))
         .order_by(
             ProgressUpdate.task_id, ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc()

@@ -4,7 +4,7 @@ grace days. Derived in SQL from plans, indicators, responsibilities and reports.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.errors import InvalidInput
 from app.pagination import MAX_LIMIT, ListQuery, Page, decode_key_cursor, encode_key_cursor
+from app.reports import known as known_reports
+from app.reports.known import AS_OF, KNOWN_AT, KnownAt
 from app.types import IsoDate
 
 ObligationStatus = Literal["upcoming", "due", "overdue", "submitted", "approved", "returned"]
@@ -59,7 +61,13 @@ _OBLIGATIONS = """
     settled AS (
         SELECT owed.*,
                CASE WHEN rep.status = 'draft' THEN NULL ELSE rep.id END AS report_id,
-               rep.first_submitted_at,
+               CASE WHEN rep.status <> 'draft' THEN rep.first_submitted_at END
+                   AS first_submitted_at,
+               -- On time: first put forward on or before the due date, on the offices'
+               -- calendar (LUOSHI_TIMEZONE), whatever happened to the report since.
+               CASE WHEN rep.status <> 'draft' THEN
+                   (rep.first_submitted_at AT TIME ZONE CAST(:tz AS text))::date <= owed.due_on
+               END AS on_time,
                CASE
                    WHEN rep.status IN ('submitted', 'approved', 'returned') THEN rep.status
                    WHEN CAST(:as_of AS date) <= owed.period_end THEN 'upcoming'
@@ -67,7 +75,7 @@ _OBLIGATIONS = """
                    ELSE 'overdue'
                END AS status
         FROM owed
-        LEFT JOIN indicator_reports rep
+        LEFT JOIN {reports} rep
             ON rep.indicator_id = owed.indicator_id
            AND rep.unit_id = owed.unit_id
            AND rep.period = owed.period  -- the unique key: an index lookup per obligation
@@ -90,15 +98,26 @@ UNIT_SCOPE = "r.unit_id = :scope_id"
 TASK_SCOPE = "i.task_id = :scope_id"
 
 
-def obligations_sql(scope: str, select: str) -> str:
+def obligations_sql(scope: str, select: str, *, known: bool) -> str:
     """The obligations of one scope, settled at ``:as_of``, read by ``select`` (from
-    ``settled``)."""
-    return _OBLIGATIONS.format(scope=scope) + select
+    ``settled``); binds ``:tz`` and, when ``known``, the reports as known at ``:known_at``."""
+    source = known_reports.reports_source(datetime.min if known else None)
+    return _OBLIGATIONS.format(scope=scope, reports=source) + select
 
 
-_PLAN_LIST = text(obligations_sql(PLAN_SCOPE, _LIST))
-_UNIT_LIST = text(obligations_sql(UNIT_SCOPE, _LIST))
-_TASK_LIST = text(obligations_sql(TASK_SCOPE, _LIST))
+def statements(scope: str, select: str) -> dict[bool, Any]:
+    """``obligations_sql`` compiled once for each reading: keyed by ``known_at is not None``."""
+    return {known: text(obligations_sql(scope, select, known=known)) for known in (False, True)}
+
+
+_PLAN_LIST = statements(PLAN_SCOPE, _LIST)
+_UNIT_LIST = statements(UNIT_SCOPE, _LIST)
+_TASK_LIST = statements(TASK_SCOPE, _LIST)
+
+
+def params(*, as_of: date, known_at: datetime | None) -> dict[str, Any]:
+    """The bound values every obligations statement reads."""
+    return {"as_of": as_of, "known_at": known_at, "tz": clock.zone()}
 
 
 class Obligation(BaseModel):
@@ -116,6 +135,8 @@ class Obligation(BaseModel):
                     "due_on": "2024-07-10",
                     "status": "overdue",
                     "report_id": None,
+                    "first_submitted_at": None,
+                    "on_time": None,
                 }
             ]
         }
@@ -131,10 +152,18 @@ class Obligation(BaseModel):
     due_on: date = Field(description="The period's last day plus the plan's grace days.")
     status: ObligationStatus
     report_id: int | None
+    first_submitted_at: datetime | None = Field(
+        description="When the unit first put the report forward (not a draft)."
+    )
+    on_time: bool | None = Field(
+        description="First put forward on or before `due_on` (the offices' calendar day), "
+        "whatever its status now; null while nothing has been put forward."
+    )
 
 
 class ObligationQuery(ListQuery):
-    as_of: IsoDate | None = Field(default=None, description="The date to judge at; default today.")
+    as_of: IsoDate | None = Field(default=None, description=AS_OF)
+    known_at: KnownAt | None = Field(default=None, description=KNOWN_AT)
     status: ObligationStatus | None = None
 
     def after(self) -> tuple[date, int, int, int] | None:
@@ -163,25 +192,28 @@ def _obligation(row: Any) -> Obligation:
         due_on=row.due_on,
         status=row.status,
         report_id=row.report_id,
+        first_submitted_at=row.first_submitted_at,
+        on_time=row.on_time,
     )
 
 
 async def _list(
     session: AsyncSession,
-    stmt: Any,
+    statements: dict[bool, Any],
     *,
     scope_id: int,
     as_of: date,
+    known_at: datetime | None,
     status: str | None,
     limit: int | None = None,
     after: tuple[date, int, int, int] | None = None,
 ) -> list[Any]:
     start, task, indicator, unit = after or (None, None, None, None)
     rows = await session.execute(
-        stmt,
+        statements[known_at is not None],
         {
+            **params(as_of=as_of, known_at=known_at),
             "scope_id": scope_id,
-            "as_of": as_of,
             "status": status,
             "limit": limit,
             "after_start": start,
@@ -194,23 +226,44 @@ async def _list(
 
 
 async def plan_obligations(
-    session: AsyncSession, *, plan_id: int, as_of: date, status: str | None
+    session: AsyncSession,
+    *,
+    plan_id: int,
+    as_of: date,
+    known_at: datetime | None = None,
+    status: str | None,
 ) -> list[Obligation]:
-    rows = await _list(session, _PLAN_LIST, scope_id=plan_id, as_of=as_of, status=status)
+    rows = await _list(
+        session, _PLAN_LIST, scope_id=plan_id, as_of=as_of, known_at=known_at, status=status
+    )
     return [_obligation(row) for row in rows]
 
 
 async def unit_obligations(
-    session: AsyncSession, *, unit_id: int, as_of: date, status: str | None
+    session: AsyncSession,
+    *,
+    unit_id: int,
+    as_of: date,
+    known_at: datetime | None = None,
+    status: str | None,
 ) -> list[Obligation]:
-    rows = await _list(session, _UNIT_LIST, scope_id=unit_id, as_of=as_of, status=status)
+    rows = await _list(
+        session, _UNIT_LIST, scope_id=unit_id, as_of=as_of, known_at=known_at, status=status
+    )
     return [_obligation(row) for row in rows]
 
 
 async def task_obligations(
-    session: AsyncSession, *, task_id: int, as_of: date, status: str | None = None
+    session: AsyncSession,
+    *,
+    task_id: int,
+    as_of: date,
+    known_at: datetime | None = None,
+    status: str | None = None,
 ) -> list[Obligation]:
-    rows = await _list(session, _TASK_LIST, scope_id=task_id, as_of=as_of, status=status)
+    rows = await _list(
+        session, _TASK_LIST, scope_id=task_id, as_of=as_of, known_at=known_at, status=status
+    )
     return [_obligation(row) for row in rows]
 
 
@@ -222,14 +275,15 @@ async def obligation_page(
     query: ObligationQuery,
 ) -> Page[Obligation]:
     """One page of a plan's or a unit's obligations, in period order."""
-    stmt, scope_id = (_PLAN_LIST, plan_id) if plan_id is not None else (_UNIT_LIST, unit_id)
+    stmts, scope_id = (_PLAN_LIST, plan_id) if plan_id is not None else (_UNIT_LIST, unit_id)
     assert scope_id is not None
     limit = min(query.limit, MAX_LIMIT)
     rows = await _list(
         session,
-        stmt,
+        stmts,
         scope_id=scope_id,
         as_of=query.as_of or clock.today(),
+        known_at=query.known_at,
         status=query.status,
         limit=limit + 1,
         after=query.after(),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.crud import get_row_or_404
 from app.indicators import service as indicator_service
 from app.indicators.schemas import IndicatorProgress
@@ -26,6 +27,7 @@ class TaskHealth(BaseModel):
                 {
                     "task_id": 20,
                     "as_of": "2024-07-20",
+                    "known_at": "2024-07-20T10:00:00Z",
                     "status": "red",
                     "reasons": [
                         "milestone 5 (新馆全面建成) was due 2024-06-30",
@@ -38,21 +40,29 @@ class TaskHealth(BaseModel):
 
     task_id: int
     as_of: date
+    known_at: datetime = Field(
+        description="What the figures knew: the `known_at` asked for, or the moment they were "
+        "computed. Pass it back to get the same figures again."
+    )
     status: HealthStatus
     reasons: list[str]
 
 
-async def task_health(session: AsyncSession, *, task_id: int, as_of: date) -> TaskHealth:
+async def task_health(
+    session: AsyncSession, *, task_id: int, as_of: date, known_at: datetime | None = None
+) -> TaskHealth:
     """red: a milestone overdue, an indicator behind, or the task past due and not done;
     amber: an indicator at risk or a report overdue; green otherwise."""
     await get_row_or_404(session, Task, task_id)
-    return (await health_of_tasks(session, as_of=as_of, task_id=task_id))[task_id]
+    health = await health_of_tasks(session, as_of=as_of, known_at=known_at, task_id=task_id)
+    return health[task_id]
 
 
 async def health_of_tasks(
     session: AsyncSession,
     *,
     as_of: date,
+    known_at: datetime | None = None,
     task_id: int | None = None,
     plan_id: int | None = None,
     indicators: list[tuple[Any, IndicatorProgress]] | None = None,
@@ -61,6 +71,7 @@ async def health_of_tasks(
 
     ``indicators``: the scope's indicator progress when the caller has it already.
     """
+    moment = known_at or clock.now()
     scope = Task.id == task_id if task_id is not None else Task.plan_id == plan_id
     tasks = (await session.execute(select(Task.id, Task.status, Task.due_on).where(scope))).all()
     red: dict[int, list[str]] = {t.id: [] for t in tasks}
@@ -78,7 +89,7 @@ async def health_of_tasks(
         red[m.task_id].append(f"milestone {m.id} ({m.title}) was due {m.due_on}")
     if indicators is None:
         indicators = await indicator_service.progress_of_many(
-            session, as_of=as_of, task_id=task_id, plan_id=plan_id
+            session, as_of=as_of, known_at=known_at, task_id=task_id, plan_id=plan_id
         )
     for indicator, figures in indicators:
         if figures.status not in ("behind", "at_risk"):
@@ -93,12 +104,12 @@ async def health_of_tasks(
         (red if figures.status == "behind" else amber)[indicator.task_id].append(said)
     if task_id is not None:
         owed = await obligation_service.task_obligations(
-            session, task_id=task_id, as_of=as_of, status="overdue"
+            session, task_id=task_id, as_of=as_of, known_at=known_at, status="overdue"
         )
     else:
         assert plan_id is not None
         owed = await obligation_service.plan_obligations(
-            session, plan_id=plan_id, as_of=as_of, status="overdue"
+            session, plan_id=plan_id, as_of=as_of, known_at=known_at, status="overdue"
         )
     for o in owed:
         amber[o.task_id].append(
@@ -109,6 +120,7 @@ async def health_of_tasks(
         t.id: TaskHealth(
             task_id=t.id,
             as_of=as_of,
+            known_at=moment,
             status="red" if red[t.id] else "amber" if amber[t.id] else "green",
             reasons=red[t.id] + amber[t.id],
         )

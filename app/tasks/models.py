@@ -100,6 +100,8 @@ class ProgressUpdate(Base):
     )
     unit_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("units.id", ondelete="RESTRICT"))
     period: Mapped[str] = mapped_column(String(8))
+    # Derived from `period` on write: a note counts at `as_of` when its period has begun.
+    period_start: Mapped[date] = mapped_column(Date)
     done: Mapped[str] = mapped_column(Text)
     problems: Mapped[str] = mapped_column(Text, server_default=text("''"))
     next_steps: Mapped[str] = mapped_column(Text, server_default=text("''"))

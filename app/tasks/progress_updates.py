@@ -94,13 +94,19 @@ async def add_progress_update(
     task, year, allowed = row
     if not allowed:
         raise Forbidden(f"task {task_id} is not among your unit's responsibilities")
-    if parse_period(data.period).year != year:
+    period = parse_period(data.period)
+    if period.year != year:
         raise InvalidInput(
             f"period: {data.period} is outside the plan year {year}",
             errors=[{"pointer": "#/period", "detail": "outside the plan year"}],
         )
     await require_reference(session, Unit, data.unit_id, field="unit_id")
-    update = ProgressUpdate(task_id=task_id, author_key_id=actor.key_id, **data.model_dump())
+    update = ProgressUpdate(
+        task_id=task_id,
+        author_key_id=actor.key_id,
+        period_start=period.starts_on,
+        **data.model_dump(),
+    )
     session.add(update)
     if data.percent is not None:
         apply_changes(task, {"progress": data.percent})

@@ -15,6 +15,7 @@ from app.http import (
     problems,
 )
 from app.pagination import Page
+from app.reports.known import AsOfParam, KnownAtParam
 from app.routing import TransactionalRoute
 from app.tasks import health, progress_updates, service
 from app.tasks.health import TaskHealth
@@ -24,7 +25,7 @@ from app.tasks.progress_updates import (
     ProgressUpdateRead,
 )
 from app.tasks.schemas import TaskCreate, TaskQuery, TaskRead, TaskUpdate
-from app.types import MAX_ID, IsoDate
+from app.types import MAX_ID
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], route_class=TransactionalRoute)
 TaskId = Annotated[int, Path(ge=1, le=MAX_ID, description="Task id.")]
@@ -103,10 +104,12 @@ async def get_task_health(
     session: Session,
     _: CurrentPrincipal,
     task_id: TaskId,
-    as_of: Annotated[IsoDate | None, Query(description="Default today.")] = None,
+    as_of: AsOfParam = None,
+    known_at: KnownAtParam = None,
 ) -> Response:
+    day = as_of or clock.today()
     return json_response(
-        await health.task_health(session, task_id=task_id, as_of=as_of or clock.today())
+        await health.task_health(session, task_id=task_id, as_of=day, known_at=known_at)
     )
 
 
