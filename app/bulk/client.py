@@ -28,11 +28,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UploadFailed(remote.Refused):
-    """The service refused a chunk as a whole (not row by row): its problem document, and where
-    the chunk starts in the file (its errors' rows count from there)."""
+    """The service refused a chunk as a whole (not row by row): its problem document, with the
+    rows of its errors numbered in the whole file (the chunk starts at ``first_row``)."""
 
     def __init__(self, problem: dict[str, Any], first_row: int) -> None:
-        super().__init__(problem)
+        offset = first_row - 1
+        errors = [
+            {**e, "row": e["row"] + offset} if "row" in e else e
+            for e in problem.get("errors") or []
+        ]
+        super().__init__({**problem, "errors": errors} if errors else problem)
         self.first_row = first_row
 
 
@@ -167,9 +172,9 @@ async def upload_file(
                         "title": "Some rows are not valid",
                         "code": "invalid_rows",
                         "detail": detail,
-                        "errors": totals.errors,  # numbered in the whole file already
+                        "errors": totals.errors,
                     },
-                    first_row=1,
+                    first_row=1,  # the errors are numbered in the whole file already
                 )
     return totals
 
