@@ -36,6 +36,7 @@ class Text:
     migrated = "[green]Database is at the latest migration.[/]"
     # Talking to the service (upload, import, api-key create)
     need_key = "give --key or set LUOSHI_API_KEY"
+    url_needs_key = "--url names a service: give an admin key for it too (--key or LUOSHI_API_KEY)"
     unreachable = (
         "[red]Cannot reach the service at {url}:[/] {error}. Is `luoshi serve` running there? "
         "Give its address with --url or LUOSHI_URL."
@@ -45,6 +46,25 @@ class Text:
     message_column = "message"
     failed = "[red]{error}[/]"
     errors_title = "What to fix"
+    # api-key create
+    bad_role = "role must be one of {roles}"
+    no_unit = "no unit with code {code!r}"
+    new_key = "New API key (shown once, store it now):"
+    written_directly = "Written directly to {where}."
+    database_unreachable = "[red]Cannot open {where}:[/] {error}"
+    no_database = (
+        "[red]No Luoshi database found:[/] {where} does not exist. Nothing was created.\n"
+        "To create a key through the running service, give its address and an admin key: "
+        "luoshi api-key create --name NAME --url URL --key ADMIN_KEY (or set LUOSHI_URL and "
+        "LUOSHI_API_KEY).\n"
+        "For the first admin key, start the service with LUOSHI_BOOTSTRAP_ADMIN_KEY set, or run "
+        "this command where the service keeps its data: set DATABASE_URL to its database, or "
+        "LUOSHI_DATA_DIR to its data directory."
+    )
+    empty_database = (
+        "[red]Not a Luoshi database:[/] {where} has no Luoshi tables. Nothing was written.\n"
+        "Point DATABASE_URL at the service's database, or run `luoshi migrate` there first."
+    )
     # import
     imported = "[green]Imported as plan {id} ({code}):[/] {title} ({year}, {doc_number})"
     previewed = "[bold]{title}[/] ({year}, {doc_number}) [dim]dry run: nothing stored[/]"
@@ -187,24 +207,70 @@ def create_api_key(
     unit: Annotated[
         str | None, typer.Option(help="Unit code the key reports for (reporter keys).")
     ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(envvar="LUOSHI_URL", help=f"The service's base URL (default {DEFAULT_URL})."),
+    ] = None,
+    key: Annotated[
+        str,
+        typer.Option(
+            envvar="LUOSHI_API_KEY",
+            help="An admin key of the running service, which then creates the key. Without "
+            "one, the key is written straight into an existing Luoshi database (DATABASE_URL, "
+            "or the embedded one in LUOSHI_DATA_DIR): for the first admin key.",
+        ),
+    ] = "",
 ) -> None:
-    """Create an API key and print it once; only its hash is stored."""
+    """Create an API key and print it once; only its hash is stored. With --key, the running
+    service at --url creates it; without, it is written into an existing Luoshi database (for
+    the first admin key), and nothing happens if there is none."""
+    from app.auth.models import ROLES
+
+    if role not in ROLES:
+        raise typer.BadParameter(Text.bad_role.format(roles=", ".join(ROLES)), param_hint="--role")
+    if key:
+        from app.auth import client as auth_client
+
+        try:
+            url = url or DEFAULT_URL
+            created = call_service(
+                url,
+                auth_client.create_key(url=url, key=key, name=name, role=role, unit_code=unit),
+            )
+        except auth_client.UnknownUnit as exc:
+            raise typer.BadParameter(
+                Text.no_unit.format(code=exc.code), param_hint="--unit"
+            ) from None
+        secret = str(created["key"])
+    else:
+        if url:
+            raise typer.BadParameter(Text.url_needs_key, param_hint="--key")
+        secret = _create_key_in_database(name=name, role=role, unit=unit)
+    say(f"[bold]{Text.new_key}[/]")
+    print(secret)
+
+
+def _create_key_in_database(*, name: str, role: str, unit: str | None) -> str:
+    """The bootstrap path: no service to ask yet, so write into its database, which must exist
+    already; an empty embedded one would be a key nobody's service ever sees."""
     from sqlalchemy import select
+    from sqlalchemy.exc import DBAPIError
 
     from app.auth import service as auth_service
-    from app.auth.models import ROLES
-    from app.db import make_engine, make_sessionmaker, resolve_database_url
-    from app.db import migrate as migrate_database
+    from app.db import (
+        NoDatabase,
+        describe_database,
+        existing_database_url,
+        make_engine,
+        make_sessionmaker,
+    )
     from app.errors import AppError
     from app.units.models import Unit
 
-    if role not in ROLES:
-        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}", param_hint="--role")
     settings = get_settings()
-    url = resolve_database_url(settings)
 
     async def create() -> str:
-        await migrate_database(url)
+        url = await existing_database_url(settings)
         engine = make_engine(url, settings)
         try:
             async with make_sessionmaker(engine)() as session:
@@ -212,7 +278,9 @@ def create_api_key(
                 if unit is not None:
                     unit_id = await session.scalar(select(Unit.id).where(Unit.code == unit))
                     if unit_id is None:
-                        raise typer.BadParameter(f"no unit with code {unit!r}", param_hint="--unit")
+                        raise typer.BadParameter(
+                            Text.no_unit.format(code=unit), param_hint="--unit"
+                        )
                 _, secret = await auth_service.issue_api_key(
                     session, name=name, role=role, unit_id=unit_id, expires_at=None
                 )
@@ -223,10 +291,19 @@ def create_api_key(
 
     try:
         secret = asyncio.run(create())
+    except NoDatabase as exc:
+        say(Text.empty_database if exc.empty else Text.no_database, where=exc.where)
+        raise typer.Exit(1) from None
+    except RuntimeError as exc:  # no embedded server in this installation
+        say(Text.failed, error=exc)
+        raise typer.Exit(1) from None
+    except (OSError, DBAPIError) as exc:
+        say(Text.database_unreachable, where=describe_database(settings), error=exc)
+        raise typer.Exit(1) from None
     except AppError as exc:
         raise typer.BadParameter(exc.detail) from exc
-    console.print("New API key (shown once, store it now):", style="bold")
-    print(secret)
+    say(Text.written_directly, where=describe_database(settings))
+    return secret
 
 
 @cli.command("import")

@@ -163,6 +163,51 @@ class TestImportGoesThroughTheService:
         assert "LUOSHI_API_KEY" in result.output
 
 
+class TestApiKeyThroughTheService:
+    def test_the_key_is_made_by_the_service_and_works_there(
+        self, service: Service, elsewhere: Path
+    ) -> None:
+        result = service.run("api-key", "create", "--name", "督查室脚本", "--role", "reader")
+        assert result.exit_code == 0, result.output
+        secret = next(line for line in result.output.splitlines() if line.startswith("lsk_"))
+        assert service.get("/api/v1/plans", key=secret)["items"] == []
+        keys = {k["name"]: k for k in service.get("/api/v1/api-keys")["items"]}
+        assert keys["督查室脚本"]["role"] == "reader"
+        assert secret.startswith(keys["督查室脚本"]["prefix"])
+
+    def test_a_reporter_key_is_bound_to_the_unit_named_by_its_code(
+        self, service: Service, elsewhere: Path
+    ) -> None:
+        unit = httpx.post(
+            service.url + "/api/v1/units",
+            json={"code": "SKJG", "name": "省科技馆"},
+            headers={"Authorization": f"Bearer {service.key}"},
+        ).json()
+        args = ("api-key", "create", "--name", "省科技馆 填报", "--role", "reporter")
+        result = service.run(*args, "--unit", "SKJG")
+        assert result.exit_code == 0, result.output
+        keys = {k["name"]: k for k in service.get("/api/v1/api-keys")["items"]}
+        assert keys["省科技馆 填报"]["unit_id"] == unit["id"]
+        unknown = service.run(*args, "--unit", "NOPE")
+        assert unknown.exit_code == 2
+        assert "NOPE" in unknown.output
+
+    def test_a_refusal_prints_title_detail_and_what_to_fix(
+        self, service: Service, elsewhere: Path
+    ) -> None:
+        result = service.run("api-key", "create", "--name", "r", "--role", "reporter")
+        assert result.exit_code == 1
+        assert "Invalid input: unit_id: a reporter key must be bound" in result.output
+        assert "#/unit_id" in result.output
+        assert "required for reporters" in result.output
+        assert "lsk_" not in result.output
+
+    def test_a_wrong_key_is_refused(self, service: Service, elsewhere: Path) -> None:
+        result = service.run("api-key", "create", "--name", "x", key="lsk_not_a_key")
+        assert result.exit_code == 1
+        assert "Unauthorized:" in result.output
+
+
 def test_upload_goes_through_the_same_plumbing(
     service: Service, elsewhere: Path, tmp_path: Path
 ) -> None:
@@ -175,27 +220,89 @@ def test_upload_goes_through_the_same_plumbing(
     assert service.get("/api/v1/units")["items"] == []  # checked whole: nothing written
 
 
-def test_migrate_then_create_a_key_that_works(luoshi: CliRunner, scratch_database: str) -> None:
-    for _ in range(2):  # migrating an up-to-date database is a no-op
-        result = luoshi.invoke(cli.cli, ["migrate"])
+class TestFirstKeyStraightIntoTheDatabase:
+    """Without --key there is no service to ask: the key goes into the database the settings
+    name, but only one that a Luoshi service already uses."""
+
+    def test_migrate_then_create_a_key_that_works(
+        self, luoshi: CliRunner, scratch_database: str
+    ) -> None:
+        for _ in range(2):  # migrating an up-to-date database is a no-op
+            result = luoshi.invoke(cli.cli, ["migrate"])
+            assert result.exit_code == 0, result.output
+            assert "latest migration" in result.output
+        result = luoshi.invoke(cli.cli, ["api-key", "create", "--name", "督查室脚本"])
         assert result.exit_code == 0, result.output
-        assert "latest migration" in result.output
-    result = luoshi.invoke(cli.cli, ["api-key", "create", "--name", "督查室脚本"])
-    assert result.exit_code == 0, result.output
-    secret = next(line for line in result.output.splitlines() if line.startswith("lsk_"))
+        assert "Written directly to DATABASE_URL" in result.output
+        secret = next(line for line in result.output.splitlines() if line.startswith("lsk_"))
 
-    async def check() -> None:
-        engine = create_async_engine(async_database_url(scratch_database))
+        async def check() -> None:
+            engine = create_async_engine(async_database_url(scratch_database))
+            try:
+                async with make_sessionmaker(engine)() as session:
+                    principal = await auth_service.authenticate(session, token=secret)
+                    assert principal is not None
+                    assert principal.name == "督查室脚本"
+                    assert principal.role == "admin"
+            finally:
+                await engine.dispose()
+
+        asyncio.run(check())
+
+    def test_with_no_database_it_refuses_says_where_it_looked_and_creates_none(
+        self, elsewhere: Path
+    ) -> None:
+        result = CliRunner().invoke(cli.cli, ["api-key", "create", "--name", "ops"])
+        assert result.exit_code == 1
+        assert "No Luoshi database found" in result.output
+        assert str(elsewhere.resolve()) in result.output
+        assert "Nothing was created" in result.output
+        for way_out in ("--url", "--key", "LUOSHI_BOOTSTRAP_ADMIN_KEY", "LUOSHI_DATA_DIR"):
+            assert way_out in result.output
+        assert "lsk_" not in result.output
+        # `elsewhere` checks on teardown that no data directory appeared
+
+    def test_an_empty_database_is_refused_not_migrated(
+        self, luoshi: CliRunner, scratch_database: str
+    ) -> None:
+        result = luoshi.invoke(cli.cli, ["api-key", "create", "--name", "ops"])
+        assert result.exit_code == 1
+        assert "has no Luoshi tables" in result.output
+        assert "luoshi migrate" in result.output
+        assert make_url(scratch_database).database in result.output
+
+        async def tables() -> int:
+            conn = await asyncpg.connect(scratch_database)
+            try:
+                return int(
+                    await conn.fetchval(
+                        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+                    )
+                )
+            finally:
+                await conn.close()
+
+        assert asyncio.run(tables()) == 0
+
+    def test_a_database_url_naming_no_database_is_refused(
+        self, database_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        missing = make_url(database_url).set(database=f"luoshi_missing_{uuid.uuid4().hex[:8]}")
+        monkeypatch.setenv("DATABASE_URL", missing.render_as_string(hide_password=False))
+        get_settings.cache_clear()
         try:
-            async with make_sessionmaker(engine)() as session:
-                principal = await auth_service.authenticate(session, token=secret)
-                assert principal is not None
-                assert principal.name == "督查室脚本"
-                assert principal.role == "admin"
+            result = CliRunner().invoke(cli.cli, ["api-key", "create", "--name", "ops"])
         finally:
-            await engine.dispose()
+            get_settings.cache_clear()
+        assert result.exit_code == 1
+        assert f"No Luoshi database found: DATABASE_URL {missing}" in result.output
 
-    asyncio.run(check())
+    def test_a_url_without_a_key_is_refused(self, elsewhere: Path) -> None:
+        result = CliRunner().invoke(
+            cli.cli, ["api-key", "create", "--name", "x", "--url", "http://127.0.0.1:9"]
+        )
+        assert result.exit_code == 2
+        assert "--key" in result.output
 
 
 def test_unknown_role_is_refused(luoshi: CliRunner) -> None:
