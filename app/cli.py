@@ -1,22 +1,160 @@
-"""The ``luoshi`` command: serve, migrate, manage API keys."""
+"""The ``luoshi`` command: serve, migrate; and, against a running service over HTTP, import
+notices, upload records and manage API keys."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, ClassVar, TypeVar
 
+import httpx
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
+from app import remote
+from app.remote import DEFAULT_URL
 from app.settings import get_settings
+
+T = TypeVar("T")
 
 cli = typer.Typer(help="Luoshi (落实): follow a government work plan through to the end.")
 api_key_cli = typer.Typer(help="Manage API keys.")
 cli.add_typer(api_key_cli, name="api-key")
 console = Console()
+
+
+class Text:
+    """Every sentence the command prints, in one place. English like the rest of the CLI so
+    far; the house rule is Chinese for people (codes stay English), so translate here."""
+
+    starting_embedded = "[bold]Starting embedded PostgreSQL[/] in {path}"
+    migrated = "[green]Database is at the latest migration.[/]"
+    # Talking to the service (upload, import, api-key create)
+    need_key = "give --key or set LUOSHI_API_KEY"
+    url_needs_key = "--url names a service: give an admin key for it too (--key or LUOSHI_API_KEY)"
+    unreachable = (
+        "[red]Cannot reach the service at {url}:[/] {error}. Is `luoshi serve` running there? "
+        "Give its address with --url or LUOSHI_URL."
+    )
+    refused = "[red]{title}:[/] {detail}"
+    refused_title = "Refused"
+    message_column = "message"
+    failed = "[red]{error}[/]"
+    errors_title = "What to fix"
+    # api-key create
+    bad_role = "role must be one of {roles}"
+    no_unit = "no unit with code {code!r}"
+    new_key = "New API key (shown once, store it now):"
+    written_directly = "Written directly to {where}."
+    database_unreachable = "[red]Cannot open {where}:[/] {error}"
+    no_database = (
+        "[red]No Luoshi database found:[/] {where} does not exist. Nothing was created.\n"
+        "To create a key through the running service, give its address and an admin key: "
+        "luoshi api-key create --name NAME --url URL --key ADMIN_KEY (or set LUOSHI_URL and "
+        "LUOSHI_API_KEY).\n"
+        "For the first admin key, start the service with LUOSHI_BOOTSTRAP_ADMIN_KEY set, or run "
+        "this command where the service keeps its data: set DATABASE_URL to its database, or "
+        "LUOSHI_DATA_DIR to its data directory."
+    )
+    empty_database = (
+        "[red]Not a Luoshi database:[/] {where} has no Luoshi tables. Nothing was written.\n"
+        "Point DATABASE_URL at the service's database, or run `luoshi migrate` there first."
+    )
+    # import
+    imported = "[green]Imported as plan {id} ({code}):[/] {title} ({year}, {doc_number})"
+    previewed = "[bold]{title}[/] ({year}, {doc_number}) [dim]dry run: nothing stored[/]"
+    already_imported = (
+        "[yellow]Already imported as plan {id} ({code}):[/] importing it again will be refused."
+    )
+    no_doc_number = "no document number"
+    summary_columns = ("what", "count")
+    summary_labels: ClassVar[dict[str, str]] = {
+        "sections": "sections",
+        "key_tasks": "key tasks",
+        "work_points": "work points",
+        "subtasks": "subtasks",
+        "units_matched": "units matched",
+        "units_created": "units created",
+        "responsibilities": "responsibilities",
+        "indicators": "indicators",
+        "milestones": "milestones",
+        "related_links": "related links",
+    }
+    task_warnings = "[yellow]To check, task by task ({count} warnings):[/]"
+    task = "[bold]{code} {number}[/] {title}"
+    task_warning = "  · {warning}"
+    warning = "[yellow]warning:[/] {warning}"
+    # upload
+    checking = " (checking)"
+    upload_failed = "[red]Upload failed:[/] {error}"
+    upload_dry_run = " (dry run: nothing written)"
+    upload_already = " (already applied: nothing written now)"
+    upload_already_note = (
+        "[yellow]Already applied:[/] this file was uploaded before; nothing was written "
+        "now. The counts are those of the first upload."
+    )
+    upload_partly_replayed = (
+        "[yellow]{replayed} of {chunks} chunks had been applied before[/] "
+        "(their counts are those of the first upload); the rest were written now."
+    )
+    upload_columns = ("total", "created", "updated", "unchanged", "failed")
+    bad_rows_title = "Rows not written"
+
+
+def say(message: str, **values: object) -> None:
+    """Print one of ``Text``'s messages; the values are shown as they are (no markup), and a
+    long line is not broken inside a path or URL."""
+    console.print(message.format(**{k: escape(str(v)) for k, v in values.items()}), soft_wrap=True)
+
+
+ServiceUrl = Annotated[str, typer.Option(envvar="LUOSHI_URL", help="The service's base URL.")]
+ServiceKey = Annotated[str, typer.Option(envvar="LUOSHI_API_KEY", help="API key.")]
+
+
+def need_key(key: str) -> None:
+    if not key:
+        raise typer.BadParameter(Text.need_key, param_hint="--key")
+
+
+def call_service(url: str, work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` against the service; its refusal or absence is printed and exits 1."""
+    try:
+        return asyncio.run(work)
+    except remote.Refused as exc:
+        print_problem(exc.problem)
+        raise typer.Exit(1) from None
+    except httpx.TransportError as exc:
+        say(Text.unreachable, url=url, error=str(exc) or type(exc).__name__)
+        raise typer.Exit(1) from None
+
+
+def print_problem(problem: dict[str, Any]) -> None:
+    """A problem document as a person reads it: title, detail, and what to fix, if listed."""
+    title = problem.get("title") or Text.refused_title
+    say(Text.refused, title=title, detail=problem.get("detail") or "")
+    errors = problem.get("errors") or []
+    print_errors(errors, title=Text.bad_rows_title if any("row" in e for e in errors) else None)
+
+
+def print_errors(errors: list[dict[str, Any]], *, title: str | None = None) -> None:
+    if not errors:
+        return
+    # Upload rows have row/field/code/message; validation errors have pointer/detail.
+    names = [n for n in ("row", "pointer", "field", "code") if any(n in e for e in errors)]
+    table = Table(title=title or Text.errors_title)
+    for name in (*names, Text.message_column):
+        table.add_column(name)
+    for error in errors:
+        table.add_row(
+            *(escape(str(error.get(n, ""))) for n in names),
+            escape(str(error.get("message") or error.get("detail") or "")),
+        )
+    console.print(table)
 
 
 @cli.command()
@@ -35,7 +173,7 @@ def serve(
     configure_logging(settings.log_level, json=settings.log_json)
     embedded = None
     if settings.database_url is None:
-        console.print(f"[bold]Starting embedded PostgreSQL[/] in {settings.data_dir.resolve()}")
+        say(Text.starting_embedded, path=settings.data_dir.resolve())
         embedded = EmbeddedPostgres(settings.data_dir)
         url = embedded.start()
     else:
@@ -59,7 +197,7 @@ def migrate() -> None:
 
     url = resolve_database_url(get_settings())
     asyncio.run(run_migrations(url))
-    console.print("[green]Database is at the latest migration.[/]")
+    say(Text.migrated)
 
 
 @api_key_cli.command("create")
@@ -69,24 +207,70 @@ def create_api_key(
     unit: Annotated[
         str | None, typer.Option(help="Unit code the key reports for (reporter keys).")
     ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(envvar="LUOSHI_URL", help=f"The service's base URL (default {DEFAULT_URL})."),
+    ] = None,
+    key: Annotated[
+        str,
+        typer.Option(
+            envvar="LUOSHI_API_KEY",
+            help="An admin key of the running service, which then creates the key. Without "
+            "one, the key is written straight into an existing Luoshi database (DATABASE_URL, "
+            "or the embedded one in LUOSHI_DATA_DIR): for the first admin key.",
+        ),
+    ] = "",
 ) -> None:
-    """Create an API key and print it once; only its hash is stored."""
+    """Create an API key and print it once; only its hash is stored. With --key, the running
+    service at --url creates it; without, it is written into an existing Luoshi database (for
+    the first admin key), and nothing happens if there is none."""
+    from app.auth.models import ROLES
+
+    if role not in ROLES:
+        raise typer.BadParameter(Text.bad_role.format(roles=", ".join(ROLES)), param_hint="--role")
+    if key:
+        from app.auth import client as auth_client
+
+        try:
+            url = url or DEFAULT_URL
+            created = call_service(
+                url,
+                auth_client.create_key(url=url, key=key, name=name, role=role, unit_code=unit),
+            )
+        except auth_client.UnknownUnit as exc:
+            raise typer.BadParameter(
+                Text.no_unit.format(code=exc.code), param_hint="--unit"
+            ) from None
+        secret = str(created["key"])
+    else:
+        if url:
+            raise typer.BadParameter(Text.url_needs_key, param_hint="--key")
+        secret = _create_key_in_database(name=name, role=role, unit=unit)
+    say(f"[bold]{Text.new_key}[/]")
+    print(secret)
+
+
+def _create_key_in_database(*, name: str, role: str, unit: str | None) -> str:
+    """The bootstrap path: no service to ask yet, so write into its database, which must exist
+    already; an empty embedded one would be a key nobody's service ever sees."""
     from sqlalchemy import select
+    from sqlalchemy.exc import DBAPIError
 
     from app.auth import service as auth_service
-    from app.auth.models import ROLES
-    from app.db import make_engine, make_sessionmaker, resolve_database_url
-    from app.db import migrate as migrate_database
+    from app.db import (
+        NoDatabase,
+        describe_database,
+        existing_database_url,
+        make_engine,
+        make_sessionmaker,
+    )
     from app.errors import AppError
     from app.units.models import Unit
 
-    if role not in ROLES:
-        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}", param_hint="--role")
     settings = get_settings()
-    url = resolve_database_url(settings)
 
     async def create() -> str:
-        await migrate_database(url)
+        url = await existing_database_url(settings)
         engine = make_engine(url, settings)
         try:
             async with make_sessionmaker(engine)() as session:
@@ -94,7 +278,9 @@ def create_api_key(
                 if unit is not None:
                     unit_id = await session.scalar(select(Unit.id).where(Unit.code == unit))
                     if unit_id is None:
-                        raise typer.BadParameter(f"no unit with code {unit!r}", param_hint="--unit")
+                        raise typer.BadParameter(
+                            Text.no_unit.format(code=unit), param_hint="--unit"
+                        )
                 _, secret = await auth_service.issue_api_key(
                     session, name=name, role=role, unit_id=unit_id, expires_at=None
                 )
@@ -105,10 +291,19 @@ def create_api_key(
 
     try:
         secret = asyncio.run(create())
+    except NoDatabase as exc:
+        say(Text.empty_database if exc.empty else Text.no_database, where=exc.where)
+        raise typer.Exit(1) from None
+    except RuntimeError as exc:  # no embedded server in this installation
+        say(Text.failed, error=exc)
+        raise typer.Exit(1) from None
+    except (OSError, DBAPIError) as exc:
+        say(Text.database_unreachable, where=describe_database(settings), error=exc)
+        raise typer.Exit(1) from None
     except AppError as exc:
         raise typer.BadParameter(exc.detail) from exc
-    console.print("New API key (shown once, store it now):", style="bold")
-    print(secret)
+    say(Text.written_directly, where=describe_database(settings))
+    return secret
 
 
 @cli.command("import")
@@ -117,6 +312,8 @@ def import_notice(
         Path,
         typer.Argument(exists=True, dir_okay=False, help=".txt, .csv, .docx, .xlsx or .pdf"),
     ],
+    url: ServiceUrl = DEFAULT_URL,
+    key: ServiceKey = "",
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Parse and show; store nothing.")
     ] = False,
@@ -125,56 +322,40 @@ def import_notice(
         typer.Option(min=1949, max=2200, help="The plan's year, when the notice does not say it."),
     ] = None,
 ) -> None:
-    """Import a work-plan notice and print what it became."""
-    from rich.table import Table
+    """Send a work-plan notice to the running service to import, and print what it became."""
+    from app.imports import client as import_client
 
-    from app.db import make_engine, make_sessionmaker, resolve_database_url
-    from app.db import migrate as migrate_database
-    from app.errors import AppError
-    from app.imports import service as import_service
-    from app.imports.document import NoticeReadError
-    from app.imports.readers import read_notice
-
-    try:
-        document = read_notice(file.read_bytes(), filename=file.name)
-    except NoticeReadError as exc:
-        raise typer.BadParameter(f"cannot read {file.name}: {exc}", param_hint="FILE") from exc
-    settings = get_settings()
-    url = resolve_database_url(settings)
-
-    async def run() -> tuple[dict[str, int], list[str], int | None]:
-        structure = import_service.parse(document, year=year)
-        await migrate_database(url)
-        engine = make_engine(url, settings)
-        try:
-            async with make_sessionmaker(engine)() as session:
-                if dry_run:
-                    preview = await import_service.preview(session, structure=structure)
-                    summary = preview.summary.model_dump() if preview.summary else {}
-                    return summary, preview.warnings, None
-                record = await import_service.store(
-                    session, structure=structure, filename=file.name
-                )
-                await session.commit()
-                return record.summary, record.warnings, record.plan_id
-        finally:
-            await engine.dispose()
-
-    try:
-        summary, warnings, plan_id = asyncio.run(run())
-    except AppError as exc:
-        console.print(f"[red]{exc.title}:[/] {exc.detail}")
-        raise typer.Exit(1) from exc
-    table = Table(title=f"{file.name}" + (" (dry run: nothing stored)" if dry_run else ""))
-    table.add_column("what")
-    table.add_column("count", justify="right")
-    for key, value in summary.items():
-        table.add_row(key.replace("_", " "), str(value))
+    need_key(key)
+    outcome = call_service(
+        url, import_client.import_file(url=url, key=key, path=file, dry_run=dry_run, year=year)
+    )
+    plan = {
+        "title": outcome.title,
+        "year": outcome.year,
+        "doc_number": outcome.doc_number or Text.no_doc_number,
+    }
+    if outcome.stored:
+        say(Text.imported, id=outcome.plan_id, code=outcome.plan_code, **plan)
+    else:
+        say(Text.previewed, **plan)
+        if outcome.plan_id is not None:
+            say(Text.already_imported, id=outcome.plan_id, code=outcome.plan_code)
+    table = Table(title=escape(file.name))
+    what, count = Text.summary_columns
+    table.add_column(what)
+    table.add_column(count, justify="right")
+    for name, value in outcome.summary.items():
+        table.add_row(Text.summary_labels.get(name, name), str(value))
     console.print(table)
-    for warning in warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
-    if plan_id is not None:
-        console.print(f"[green]Imported as plan {plan_id}.[/]")
+    for warning in outcome.warnings:
+        say(Text.warning, warning=warning)
+    if outcome.task_warnings:
+        say(Text.task_warnings, count=sum(len(t.warnings) for t in outcome.task_warnings))
+        for task in outcome.task_warnings:
+            title = task.title if len(task.title) <= 40 else task.title[:39] + "…"
+            say(Text.task, code=task.code, number=task.number, title=title)
+            for warning in task.warnings:
+                say(Text.task_warning, warning=warning)
 
 
 @cli.command("upload")
@@ -189,10 +370,8 @@ def upload(
         Path,
         typer.Argument(exists=True, dir_okay=False, help=".csv, .ndjson, .jsonl, .json, .xlsx"),
     ],
-    url: Annotated[
-        str, typer.Option(envvar="LUOSHI_URL", help="The service's base URL.")
-    ] = "http://127.0.0.1:8000",
-    key: Annotated[str, typer.Option(envvar="LUOSHI_API_KEY", help="API key.")] = "",
+    url: ServiceUrl = DEFAULT_URL,
+    key: ServiceKey = "",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count only.")] = False,
     no_atomic: Annotated[
         bool, typer.Option("--no-atomic", help="Write the good rows; list the bad ones.")
@@ -202,12 +381,10 @@ def upload(
 ) -> None:
     """Upload a file of records in chunks, with retries; print the summary and every bad row."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-    from rich.table import Table
 
     from app.bulk import client
 
-    if not key:
-        raise typer.BadParameter("give --key or set LUOSHI_API_KEY", param_hint="--key")
+    need_key(key)
     parts = list(client.chunks(file, chunk_rows))
     phases = client.passes(atomic=not no_atomic, dry_run=dry_run, chunk_count=len(parts))
     rows = sum(p.rows for p in parts)
@@ -216,13 +393,14 @@ def upload(
     ) as bar:
         tasks = {
             phase: bar.add_task(
-                f"{file.name} → {resource}" + (" (checking)" if phase == "check" else ""),
+                escape(f"{file.name} → {resource}") + (Text.checking if phase == "check" else ""),
                 total=rows or None,
             )
             for phase in phases
         }
         try:
-            totals = asyncio.run(
+            totals = call_service(
+                url,
                 client.upload_file(
                     url=url,
                     key=key,
@@ -233,58 +411,27 @@ def upload(
                     mode=mode,
                     rows_per_chunk=chunk_rows,
                     on_chunk=lambda chunk, phase: bar.advance(tasks[phase], chunk.rows),
-                )
+                ),
             )
-        except client.UploadFailed as exc:
-            problem = exc.problem
-            console.print(f"[red]{problem.get('title', 'Refused')}:[/] {problem.get('detail')}")
-            _print_errors(
-                [
-                    {**e, "row": e["row"] + exc.first_row - 1} if "row" in e else e
-                    for e in problem.get("errors") or []
-                ],
-                Table,
-            )
-            raise typer.Exit(1) from None
         except (OSError, ValueError) as exc:
-            console.print(f"[red]Upload failed:[/] {exc}")
+            say(Text.upload_failed, error=exc)
             raise typer.Exit(1) from None
-    note = " (dry run: nothing written)" if dry_run else ""
+    note = Text.upload_dry_run if dry_run else ""
     if totals.replayed and totals.replayed == totals.chunks and not dry_run:
-        note = " (already applied: nothing written now)"
-        console.print(
-            "[yellow]Already applied:[/] this file was uploaded before; nothing was written "
-            "now. The counts are those of the first upload."
-        )
+        note = Text.upload_already
+        say(Text.upload_already_note)
     elif totals.replayed and not dry_run:
-        console.print(
-            f"[yellow]{totals.replayed} of {totals.chunks} chunks had been applied before[/] "
-            "(their counts are those of the first upload); the rest were written now."
-        )
-    table = Table(title=f"{file.name}{note}")
-    for name in ("total", "created", "updated", "unchanged", "failed"):
-        table.add_column(name, justify="right")
+        say(Text.upload_partly_replayed, replayed=totals.replayed, chunks=totals.chunks)
+    table = Table(title=escape(f"{file.name}{note}"))
+    for label in Text.upload_columns:
+        table.add_column(label, justify="right")
     table.add_row(
         *(str(getattr(totals, n)) for n in ("total", "created", "updated", "unchanged", "failed"))
     )
     console.print(table)
-    _print_errors(totals.errors, Table)
+    print_errors(totals.errors, title=Text.bad_rows_title)
     if totals.failed:
         raise typer.Exit(1)
-
-
-def _print_errors(errors: list[dict[str, object]], table_class: type) -> None:
-    if not errors:
-        return
-    table = table_class(title="Rows not written")
-    for name in ("row", "field", "code", "message"):
-        table.add_column(name)
-    for error in errors:
-        table.add_row(
-            *(str(error.get(n, "")) for n in ("row", "field", "code")),
-            str(error.get("message") or error.get("detail") or ""),
-        )
-    console.print(table)
 
 
 def main() -> None:

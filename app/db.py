@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from datetime import datetime
@@ -11,6 +12,8 @@ from typing import Any
 import asyncpg
 from fastapi import Request
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, func, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -287,6 +290,54 @@ def resolve_database_url(settings: Settings) -> str:
     if settings.database_url is not None:
         return settings.database_url.get_secret_value()
     return EmbeddedPostgres(settings.data_dir).start()
+
+
+class NoDatabase(RuntimeError):
+    """No Luoshi database where the settings point (and nothing was created there). A server
+    that cannot be reached is not this: the database may well be there."""
+
+    def __init__(self, where: str, *, empty: bool) -> None:
+        super().__init__(where)
+        self.where = where
+        self.empty = empty  # the database exists but was never migrated
+
+
+def describe_database(settings: Settings) -> str:
+    """Which database the settings name, for people: the URL without its password, or the
+    embedded server's data directory."""
+    if settings.database_url is not None:
+        url = make_url(settings.database_url.get_secret_value())
+        return f"DATABASE_URL {url.render_as_string(hide_password=True)}"
+    return (
+        f"the embedded PostgreSQL in {settings.data_dir.resolve()} "
+        "(LUOSHI_DATA_DIR; DATABASE_URL is not set)"
+    )
+
+
+async def existing_database_url(settings: Settings) -> str:
+    """Like ``resolve_database_url``, but only for a Luoshi database that is already there:
+    the embedded server is started only if its data directory exists, and the database must
+    have been migrated. Raises ``NoDatabase`` otherwise, having created nothing."""
+    where = describe_database(settings)
+    if settings.database_url is None:
+        if not (settings.data_dir.resolve() / "pgdata" / "PG_VERSION").is_file():
+            raise NoDatabase(where, empty=False)
+        url = await asyncio.to_thread(EmbeddedPostgres(settings.data_dir).start)
+    else:
+        url = settings.database_url.get_secret_value()
+    engine = create_async_engine(async_database_url(url))
+    try:
+        async with engine.connect() as conn:
+            found = await conn.scalar(text("SELECT to_regclass('alembic_version') IS NOT NULL"))
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "3D000":  # invalid_catalog_name
+            raise NoDatabase(where, empty=False) from exc
+        raise
+    finally:
+        await engine.dispose()
+    if not found:
+        raise NoDatabase(where, empty=True)
+    return url
 
 
 # --- migrations --------------------------------------------------------------------------

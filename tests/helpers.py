@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import socket
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -60,3 +62,31 @@ async def served(database_url: str, admin_key: str) -> AsyncIterator[AsyncClient
     """``served_app``'s client."""
     async with served_app(database_url, admin_key) as (_, client):
         yield client
+
+
+@contextmanager
+def served_over_http(database_url: str, admin_key: str, **settings: Any) -> Iterator[str]:
+    """``served_app`` behind a real HTTP listener on a free local port, for what only talks
+    HTTP (the `luoshi` commands that go through the service); yields the base URL."""
+    import uvicorn
+
+    app = create_app(
+        settings=Settings(bootstrap_admin_key=SecretStr(admin_key), **settings),
+        database_url=database_url,
+    )
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    try:
+        for _ in range(400):
+            if server.started or not thread.is_alive():
+                break
+            threading.Event().wait(0.05)
+        assert server.started, "the service did not start"
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        listener.close()

@@ -1,21 +1,29 @@
-"""The `luoshi` command as an operator uses it, against the test run's database server."""
+"""The `luoshi` command as an operator uses it: against a running service over real HTTP, and
+straight against the database only to migrate or to make the first admin key."""
 
 import asyncio
+import socket
 import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from app import cli
 from app.auth import service as auth_service
-from app.db import make_sessionmaker
+from app.db import make_sessionmaker, migrate
 from app.settings import async_database_url, get_settings
+from tests.helpers import served_over_http
+
+SEED = Path(__file__).parent / "imports" / "fixtures" / "henan-sta-2024-work-plan.txt"
 
 
 @pytest.fixture
@@ -42,64 +50,265 @@ def luoshi(scratch_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[C
     get_settings.cache_clear()
 
 
-def test_migrate_then_create_a_key_that_works(luoshi: CliRunner, scratch_database: str) -> None:
-    for _ in range(2):  # migrating an up-to-date database is a no-op
-        result = luoshi.invoke(cli.cli, ["migrate"])
+@pytest.fixture
+def elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """A folder with no database settings, as where an operator types a command: no
+    DATABASE_URL, no .env, LUOSHI_DATA_DIR naming a folder that does not exist (yielded)."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("DATABASE_URL", "LUOSHI_DATABASE_URL", "LUOSHI_URL", "LUOSHI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("LUOSHI_DATA_DIR", str(data_dir))
+    get_settings.cache_clear()
+    yield data_dir
+    get_settings.cache_clear()
+    assert not data_dir.exists(), "a command made a database of its own"
+    assert not (tmp_path / ".luoshi").exists(), "a command made a database of its own"
+
+
+@dataclass
+class Service:
+    url: str
+    key: str
+
+    def run(self, *args: str, key: str | None = None) -> Result:
+        """`luoshi ARGS --url URL --key KEY` in this process."""
+        return CliRunner().invoke(
+            cli.cli, [*args, "--url", self.url, "--key", self.key if key is None else key]
+        )
+
+    def get(self, path: str, key: str | None = None, **params: Any) -> Any:
+        response = httpx.get(
+            self.url + path, params=params, headers={"Authorization": f"Bearer {key or self.key}"}
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture
+def service(scratch_database: str) -> Iterator[Service]:
+    """`luoshi serve` on its own migrated database, listening on a local port."""
+    asyncio.run(migrate(scratch_database))
+    key = f"lsk_cli_{uuid.uuid4().hex}"
+    with served_over_http(scratch_database, key, bulk_worker=False) as url:
+        yield Service(url, key)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class TestImportGoesThroughTheService:
+    def test_a_dry_run_shows_the_plan_and_every_warning_and_stores_nothing(
+        self, service: Service, elsewhere: Path
+    ) -> None:
+        result = service.run("import", str(SEED), "--dry-run")
         assert result.exit_code == 0, result.output
-        assert "latest migration" in result.output
-    result = luoshi.invoke(cli.cli, ["api-key", "create", "--name", "督查室脚本"])
-    assert result.exit_code == 0, result.output
-    secret = next(line for line in result.output.splitlines() if line.startswith("lsk_"))
+        assert "dry run: nothing stored" in result.output
+        assert "(2024, 豫科协办发〔2024〕9号)" in result.output
+        assert any(
+            line.split() == ["│", "work", "points", "│", "19", "│"]
+            for line in result.output.splitlines()
+        ), result.output
+        # each task's warnings under the task: every unit is new to this service
+        lines = result.output.splitlines()
+        first_task = lines.index("KT1 1 筹备召开河南省科协第十次代表大会")
+        assert lines[first_task + 1] == "  · new unit 办公室: kind department guessed from its name"
+        assert service.get("/api/v1/plans")["items"] == []
 
-    async def check() -> None:
-        engine = create_async_engine(async_database_url(scratch_database))
+    def test_an_import_lands_in_the_service_and_a_second_one_is_refused_with_why(
+        self, service: Service, elsewhere: Path
+    ) -> None:
+        imported = service.run("import", str(SEED))
+        assert imported.exit_code == 0, imported.output
+        assert "Imported as plan" in imported.output
+        assert "(YKXBF-2024-9)" in imported.output
+        [plan] = service.get("/api/v1/plans")["items"]
+        assert (plan["code"], plan["year"]) == ("YKXBF-2024-9", 2024)
+        [record] = service.get("/api/v1/plan-imports")["items"]
+        assert record["filename"] == SEED.name  # sent as a named upload
+        again = service.run("import", str(SEED))
+        assert again.exit_code == 1
+        assert "Conflict:" in again.output
+        assert f"already imported as plan {plan['id']} (YKXBF-2024-9)" in again.output
+        assert len(service.get("/api/v1/plans")["items"]) == 1
+
+    def test_the_year_reaches_the_service_and_its_refusal_is_printed(
+        self, service: Service, elsewhere: Path
+    ) -> None:
+        notice = elsewhere.parent / "fengong.csv"
+        notice.write_text(
+            "序号,工作任务,牵头单位,配合单位\n1,建成社区服务站10个。,区民政局,各街道\n", "utf-8"
+        )
+        refused = service.run("import", str(notice), "--dry-run")
+        assert refused.exit_code == 1
+        assert "The notice could not be understood:" in refused.output
+        assert "year" in refused.output
+        preview = service.run("import", str(notice), "--dry-run", "--year", "2025")
+        assert preview.exit_code == 0, preview.output
+        assert "(2025, no document number)" in preview.output
+
+    def test_with_no_service_it_says_so_and_writes_nowhere(self, elsewhere: Path) -> None:
+        url = f"http://127.0.0.1:{free_port()}"
+        result = CliRunner().invoke(cli.cli, ["import", str(SEED), "--url", url, "--key", "k"])
+        assert result.exit_code == 1
+        assert f"Cannot reach the service at {url}" in result.output
+        assert "luoshi serve" in result.output
+
+    def test_it_needs_a_key(self, elsewhere: Path) -> None:
+        result = CliRunner().invoke(cli.cli, ["import", str(SEED)])
+        assert result.exit_code == 2
+        assert "LUOSHI_API_KEY" in result.output
+
+
+class TestApiKeyThroughTheService:
+    def test_the_key_is_made_by_the_service_and_works_there(
+        self, service: Service, elsewhere: Path
+    ) -> None:
+        result = service.run("api-key", "create", "--name", "督查室脚本", "--role", "reader")
+        assert result.exit_code == 0, result.output
+        secret = next(line for line in result.output.splitlines() if line.startswith("lsk_"))
+        assert service.get("/api/v1/plans", key=secret)["items"] == []
+        keys = {k["name"]: k for k in service.get("/api/v1/api-keys")["items"]}
+        assert keys["督查室脚本"]["role"] == "reader"
+        assert secret.startswith(keys["督查室脚本"]["prefix"])
+
+    def test_a_reporter_key_is_bound_to_the_unit_named_by_its_code(
+        self, service: Service, elsewhere: Path
+    ) -> None:
+        unit = httpx.post(
+            service.url + "/api/v1/units",
+            json={"code": "SKJG", "name": "省科技馆"},
+            headers={"Authorization": f"Bearer {service.key}"},
+        ).json()
+        args = ("api-key", "create", "--name", "省科技馆 填报", "--role", "reporter")
+        result = service.run(*args, "--unit", "SKJG")
+        assert result.exit_code == 0, result.output
+        keys = {k["name"]: k for k in service.get("/api/v1/api-keys")["items"]}
+        assert keys["省科技馆 填报"]["unit_id"] == unit["id"]
+        unknown = service.run(*args, "--unit", "NOPE")
+        assert unknown.exit_code == 2
+        assert "NOPE" in unknown.output
+
+    def test_a_refusal_prints_title_detail_and_what_to_fix(
+        self, service: Service, elsewhere: Path
+    ) -> None:
+        result = service.run("api-key", "create", "--name", "r", "--role", "reporter")
+        assert result.exit_code == 1
+        assert "Invalid input: unit_id: a reporter key must be bound" in result.output
+        assert "#/unit_id" in result.output
+        assert "required for reporters" in result.output
+        assert "lsk_" not in result.output
+
+    def test_a_wrong_key_is_refused(self, service: Service, elsewhere: Path) -> None:
+        result = service.run("api-key", "create", "--name", "x", key="lsk_not_a_key")
+        assert result.exit_code == 1
+        assert "Unauthorized:" in result.output
+
+
+def test_upload_goes_through_the_same_plumbing(
+    service: Service, elsewhere: Path, tmp_path: Path
+) -> None:
+    units = tmp_path / "units.csv"
+    units.write_text("code,name\nU1,甲\nU2,乙\nU3,丙\nbad code,丁\n", "utf-8")
+    result = service.run("upload", "units", str(units), "--chunk-rows", "2")
+    assert result.exit_code == 1
+    assert "Rows not written" in result.output
+    assert any(line.split()[:3] == ["│", "4", "│"] for line in result.output.splitlines())
+    assert service.get("/api/v1/units")["items"] == []  # checked whole: nothing written
+
+
+class TestFirstKeyStraightIntoTheDatabase:
+    """Without --key there is no service to ask: the key goes into the database the settings
+    name, but only one that a Luoshi service already uses."""
+
+    def test_migrate_then_create_a_key_that_works(
+        self, luoshi: CliRunner, scratch_database: str
+    ) -> None:
+        for _ in range(2):  # migrating an up-to-date database is a no-op
+            result = luoshi.invoke(cli.cli, ["migrate"])
+            assert result.exit_code == 0, result.output
+            assert "latest migration" in result.output
+        result = luoshi.invoke(cli.cli, ["api-key", "create", "--name", "督查室脚本"])
+        assert result.exit_code == 0, result.output
+        assert "Written directly to DATABASE_URL" in result.output
+        secret = next(line for line in result.output.splitlines() if line.startswith("lsk_"))
+
+        async def check() -> None:
+            engine = create_async_engine(async_database_url(scratch_database))
+            try:
+                async with make_sessionmaker(engine)() as session:
+                    principal = await auth_service.authenticate(session, token=secret)
+                    assert principal is not None
+                    assert principal.name == "督查室脚本"
+                    assert principal.role == "admin"
+            finally:
+                await engine.dispose()
+
+        asyncio.run(check())
+
+    def test_with_no_database_it_refuses_says_where_it_looked_and_creates_none(
+        self, elsewhere: Path
+    ) -> None:
+        result = CliRunner().invoke(cli.cli, ["api-key", "create", "--name", "ops"])
+        assert result.exit_code == 1
+        assert "No Luoshi database found" in result.output
+        assert str(elsewhere.resolve()) in result.output
+        assert "Nothing was created" in result.output
+        for way_out in ("--url", "--key", "LUOSHI_BOOTSTRAP_ADMIN_KEY", "LUOSHI_DATA_DIR"):
+            assert way_out in result.output
+        assert "lsk_" not in result.output
+        # `elsewhere` checks on teardown that no data directory appeared
+
+    def test_an_empty_database_is_refused_not_migrated(
+        self, luoshi: CliRunner, scratch_database: str
+    ) -> None:
+        result = luoshi.invoke(cli.cli, ["api-key", "create", "--name", "ops"])
+        assert result.exit_code == 1
+        assert "has no Luoshi tables" in result.output
+        assert "luoshi migrate" in result.output
+        assert make_url(scratch_database).database in result.output
+
+        async def tables() -> int:
+            conn = await asyncpg.connect(scratch_database)
+            try:
+                return int(
+                    await conn.fetchval(
+                        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+                    )
+                )
+            finally:
+                await conn.close()
+
+        assert asyncio.run(tables()) == 0
+
+    def test_a_database_url_naming_no_database_is_refused(
+        self, database_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        missing = make_url(database_url).set(database=f"luoshi_missing_{uuid.uuid4().hex[:8]}")
+        monkeypatch.setenv("DATABASE_URL", missing.render_as_string(hide_password=False))
+        get_settings.cache_clear()
         try:
-            async with make_sessionmaker(engine)() as session:
-                principal = await auth_service.authenticate(session, token=secret)
-                assert principal is not None
-                assert principal.name == "督查室脚本"
-                assert principal.role == "admin"
+            result = CliRunner().invoke(cli.cli, ["api-key", "create", "--name", "ops"])
         finally:
-            await engine.dispose()
+            get_settings.cache_clear()
+        assert result.exit_code == 1
+        assert f"No Luoshi database found: DATABASE_URL {missing}" in result.output
 
-    asyncio.run(check())
+    def test_a_url_without_a_key_is_refused(self, elsewhere: Path) -> None:
+        result = CliRunner().invoke(
+            cli.cli, ["api-key", "create", "--name", "x", "--url", "http://127.0.0.1:9"]
+        )
+        assert result.exit_code == 2
+        assert "--key" in result.output
 
 
 def test_unknown_role_is_refused(luoshi: CliRunner) -> None:
     result = luoshi.invoke(cli.cli, ["api-key", "create", "--name", "x", "--role", "god"])
     assert result.exit_code != 0
     assert "role" in result.output
-
-
-SEED = Path(__file__).parent / "imports" / "fixtures" / "henan-sta-2024-work-plan.txt"
-
-
-def test_import_prints_a_summary_and_refuses_a_second_time(luoshi: CliRunner) -> None:
-    preview = luoshi.invoke(cli.cli, ["import", str(SEED), "--dry-run"])
-    assert preview.exit_code == 0, preview.output
-    assert "nothing stored" in preview.output
-    imported = luoshi.invoke(cli.cli, ["import", str(SEED)])
-    assert imported.exit_code == 0, imported.output
-    assert "Imported as plan" in imported.output
-    assert "work points" in imported.output
-    again = luoshi.invoke(cli.cli, ["import", str(SEED)])
-    assert again.exit_code == 1
-    assert "already imported" in again.output
-
-
-def test_import_reads_a_table_and_takes_the_year_it_is_given(
-    luoshi: CliRunner, tmp_path: Path
-) -> None:
-    notice = tmp_path / "fengong.csv"
-    notice.write_text(
-        "序号,工作任务,牵头单位,配合单位\n1,建成社区服务站10个。,区民政局,各街道\n", "utf-8"
-    )
-    refused = luoshi.invoke(cli.cli, ["import", str(notice), "--dry-run"])
-    assert refused.exit_code == 1
-    assert "year" in refused.output
-    preview = luoshi.invoke(cli.cli, ["import", str(notice), "--dry-run", "--year", "2025"])
-    assert preview.exit_code == 0, preview.output
-    assert "work points" in preview.output
 
 
 def test_reporter_key_needs_a_unit_and_gets_one_by_code(luoshi: CliRunner) -> None:

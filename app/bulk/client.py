@@ -5,12 +5,12 @@ The keys derive from each chunk's content and place, so running the same command
 after a crash replays the chunks already done (nothing is written twice) and sends the rest.
 An atomic upload of several chunks is checked whole first (each chunk as a dry run), so a bad
 row anywhere means nothing is written and every bad row of the file is listed at once.
-No database, no server code: this runs on the caller's machine.
+No database, no server code: this runs on the caller's machine; the HTTP plumbing (key,
+retries, problem documents) is app/remote.py's.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,18 +20,24 @@ from typing import Any, Literal
 import httpx
 import orjson
 
+from app import remote
+
 NDJSON = "application/x-ndjson"
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RETRIED = {429, 502, 503, 504}
 
 
-class UploadFailed(Exception):
-    """The service refused a chunk as a whole (not row by row): its problem document."""
+class UploadFailed(remote.Refused):
+    """The service refused a chunk as a whole (not row by row): its problem document, with the
+    rows of its errors numbered in the whole file (the chunk starts at ``first_row``)."""
 
     def __init__(self, problem: dict[str, Any], first_row: int) -> None:
-        super().__init__(problem.get("detail", "upload refused"))
-        self.problem = problem
+        offset = first_row - 1
+        errors = [
+            {**e, "row": e["row"] + offset} if "row" in e else e
+            for e in problem.get("errors") or []
+        ]
+        super().__init__({**problem, "errors": errors} if errors else problem)
         self.first_row = first_row
 
 
@@ -117,12 +123,7 @@ async def upload_file(
     when checking an atomic upload found bad rows (then nothing was written)."""
     parts = list(chunks(path, rows_per_chunk))
     totals = Totals()
-    async with httpx.AsyncClient(
-        base_url=url.rstrip("/"),
-        headers={"Authorization": f"Bearer {key}"},
-        timeout=httpx.Timeout(600, connect=10),
-        transport=transport,
-    ) as client:
+    async with remote.connect(url, key, transport=transport) as client:
         for phase in passes(atomic=atomic, dry_run=dry_run, chunk_count=len(parts)):
             checking = phase == "check"
             params = {
@@ -138,12 +139,18 @@ async def upload_file(
                     f"{'atomic' if atomic else 'partial'}-{index}"
                     + ("-dry" if dry_run or checking else ""),
                 }
-                response = await _send(
-                    client, f"/api/v1/bulk/{resource}", chunk.body, headers, params, retries
+                response = await remote.send(
+                    client,
+                    "POST",
+                    f"/api/v1/bulk/{resource}",
+                    content=chunk.body,
+                    headers=headers,
+                    params=params,
+                    retries=retries,
                 )
-                body = response.json()
                 if response.status_code != 200:
-                    raise UploadFailed(body, chunk.first_row)
+                    raise UploadFailed(remote.problem_of(response), chunk.first_row)
+                body = response.json()
                 totals.add(body, chunk.first_row)
                 totals.chunks += 1
                 if response.headers.get("idempotent-replayed") == "true":
@@ -165,40 +172,12 @@ async def upload_file(
                         "title": "Some rows are not valid",
                         "code": "invalid_rows",
                         "detail": detail,
-                        "errors": totals.errors,  # numbered in the whole file already
+                        "errors": totals.errors,
                     },
-                    first_row=1,
+                    first_row=1,  # the errors are numbered in the whole file already
                 )
     return totals
 
 
 def _digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()[:32]
-
-
-async def _send(
-    client: httpx.AsyncClient,
-    path: str,
-    body: bytes,
-    headers: dict[str, str],
-    params: dict[str, str],
-    retries: int,
-) -> httpx.Response:
-    delay = 0.5
-    for attempt in range(retries + 1):
-        try:
-            response = await client.post(path, content=body, headers=headers, params=params)
-        except httpx.TransportError:
-            if attempt == retries:
-                raise
-        else:
-            # The same key still running (a retry raced its first try) is waited for too.
-            busy = response.status_code == 409 and b"idempotency_key_in_use" in response.content
-            if (response.status_code not in RETRIED and not busy) or attempt == retries:
-                return response
-            retry_after = response.headers.get("retry-after", "")
-            if retry_after.isdigit():
-                delay = max(delay, float(retry_after))
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, 30)
-    raise AssertionError("unreachable")
