@@ -33,6 +33,7 @@ from app.db import (
 )
 from app.errors import install_error_handlers
 from app.http import API_PREFIX
+from app.i18n import LanguageMiddleware
 from app.idempotency.service import IdempotentReplay
 from app.imports.router import router as imports_router
 from app.indicators.router import router as indicators_router
@@ -163,6 +164,7 @@ def create_app(
     app.add_route("/metrics", metrics.endpoint, include_in_schema=False)
     app.add_middleware(MetricsMiddleware, metrics=metrics, api_prefix=API_PREFIX)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(LanguageMiddleware)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     return app
 

@@ -4,6 +4,24 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.i18n import Catalog
+
+# The statuses as people read them (ledger, health reasons).
+STATUS_TEXT: Catalog = {
+    "achieved": ("已完成", "achieved"),
+    "on_track": ("符合进度", "on track"),
+    "at_risk": ("略有滞后", "at risk"),
+    "behind": ("滞后", "behind"),
+    "no_data": ("未报送", "no data"),
+}
+# How a target reads: ≥200场, ≤0, 约200场 (an `about` target, 左右), 3-5家, 200场.
+TARGET_TEXT: Catalog = {
+    "gte": ("≥{target}{unit}", "≥{target}{unit}"),
+    "lte": ("≤{target}{unit}", "≤{target}{unit}"),
+    "eq": ("{target}{unit}", "{target}{unit}"),
+    "about": ("约{target}{unit}", "about {target}{unit}"),
+    "between": ("{target}-{target_max}{unit}", "{target}-{target_max}{unit}"),
+}
 AT_RISK_SHARE = 0.8  # at least 80 % of what was expected by now
 # An `about` target (6.2%左右, 约200场) is reached within 5 % of its magnitude below it.
 ABOUT_TOLERANCE = 0.05

@@ -181,7 +181,7 @@ _PROGRESS = """
 # reads the reports as they are now, or as they were known at ``:known_at``.
 _SCOPES = {
     "indicator": "i.id = :scope_id",
-    "task": "i.task_id = :scope_id",
+    "tasks": "i.task_id = ANY(CAST(:scope_ids AS bigint[]))",
     "plan": "i.plan_id = :scope_id",
 }
 _STATEMENTS = {
@@ -247,18 +247,18 @@ async def progress_of_many(
     *,
     as_of: date,
     known_at: datetime | None = None,
-    task_id: int | None = None,
+    task_ids: list[int] | None = None,
     plan_id: int | None = None,
 ) -> list[tuple[Any, IndicatorProgress]]:
-    """Every indicator of a task or a plan with its progress, in one statement.
+    """Every indicator of some tasks or of a plan with its progress, in one statement.
 
     Each item is the indicator's row (id, task_id, code, name, unit_label, targets) and its
     progress.
     """
-    scope, scope_id = ("task", task_id) if task_id is not None else ("plan", plan_id)
+    scope = "tasks" if task_ids is not None else "plan"
     rows = await session.execute(
         _progress_sql(scope, known_at),
-        {"scope_id": scope_id, "as_of": as_of, "known_at": known_at},
+        {"scope_id": plan_id, "scope_ids": task_ids, "as_of": as_of, "known_at": known_at},
     )
     moment = known_at or clock.now()
     return [(row, _progress_of(row, as_of, moment)) for row in rows]

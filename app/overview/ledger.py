@@ -17,53 +17,49 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-HEADERS = (
-    "序号",
-    "类别",
-    "工作任务",
-    "牵头单位",
-    "配合单位",
-    "完成时限",
-    "状态",
-    "健康度",
-    "指标",
-    "目标值",
-    "完成值",
-    "指标状态",
-    "最新进展",
-    "预警说明",
-)
-_WIDTHS = (6, 10, 40, 20, 28, 12, 8, 8, 24, 12, 10, 10, 40, 40)
+from app.i18n import Catalog, language, say
+from app.indicators.progress import STATUS_TEXT, TARGET_TEXT
+from app.tasks import texts as tasks_text
 
-KIND_LABELS = {
-    "section": "部分",
-    "key_task": "重点工作",
-    "work_point": "工作要点",
-    "subtask": "子任务",
+# Column headers: Chinese, the ledger's own language; English on request.
+_HEADER_TEXT: list[tuple[str, str]] = [
+    ("序号", "No."),
+    ("类别", "Kind"),
+    ("工作任务", "Task"),
+    ("牵头单位", "Lead units"),
+    ("配合单位", "Participating units"),
+    ("完成时限", "Due"),
+    ("状态", "Status"),
+    ("健康度", "Health"),
+    ("指标", "Indicators"),
+    ("目标值", "Targets"),
+    ("完成值", "Actuals"),
+    ("指标状态", "Indicator status"),
+    ("最新进展", "Latest progress"),
+    ("预警说明", "Warnings"),
+]
+HEADERS = tuple(zh for zh, _ in _HEADER_TEXT)
+_HEALTH_COLUMN = HEADERS.index("健康度") + 1
+_WIDTHS = (6, 10, 40, 20, 28, 12, 8, 8, 24, 12, 10, 10, 40, 40)
+TITLE: Catalog = {
+    "title": ("{plan} 落实台账（截至 {as_of}）", "{plan}: ledger as of {as_of}"),
+    "title_known": (
+        "{plan} 落实台账（截至 {as_of}，数据截至 {known_at}）",
+        "{plan}: ledger as of {as_of}, with what was known at {known_at}",
+    ),
 }
-STATUS_LABELS = {
-    "not_started": "未开始",
-    "in_progress": "推进中",
-    "completed": "已完成",
-    "suspended": "暂缓",
-    "cancelled": "已取消",
-}
-HEALTH_LABELS = {"green": "正常", "amber": "预警", "red": "滞后"}
+
+
+def headers() -> list[str]:
+    return [zh if language() == "zh" else en for zh, en in _HEADER_TEXT]
+
+
 # Traffic-light fills for the health cell, pale enough to print in black and white.
 _HEALTH_FILLS = {
     "green": PatternFill("solid", fgColor="C6EFCE"),
     "amber": PatternFill("solid", fgColor="FFEB9C"),
     "red": PatternFill("solid", fgColor="FFC7CE"),
 }
-INDICATOR_LABELS = {
-    "achieved": "已完成",
-    "on_track": "符合进度",
-    "at_risk": "略有滞后",
-    "behind": "滞后",
-    "no_data": "未报送",
-}
-# How the target reads in front of its number: ≥200场, ≤0, 约200场 (an `about` target, 左右).
-_COMPARATOR_SIGNS = {"gte": "≥", "lte": "≤", "eq": "", "about": "约"}
 # A cell starting with one of these is a formula to Excel: text from users must not become one.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -80,9 +76,13 @@ class LedgerIndicator:
 
     @property
     def target_text(self) -> str:
-        if self.comparator == "between" and self.target_max is not None:
-            return f"{_number(self.target)}-{_number(self.target_max)}{self.unit_label}"
-        return f"{_COMPARATOR_SIGNS[self.comparator]}{_number(self.target)}{self.unit_label}"
+        return say(
+            TARGET_TEXT,
+            self.comparator,
+            target=_number(self.target),
+            target_max=_number(self.target_max or 0),
+            unit=self.unit_label,
+        )
 
     @property
     def actual_text(self) -> str:
@@ -107,17 +107,17 @@ class LedgerRow:
         lines = "\n".join
         return [
             self.number,
-            KIND_LABELS.get(self.kind, self.kind),
+            say(tasks_text.KIND, self.kind),
             self.title,
             "、".join(self.leads),
             "、".join(self.participants),
             "" if self.due_on is None else self.due_on.isoformat(),
-            STATUS_LABELS.get(self.status, self.status),
-            HEALTH_LABELS.get(self.health, self.health),
+            say(tasks_text.STATUS, self.status),
+            say(tasks_text.HEALTH, self.health),
             lines(i.name for i in self.indicators),
             lines(i.target_text for i in self.indicators),
             lines(i.actual_text for i in self.indicators),
-            lines(INDICATOR_LABELS.get(i.status, i.status) for i in self.indicators),
+            lines(say(STATUS_TEXT, i.status) for i in self.indicators),
             self.latest_progress,
             lines(self.reasons),
         ]
@@ -141,7 +141,7 @@ def to_csv(rows: list[LedgerRow]) -> bytes:
     """UTF-8 with a byte-order mark, so Excel opens the Chinese text correctly."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADERS)
+    writer.writerow(headers())
     for row in rows:
         writer.writerow([_inert(cell) for cell in row.cells()])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -152,7 +152,7 @@ def to_xlsx(rows: list[LedgerRow], *, title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "台账"
+    sheet.title = "台账" if language() == "zh" else "Ledger"
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -160,7 +160,7 @@ def to_xlsx(rows: list[LedgerRow], *, title: str) -> bytes:
     heading.data_type = "s"  # a title like "=HYPERLINK(…)" stays text
     heading.font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
-    for col, (header, width) in enumerate(zip(HEADERS, _WIDTHS, strict=True), start=1):
+    for col, (header, width) in enumerate(zip(headers(), _WIDTHS, strict=True), start=1):
         cell = sheet.cell(row=2, column=col, value=header)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -174,8 +174,8 @@ def to_xlsx(rows: list[LedgerRow], *, title: str) -> bytes:
             cell.border = border
             if row.kind == "section":
                 cell.font = Font(bold=True)
-        if row.kind != "section" and row.health in _HEALTH_FILLS:
-            sheet.cell(row=r, column=HEADERS.index("健康度") + 1).fill = _HEALTH_FILLS[row.health]
+        if row.health in _HEALTH_FILLS:
+            sheet.cell(row=r, column=_HEALTH_COLUMN).fill = _HEALTH_FILLS[row.health]
     sheet.freeze_panes = "A3"
     sheet.print_title_rows = "2:2"
     sheet.page_setup.orientation = "landscape"

@@ -1,5 +1,6 @@
 from typing import Annotated, Literal
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 from starlette.responses import Response
@@ -8,6 +9,7 @@ from app import clock
 from app.auth.deps import CurrentPrincipal
 from app.deps import Session
 from app.http import json_response, problems
+from app.i18n import say
 from app.overview import ledger, service
 from app.overview.schemas import PlanDashboard, UnitScorecard
 from app.plans.router import PlanId
@@ -100,7 +102,14 @@ async def get_plan_ledger(
     if format == "csv":
         body, media_type = ledger.to_csv(rows), CSV
     else:
-        body = ledger.to_xlsx(rows, title=f"{plan.title} 落实台账（截至 {day.isoformat()}）")
+        if known_at is None:
+            title = say(ledger.TITLE, "title", plan=plan.title, as_of=day.isoformat())
+        else:
+            moment = known_at.astimezone(ZoneInfo(clock.zone())).strftime("%Y-%m-%d %H:%M:%S")
+            title = say(
+                ledger.TITLE, "title_known", plan=plan.title, as_of=day.isoformat(), known_at=moment
+            )
+        body = ledger.to_xlsx(rows, title=title)
         media_type = XLSX
     filename = f"{plan.title}-台账-{day.isoformat()}.{format}"
     fallback = f"ledger-plan-{plan_id}-{day.isoformat()}.{format}"

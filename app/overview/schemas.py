@@ -81,6 +81,14 @@ class TaskHealthLine(BaseModel):
     reasons: list[str]
 
 
+class SectionLine(BaseModel):
+    task_id: int
+    number: str
+    title: str
+    health: HealthStatus
+    items: HealthCounts = Field(description="The section's work items (not sub-headings).")
+
+
 class PlanDashboard(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -142,6 +150,15 @@ class PlanDashboard(BaseModel):
                             "reasons": [],
                         }
                     ],
+                    "sections": [
+                        {
+                            "task_id": 11,
+                            "number": "一",
+                            "title": "坚持党建引领",
+                            "health": "amber",
+                            "items": {"green": 2, "amber": 1, "red": 0},
+                        }
+                    ],
                 }
             ]
         }
@@ -157,7 +174,13 @@ class PlanDashboard(BaseModel):
     indicators: IndicatorSummary
     overdue_milestones: list[OverdueMilestone]
     obligations: ObligationSummary
-    key_tasks: list[TaskHealthLine]
+    key_tasks: list[TaskHealthLine] = Field(
+        description="Each key task's health, rolled up with the work points it restates."
+    )
+    sections: list[SectionLine] = Field(
+        description="Each section with its items counted by health; its own health is its "
+        "worst item's."
+    )
 
 
 class ScorecardTask(TaskHealthLine):

@@ -30,6 +30,7 @@ from app.overview.schemas import (
     PlanDashboard,
     ReportingRecord,
     ScorecardTask,
+    SectionLine,
     TaskHealthLine,
     TaskStatusCounts,
     TaskSummary,
@@ -40,7 +41,7 @@ from app.plans import service as plan_service
 from app.reports import obligations as obligation_service
 from app.reports.obligations import PLAN_SCOPE, UNIT_SCOPE
 from app.responsibilities.models import Responsibility
-from app.tasks.health import TaskHealth, health_of_tasks
+from app.tasks.health import TaskHealth, health_of_tasks, section_items
 from app.tasks.models import ProgressUpdate, Task
 from app.units import service as unit_service
 from app.units.models import Unit
@@ -175,7 +176,27 @@ async def plan_dashboard(
             by_status=ObligationStatusCounts.model_validate(by_status), overdue_by_unit=overdue
         ),
         key_tasks=[_line(t, health[t.id]) for t in tasks if t.kind == "key_task"],
+        sections=[_section_line(t, tasks, health) for t in tasks if t.kind == "section"],
     )
+
+
+def _section_line(section: Any, tasks: list[Any], health: dict[int, TaskHealth]) -> SectionLine:
+    items = section_items(section.id, {t.id: t for t in tasks}, _children(tasks))
+    return SectionLine(
+        task_id=section.id,
+        number=section.number,
+        title=section.title,
+        health=health[section.id].status,
+        items=HealthCounts.model_validate(Counter(health[i].status for i in items)),
+    )
+
+
+def _children(tasks: list[Any]) -> dict[int, list[int]]:
+    children: dict[int, list[int]] = defaultdict(list)
+    for t in tasks:
+        if t.parent_id is not None:
+            children[t.parent_id].append(t.id)
+    return children
 
 
 async def unit_scorecard(

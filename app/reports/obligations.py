@@ -95,7 +95,7 @@ _LIST = """
 # The scopes are fixed texts of this module; values travel as bound parameters.
 PLAN_SCOPE = "p.id = :scope_id"
 UNIT_SCOPE = "r.unit_id = :scope_id"
-TASK_SCOPE = "i.task_id = :scope_id"
+TASKS_SCOPE = "i.task_id = ANY(CAST(:scope_ids AS bigint[]))"
 
 
 def obligations_sql(scope: str, select: str, *, known: bool) -> str:
@@ -112,7 +112,7 @@ def statements(scope: str, select: str) -> dict[bool, Any]:
 
 _PLAN_LIST = statements(PLAN_SCOPE, _LIST)
 _UNIT_LIST = statements(UNIT_SCOPE, _LIST)
-_TASK_LIST = statements(TASK_SCOPE, _LIST)
+_TASKS_LIST = statements(TASKS_SCOPE, _LIST)
 
 
 def params(*, as_of: date, known_at: datetime | None) -> dict[str, Any]:
@@ -202,6 +202,7 @@ async def _list(
     statements: dict[bool, Any],
     *,
     scope_id: int,
+    scope_ids: list[int] | None = None,
     as_of: date,
     known_at: datetime | None,
     status: str | None,
@@ -214,6 +215,7 @@ async def _list(
         {
             **params(as_of=as_of, known_at=known_at),
             "scope_id": scope_id,
+            "scope_ids": scope_ids,
             "status": status,
             "limit": limit,
             "after_start": start,
@@ -253,16 +255,22 @@ async def unit_obligations(
     return [_obligation(row) for row in rows]
 
 
-async def task_obligations(
+async def tasks_obligations(
     session: AsyncSession,
     *,
-    task_id: int,
+    task_ids: list[int],
     as_of: date,
     known_at: datetime | None = None,
     status: str | None = None,
 ) -> list[Obligation]:
     rows = await _list(
-        session, _TASK_LIST, scope_id=task_id, as_of=as_of, known_at=known_at, status=status
+        session,
+        _TASKS_LIST,
+        scope_id=0,
+        scope_ids=task_ids,
+        as_of=as_of,
+        known_at=known_at,
+        status=status,
     )
     return [_obligation(row) for row in rows]
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
-from app.overview.ledger import KIND_LABELS
+from app.tasks.texts import KIND
 from tests.helpers import assert_problem, served
 from tests.imports.test_router import all_items, import_seed
 
@@ -169,7 +169,7 @@ def ledger_rows(body: bytes) -> dict[tuple[str, str], dict[str, str]]:
 
 
 def row_of(rows: dict[tuple[str, str], dict[str, str]], task: dict) -> dict[str, str]:  # type: ignore[type-arg]
-    return rows[KIND_LABELS[task["kind"]], task["number"]]
+    return rows[KIND[task["kind"]][0], task["number"]]
 
 
 async def agree(
