@@ -17,6 +17,7 @@ from app.reports import obligations as obligation_service
 from app.tasks.models import Task
 
 HealthStatus = Literal["green", "amber", "red"]
+FULL_BUT_NOT_COMPLETED = "progress is 100% but the task is not marked completed"
 
 
 class TaskHealth(BaseModel):
@@ -44,7 +45,8 @@ class TaskHealth(BaseModel):
 
 async def task_health(session: AsyncSession, *, task_id: int, as_of: date) -> TaskHealth:
     """red: a milestone overdue, an indicator behind, or the task past due and not done;
-    amber: an indicator at risk or a report overdue; green otherwise."""
+    amber: an indicator at risk, a report overdue, or progress at 100% but not completed;
+    green otherwise."""
     await get_row_or_404(session, Task, task_id)
     return (await health_of_tasks(session, as_of=as_of, task_id=task_id))[task_id]
 
@@ -62,12 +64,17 @@ async def health_of_tasks(
     ``indicators``: the scope's indicator progress when the caller has it already.
     """
     scope = Task.id == task_id if task_id is not None else Task.plan_id == plan_id
-    tasks = (await session.execute(select(Task.id, Task.status, Task.due_on).where(scope))).all()
+    tasks = (
+        await session.execute(select(Task.id, Task.status, Task.progress, Task.due_on).where(scope))
+    ).all()
     red: dict[int, list[str]] = {t.id: [] for t in tasks}
     amber: dict[int, list[str]] = {t.id: [] for t in tasks}
     for t in tasks:
         if t.status not in ("completed", "cancelled") and t.due_on is not None and t.due_on < as_of:
             red[t.id].append(f"the task was due {t.due_on} and is {t.status}")
+        if t.progress == 100 and t.status != "completed":
+            # Done by its own account but not closed (办结): the office should close it or ask.
+            amber[t.id].append(FULL_BUT_NOT_COMPLETED)
     late = await session.execute(
         select(Milestone.task_id, Milestone.id, Milestone.title, Milestone.due_on)
         .join(Task, Task.id == Milestone.task_id)

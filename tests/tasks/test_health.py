@@ -100,5 +100,23 @@ class TestHealth:
             in (result["reasons"][0])
         )
 
+    async def test_full_progress_without_completion_is_amber(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        task = await create_task(db, status="in_progress")
+        updated = await client.patch(f"/api/v1/tasks/{task.id}", json={"progress": 100})
+        assert updated.status_code == 200, updated.text
+        result = await health(client, task.id, "2024-07-01")
+        assert result["status"] == "amber"
+        assert result["reasons"] == ["progress is 100% but the task is not marked completed"]
+        done = await client.patch(f"/api/v1/tasks/{task.id}", json={"status": "completed"})
+        assert done.status_code == 200, done.text
+        assert await health(client, task.id, "2024-07-01") == {
+            "task_id": task.id,
+            "as_of": "2024-07-01",
+            "status": "green",
+            "reasons": [],
+        }
+
     async def test_unknown_task_is_404(self, client: AsyncClient) -> None:
         assert (await client.get("/api/v1/tasks/999999/health")).status_code == 404
