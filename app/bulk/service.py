@@ -22,6 +22,7 @@ from typing import Any, Literal
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.audit import service as audit_service
 from app.auth.scope import reporter_unit, responsible_task_ids
 from app.auth.service import Principal
@@ -185,7 +186,8 @@ async def upload(
     except parsing.UnreadableBody as exc:
         raise UnreadableUpload(str(exc)) from None
     await session.execute(text(f"ANALYZE {stage}"))
-    await session.execute(text(_resolve_sql(spec, stage, rows, present)))
+    # Rules that date a completion bind :today, the offices' calendar day, as the API does.
+    await session.execute(text(_resolve_sql(spec, stage, rows, present)), {"today": clock.today()})
     errors = outcome.errors + await _row_errors(session, spec, rows, options, scope_unit)
     if spec.tree:
         errors += await _tree_errors(session, spec, rows, {e.row for e in errors})
@@ -334,10 +336,8 @@ def _is_present(spec: Spec, column: Column, present: set[str]) -> bool:
     return any(a in present for a in alternatives)
 
 
-def _final(spec: Spec, column: Column, present: set[str]) -> str:
+def _plain(spec: Spec, column: Column, present: set[str]) -> str:
     """The value the record ends up with: given, else kept, else the default."""
-    if column.name in spec.final:
-        return spec.final[column.name]
     name = column.name
     if column.nullable:
         return f"x.{name}" if _is_present(spec, column, present) else f"x.old_{name}"
@@ -345,12 +345,22 @@ def _final(spec: Spec, column: Column, present: set[str]) -> str:
     return f"coalesce({', '.join(parts)})"
 
 
+def _finals(spec: Spec, present: set[str]) -> dict[str, str]:
+    """Each column's final value: the plain one unless the spec's rules override it."""
+    plain = {c.name: _plain(spec, c, present) for c in spec.columns}
+    finals = dict(plain)
+    for name, override in spec.final.items():
+        finals[name] = override if isinstance(override, str) else override(plain)
+    return finals
+
+
 def _resolve_sql(spec: Spec, stage: str, rows: str, present: set[str]) -> str:
     # The version read here is checked again by the UPDATE (see _write).
     olds = ", ".join(
         [*(f"t.{c.name} AS old_{c.name}" for c in spec.columns), "t.version AS old_version"]
     )
-    finals = ", ".join(f"{_final(spec, c, present)} AS f_{c.name}" for c in spec.columns)
+    final = _finals(spec, present)
+    finals = ", ".join(f"{final[c.name]} AS f_{c.name}" for c in spec.columns)
     new = ", ".join(f"y.f_{c.name}" for c in spec.columns)
     old = ", ".join(f"y.old_{c.name}" for c in spec.columns)
     source = spec.source.replace("bulk_stage", stage)

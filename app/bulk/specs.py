@@ -8,7 +8,7 @@ the staging table and ``t`` the target table, joined on the record's natural key
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -19,6 +19,7 @@ from app.indicators.models import AGGREGATIONS, COMPARATORS, FREQUENCIES
 from app.milestones.models import MILESTONE_STATUSES
 from app.reports.periods import InvalidPeriod, Period, parse_period
 from app.responsibilities.models import ROLES
+from app.tasks import rules as task_rules
 from app.tasks.models import TASK_KINDS, TASK_STATUSES
 from app.units.models import UNIT_KINDS
 
@@ -219,7 +220,9 @@ class Spec:
     source: str  # FROM clause: s (staging) LEFT JOIN ... t (target) ...
     resolved: tuple[str, ...]  # select-list items over `source`
     checks: tuple[Check, ...] = ()
-    final: dict[str, str] = field(default_factory=dict)  # column → SQL overriding the value
+    # column → SQL overriding its value, or a function of every column's plain value (given,
+    # else kept, else the default: column → SQL) that gives that SQL
+    final: dict[str, str | Callable[[Mapping[str, str]], str]] = field(default_factory=dict)
     insert_extra: dict[str, str] = field(default_factory=dict)
     update_extra: dict[str, str] = field(default_factory=dict)
     reporter_may_upload: bool = False
@@ -299,6 +302,23 @@ _TASK_RESOLVED = (
     "CASE WHEN tk.n = 1 THEN tk.id END AS task_id",
 )
 
+
+def _completed_on(status: str, plain: Mapping[str, str]) -> str:
+    """A completed record's date, cleared on reopening: the rule the API applies too."""
+    return task_rules.completed_on_sql(
+        status=status,
+        status_written="x.status",
+        written="x.completed_on",
+        kept=plain["completed_on"],
+        old="x.old_completed_on",
+    )
+
+
+def _task_status(plain: Mapping[str, str]) -> str:
+    """Status follows progress: the rule the API applies too."""
+    return task_rules.status_for_progress_sql(plain["status"], plain["progress"])
+
+
 UNITS = Spec(
     resource="units",
     table="units",
@@ -341,11 +361,16 @@ TASKS = Spec(
         Field("number", text(16), "text", key=True, description='The label as printed: "四".'),
         Field("title", text(500), "text"),
         Field("description", text(20000), "text"),
-        Field("status", choice(TASK_STATUSES), "text"),
+        Field(
+            "status",
+            choice(TASK_STATUSES),
+            "text",
+            description=task_rules.STATUS_DESCRIPTION,
+        ),
         Field("progress", integer(0, 100), "int"),
         Field("start_on", iso_date, "date"),
         Field("due_on", iso_date, "date"),
-        Field("completed_on", iso_date, "date"),
+        Field("completed_on", iso_date, "date", description=task_rules.COMPLETED_ON_DESCRIPTION),
         Field("parent", text(16), "text", description="Number of the parent task, same plan."),
         Field("parent_kind", choice(TASK_KINDS), "text"),
     ),
@@ -417,6 +442,10 @@ TASKS = Spec(
             "'start_on must not be after due_on'",
         ),
     ),
+    final={
+        "status": _task_status,
+        "completed_on": lambda plain: _completed_on(_task_status(plain), plain),
+    },
     example_csv="plan,kind,number,title,due_on\nHNAST-2024,work_point,13,全面建成省科技馆新馆,2024-12-31\n",
     tree=True,
 )
@@ -456,7 +485,7 @@ MILESTONES = Spec(
         Field("title", text(500), "text", key=True, description="Unique within its task."),
         Field("due_on", iso_date, "date"),
         Field("status", choice(MILESTONE_STATUSES), "text"),
-        Field("completed_on", iso_date, "date"),
+        Field("completed_on", iso_date, "date", description=task_rules.COMPLETED_ON_DESCRIPTION),
         Field("note", text(4000), "text"),
     ),
     key=("task_id", "title"),
@@ -493,6 +522,7 @@ MILESTONES = Spec(
             "same_title, title)",
         ),
     ),
+    final={"completed_on": lambda plain: _completed_on(plain["status"], plain)},
     example_csv="plan,task,title,due_on\nHNAST-2024,13,新馆全面开放,2024-12-31\n",
 )
 

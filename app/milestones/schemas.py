@@ -4,6 +4,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field
 
 from app.pagination import ListQuery
+from app.tasks import rules as task_rules
 from app.types import Id, InputModel, IsoDate, Note, ReadModel, Title, omissible
 
 MilestoneStatus = Literal["pending", "completed", "cancelled"]
@@ -25,7 +26,7 @@ class MilestoneCreate(InputModel):
     due_on: IsoDate
     status: MilestoneStatus = "pending"
     completed_on: IsoDate | None = Field(
-        default=None, description="Set to today when the status becomes `completed` without it."
+        default=None, description=task_rules.COMPLETED_ON_DESCRIPTION
     )
     note: Note = ""
 
@@ -38,7 +39,9 @@ class MilestoneUpdate(InputModel):
     title: Title = omissible()
     due_on: IsoDate = omissible()
     status: MilestoneStatus = omissible()
-    completed_on: IsoDate | None = None
+    completed_on: IsoDate | None = Field(
+        default=None, description=task_rules.COMPLETED_ON_DESCRIPTION
+    )
     note: Note = omissible()
 
 

@@ -21,6 +21,7 @@ from app.crud import (
 from app.milestones.models import Milestone
 from app.milestones.schemas import MilestoneCreate, MilestoneQuery, MilestoneUpdate
 from app.pagination import PageParams
+from app.tasks import rules as task_rules
 from app.tasks.models import Task
 
 
@@ -44,8 +45,14 @@ async def get_milestone(session: AsyncSession, *, milestone_id: int) -> Record:
 async def create_milestone(session: AsyncSession, *, data: MilestoneCreate) -> Milestone:
     await require_reference(session, Task, data.task_id, field="task_id")
     values = data.model_dump()
-    if values["status"] == "completed" and values["completed_on"] is None:
-        values["completed_on"] = clock.today()
+    values["completed_on"] = task_rules.completed_on(
+        status=values["status"],
+        status_written=values["status"],
+        written=values["completed_on"],
+        kept=values["completed_on"],
+        old=None,
+        today=clock.today(),
+    )
     milestone = new_entity(Milestone, values)
     session.add(milestone)
     await session.flush()
@@ -74,11 +81,14 @@ async def update_milestone(
         for_update=True,
     )
     check_if_match(if_match, milestone)
-    status = changes.get("status", milestone.status)
-    if status == "completed" and changes.get("completed_on", milestone.completed_on) is None:
-        changes["completed_on"] = clock.today()
-    elif "status" in changes and status != "completed" and "completed_on" not in changes:
-        changes["completed_on"] = None  # reopened: it is no longer done
+    changes["completed_on"] = task_rules.completed_on(
+        status=changes.get("status", milestone.status),
+        status_written=changes.get("status"),
+        written=changes.get("completed_on"),
+        kept=changes.get("completed_on", milestone.completed_on),
+        old=milestone.completed_on,
+        today=clock.today(),
+    )
     apply_changes(milestone, changes)
     await session.flush()
     return milestone

@@ -65,7 +65,8 @@ async def task_health(
     session: AsyncSession, *, task_id: int, as_of: date, known_at: datetime | None = None
 ) -> TaskHealth:
     """red: a milestone overdue, an indicator behind, or the task past due and not done;
-    amber: an indicator at risk or a report overdue; green otherwise. A key task takes the
+    amber: an indicator at risk, a report overdue, or progress at 100% but not completed; green
+    otherwise. A key task takes the
     worst of its linked work points too, a section the worst of its items."""
     task = await get_row_or_404(session, Task, task_id)
     health = await health_of_tasks(
@@ -92,7 +93,7 @@ async def health_of_tasks(
         await session.execute(
             select(
                 Task.id, Task.parent_id, Task.kind, Task.number, Task.title, Task.status,
-                Task.due_on,
+                Task.progress, Task.due_on,
             ).where(Task.plan_id == plan_id)
         )
     ).all()  # fmt: skip
@@ -218,6 +219,9 @@ async def _own_health(
             red[t.id].append(
                 say(texts.REASONS, "task_late", due=t.due_on, status=say(texts.STATUS, t.status))
             )
+    for t in tasks:
+        if t.progress == 100 and t.status != "completed":
+            amber[t.id].append(say(texts.REASONS, "full_not_completed"))
     late = await session.execute(
         select(Milestone.task_id, Milestone.id, Milestone.title, Milestone.due_on)
         .where(Milestone.task_id.in_(ids), Milestone.status == "pending", Milestone.due_on < as_of)

@@ -17,6 +17,7 @@ from app.pagination import ListQuery, PageParams
 from app.plans.models import Plan
 from app.reports.periods import parse_period
 from app.reports.schemas import PeriodText
+from app.tasks import rules
 from app.tasks.models import ProgressUpdate, Task
 from app.types import Id, InputModel, LongText, Percent, ReadModel, RequiredText
 from app.units.models import Unit
@@ -109,7 +110,13 @@ async def add_progress_update(
     )
     session.add(update)
     if data.percent is not None:
-        apply_changes(task, {"progress": data.percent})
+        apply_changes(
+            task,
+            {
+                "progress": data.percent,
+                "status": rules.status_for_progress(task.status, data.percent),
+            },
+        )
     await session.flush()
     return update
 

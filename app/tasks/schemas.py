@@ -4,6 +4,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from app.pagination import ListQuery
+from app.tasks import rules
 from app.types import (
     Id,
     InputModel,
@@ -51,11 +52,11 @@ class TaskCreate(InputModel):
     number: Number = Field(description='The label as printed: "四", "13".')
     title: Title
     description: LongText = Field(default="", description="The item's source text.")
-    status: TaskStatus = "not_started"
+    status: TaskStatus = Field(default="not_started", description=rules.STATUS_DESCRIPTION)
     progress: Percent = 0
     start_on: IsoDate | None = None
     due_on: IsoDate | None = None
-    completed_on: IsoDate | None = None
+    completed_on: IsoDate | None = Field(default=None, description=rules.COMPLETED_ON_DESCRIPTION)
     related_task_ids: RelatedIds = Field(
         default_factory=list,
         max_length=100,
@@ -80,11 +81,11 @@ class TaskUpdate(InputModel):
     number: Number = omissible()
     title: Title = omissible()
     description: LongText = omissible()
-    status: TaskStatus = omissible()
+    status: TaskStatus = omissible(rules.STATUS_DESCRIPTION)
     progress: Percent = omissible()
     start_on: IsoDate | None = None
     due_on: IsoDate | None = None
-    completed_on: IsoDate | None = None
+    completed_on: IsoDate | None = Field(default=None, description=rules.COMPLETED_ON_DESCRIPTION)
     related_task_ids: RelatedIds = omissible(max_length=100)
 
 

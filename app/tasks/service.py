@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, exists, insert, or_, select, update
@@ -30,6 +30,7 @@ from app.indicators.models import Indicator
 from app.pagination import PageParams
 from app.plans.models import Plan
 from app.responsibilities.models import Responsibility
+from app.tasks import rules
 from app.tasks.models import Task, TaskRelation
 from app.tasks.schemas import TaskCreate, TaskQuery, TaskUpdate
 from app.units.service import self_and_ancestors
@@ -140,14 +141,22 @@ async def _set_relations(session: AsyncSession, *, task_id: int, related: list[i
         await session.execute(insert(TaskRelation), pairs)
 
 
-def _fill_completion(values: dict[str, Any], current_completed_on: date | None) -> None:
-    # A create passes every field, so "completed_on": None is there and must be filled too.
-    if (
-        values.get("status") == "completed"
-        and current_completed_on is None
-        and values.get("completed_on") is None
-    ):
-        values["completed_on"] = clock.today()
+def _apply_rules(values: dict[str, Any], *, before: Task | None) -> None:
+    """Status follows progress and the completion date follows status (see app/tasks/rules.py)."""
+    status = rules.status_for_progress(
+        values.get("status", before.status if before else "not_started"),
+        values.get("progress", before.progress if before else 0),
+    )
+    old = before.completed_on if before else None
+    values["completed_on"] = rules.completed_on(
+        status=status,
+        status_written=values.get("status"),
+        written=values.get("completed_on"),
+        kept=values.get("completed_on", old),
+        old=old,
+        today=clock.today(),
+    )
+    values["status"] = status
 
 
 async def create_task(session: AsyncSession, *, data: TaskCreate) -> Task:
@@ -161,7 +170,7 @@ async def create_task(session: AsyncSession, *, data: TaskCreate) -> Task:
         session, plan_id=data.plan_id, related=data.related_task_ids, task_id=None
     )
     values = data.model_dump(exclude={"related_task_ids"})
-    _fill_completion(values, values.get("completed_on"))
+    _apply_rules(values, before=None)
     task = new_entity(Task, values)
     session.add(task)
     await session.flush()
@@ -210,7 +219,7 @@ async def update_task(
     due_on = changes.get("due_on", task.due_on)
     if start_on is not None and due_on is not None and start_on > due_on:
         raise _invalid("due_on", "start_on must not be after due_on")
-    _fill_completion(changes, task.completed_on)
+    _apply_rules(changes, before=task)
     changed = apply_changes(task, changes)
     if related is not None:
         related = await _check_related(

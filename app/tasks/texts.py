@@ -38,6 +38,10 @@ REASONS: Catalog = {
         "{unit}未报送{code}（{name}）{period}数据（应于{due}前报送）",
         "{unit} has not reported {code} ({name}) for {period} (due {due})",
     ),
+    "full_not_completed": (
+        "进度已达100%，但尚未办结",
+        "progress is 100% but the task is not marked completed",
+    ),
     # A key task restates work points: their warnings are its warnings, naming them.
     "linked": (
         "{kind}{number}（{title}）：{reason}",

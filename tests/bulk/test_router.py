@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.audit.models import AuditEvent
 from app.auth import service as auth_service
 from app.indicators.models import Indicator
@@ -25,6 +27,7 @@ from app.tasks.models import Task
 from app.units.models import Unit
 from tests.factories import (
     create_indicator,
+    create_milestone,
     create_plan,
     create_report,
     create_responsibility,
@@ -566,6 +569,129 @@ class TestOtherResources:
             Decimal("6.2"),
             None,
         )
+
+
+class TestStatusRules:
+    """Uploads keep the same rules as the API: status follows progress, completion has a date."""
+
+    async def test_progress_moves_only_tasks_not_started(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        plan = await create_plan(db, code="SR1")
+        before = {
+            "1": "not_started",
+            "2": "suspended",
+            "3": "completed",
+            "4": "cancelled",
+            "5": "in_progress",
+        }
+        for number, status in before.items():
+            await create_task(db, plan=plan, number=number, status=status, progress=10)
+        rows = [{"plan": "SR1", "kind": "work_point", "number": n, "progress": 60} for n in before]
+        rows[4]["progress"] = 0  # back to zero: still in progress, never moved back
+        rows.append(
+            {"plan": "SR1", "kind": "work_point", "number": "6", "title": "新", "progress": 5}
+        )
+        response = await post(client, "tasks", ndjson(rows))
+        assert response.status_code == 200, response.text
+        assert (response.json()["created"], response.json()["updated"]) == (1, 5)
+        stored = dict(
+            (
+                await db.execute(select(Task.number, Task.status).where(Task.plan_id == plan.id))
+            ).all()
+        )
+        assert stored == {
+            "1": "in_progress",
+            "2": "suspended",
+            "3": "completed",
+            "4": "cancelled",
+            "5": "in_progress",
+            "6": "in_progress",
+        }
+
+    async def test_completed_gets_todays_date_unless_it_has_one(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        plan = await create_plan(db, code="SR2")
+        await create_task(db, plan=plan, number="1", status="in_progress")
+        await create_task(
+            db, plan=plan, number="2", status="completed", completed_on=date(2024, 5, 1)
+        )
+        csv = (
+            "plan,kind,number,title,status,progress,completed_on\n"
+            "SR2,work_point,1,,completed,100,\n"  # completed now
+            "SR2,work_point,2,,completed,100,\n"  # completed before: keeps its date
+            "SR2,work_point,3,新建已办结,completed,100,\n"  # created completed
+            "SR2,work_point,4,带日期,completed,100,2024-03-03\n"
+        ).encode()
+        response = await post(client, "tasks", csv, "text/csv")
+        assert response.status_code == 200, response.text
+        stored = dict(
+            (
+                await db.execute(
+                    select(Task.number, Task.completed_on).where(Task.plan_id == plan.id)
+                )
+            ).all()
+        )
+        assert stored == {
+            "1": clock.today(),
+            "2": date(2024, 5, 1),
+            "3": clock.today(),
+            "4": date(2024, 3, 3),
+        }
+
+    async def test_reopening_clears_completed_on(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        plan = await create_plan(db, code="SR3")
+        task = await create_task(
+            db, plan=plan, number="1", status="completed", completed_on=date(2024, 5, 1)
+        )
+        body = ndjson(
+            [{"plan": "SR3", "kind": "work_point", "number": "1", "status": "in_progress"}]
+        )
+        response = await post(client, "tasks", body)
+        assert response.json()["updated"] == 1, response.text
+        stored = (
+            await db.execute(select(Task.status, Task.completed_on).where(Task.id == task.id))
+        ).one()
+        assert tuple(stored) == ("in_progress", None)
+
+    async def test_full_progress_without_completion_shows_in_health(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        plan = await create_plan(db, code="SR4")
+        task = await create_task(db, plan=plan, number="1")
+        body = ndjson([{"plan": "SR4", "kind": "work_point", "number": "1", "progress": 100}])
+        assert (await post(client, "tasks", body)).json()["updated"] == 1
+        health = await client.get(f"/api/v1/tasks/{task.id}/health", params={"as_of": "2024-07-01"})
+        assert health.json()["status"] == "amber", health.text
+        assert health.json()["reasons"] == ["进度已达100%，但尚未办结"]
+
+    async def test_milestone_completion_date_follows_its_status(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        task = await create_task(db)
+        done = await create_milestone(
+            db, task=task, title="已完成", status="completed", completed_on=date(2024, 5, 1)
+        )
+        rows = [
+            {"task_id": task.id, "title": "新节点", "due_on": "2024-09-30", "status": "completed"},
+            {"task_id": task.id, "title": "已完成", "status": "pending"},  # reopened
+        ]
+        response = await post(client, "milestones", ndjson(rows))
+        assert response.status_code == 200, response.text
+        stored = dict(
+            (
+                await db.execute(
+                    select(Milestone.title, Milestone.completed_on).where(
+                        Milestone.task_id == task.id
+                    )
+                )
+            ).all()
+        )
+        assert stored == {"新节点": clock.today(), "已完成": None}
+        assert await db.scalar(select(Milestone.status).where(Milestone.id == done.id)) == "pending"
 
 
 class TestTrees:

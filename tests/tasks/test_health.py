@@ -115,6 +115,20 @@ class TestHealth:
             f"{lead.name} has not reported {zero.code} ({zero.name}) for 2024Q1 (due 2024-04-10)"
         ]
 
+    async def test_full_progress_without_completion_is_amber(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        task = await create_task(db, status="in_progress")
+        updated = await client.patch(f"/api/v1/tasks/{task.id}", json={"progress": 100})
+        assert updated.status_code == 200, updated.text
+        result = await health(client, task.id, "2024-07-01")
+        assert result["status"] == "amber"
+        assert result["reasons"] == ["进度已达100%，但尚未办结"]
+        done = await client.patch(f"/api/v1/tasks/{task.id}", json={"status": "completed"})
+        assert done.status_code == 200, done.text
+        after = await health(client, task.id, "2024-07-01")
+        assert (after["status"], after["reasons"]) == ("green", [])
+
     async def test_unknown_task_is_404(self, client: AsyncClient) -> None:
         assert (await client.get("/api/v1/tasks/999999/health")).status_code == 404
 

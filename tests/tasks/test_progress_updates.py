@@ -5,9 +5,11 @@ from collections.abc import AsyncIterator
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.service import create_api_key
+from app.tasks.models import Task
 from tests.factories import create_responsibility, create_task, create_unit
 
 UPDATE = {"period": "2024Q2", "done": "新馆主体完工", "problems": "展品到货延迟", "percent": 60}
@@ -45,6 +47,38 @@ class TestProgressUpdates:
         assert history[1]["problems"] == "展品到货延迟"
         task = (await client.get(f"/api/v1/tasks/{world['mine'].id}")).json()
         assert task["progress"] == 80
+
+    @pytest.mark.parametrize(
+        ("before", "after"),
+        [("not_started", "in_progress"), ("suspended", "suspended"), ("completed", "completed")],
+    )
+    async def test_percent_moves_a_task_not_started_to_in_progress(
+        self,
+        world: dict,  # type: ignore[type-arg]
+        client: AsyncClient,
+        db: AsyncSession,
+        before: str,
+        after: str,
+    ) -> None:
+        task = world["mine"]
+        await db.execute(update(Task).where(Task.id == task.id).values(status=before))
+        url = f"/api/v1/tasks/{task.id}/progress-updates"
+        response = await world["reporter"].post(url, json={**UPDATE, "unit_id": world["unit"].id})
+        assert response.status_code == 201, response.text
+        read = (await client.get(f"/api/v1/tasks/{task.id}")).json()
+        assert (read["status"], read["progress"]) == (after, 60)
+        assert await db.scalar(select(Task.status).where(Task.id == task.id)) == after
+
+    async def test_no_percent_leaves_the_status(
+        self,
+        world: dict,  # type: ignore[type-arg]
+        db: AsyncSession,
+    ) -> None:
+        task = world["mine"]
+        url = f"/api/v1/tasks/{task.id}/progress-updates"
+        body = {**UPDATE, "unit_id": world["unit"].id, "percent": None}
+        assert (await world["reporter"].post(url, json=body)).status_code == 201
+        assert await db.scalar(select(Task.status).where(Task.id == task.id)) == "not_started"
 
     async def test_reporter_only_for_its_own_unit_and_tasks(self, world: dict) -> None:  # type: ignore[type-arg]
         reporter = world["reporter"]

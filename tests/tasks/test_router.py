@@ -500,7 +500,8 @@ class TestPageTasks:
 
 class TestUpdateTask:
     async def test_changes_only_given_fields(self, client: AsyncClient, db: AsyncSession) -> None:
-        task = await create_task(db, title="旧标题", description="原文")
+        # In progress already: progress alone would move a task not started (see below).
+        task = await create_task(db, title="旧标题", description="原文", status="in_progress")
         before = await read(client, task.id)
         response = await patch(client, task.id, {"progress": 60}, before.headers["etag"])
         assert response.status_code == 200, response.text
@@ -633,6 +634,79 @@ class TestUpdateTask:
 
     async def test_missing_task_is_404(self, client: AsyncClient) -> None:
         assert_problem(await patch(client, MAX_ID, {"progress": 1}), 404, "not_found")
+
+
+class TestStatusFollowsProgress:
+    """The ledger must not show 未开始 beside 完成60%: progress above 0 means the work began."""
+
+    @pytest.mark.parametrize(
+        ("before", "after"),
+        [
+            ("not_started", "in_progress"),
+            ("in_progress", "in_progress"),
+            ("suspended", "suspended"),
+            ("completed", "completed"),
+            ("cancelled", "cancelled"),
+        ],
+    )
+    async def test_progress_moves_only_a_task_not_started(
+        self, client: AsyncClient, db: AsyncSession, before: str, after: str
+    ) -> None:
+        task = await create_task(db, status=before)
+        response = await patch(client, task.id, {"progress": 60})
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == after
+        assert await db.scalar(select(Task.status).where(Task.id == task.id)) == after
+
+    async def test_progress_back_to_zero_does_not_move_status_back(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        task = await create_task(db, status="in_progress", progress=30)
+        response = await patch(client, task.id, {"progress": 0})
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "in_progress"
+
+    async def test_created_with_progress_is_in_progress(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        plan = await create_plan(db)
+        response = await client.post(
+            URL, json=valid_body(plan.id, status="not_started", progress=20)
+        )
+        assert response.status_code == 201, response.text
+        assert response.json()["status"] == "in_progress"
+        stored = await db.scalar(select(Task.status).where(Task.id == response.json()["id"]))
+        assert stored == "in_progress"
+
+
+class TestCompletionDate:
+    async def test_reopening_clears_completed_on(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        task = await create_task(
+            db, status="completed", progress=100, completed_on=date(2024, 5, 1)
+        )
+        response = await patch(client, task.id, {"status": "in_progress", "progress": 90})
+        assert response.status_code == 200, response.text
+        assert response.json()["completed_on"] is None
+        stored = await db.scalar(select(Task.completed_on).where(Task.id == task.id))
+        assert stored is None
+
+    async def test_other_change_keeps_completion(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        task = await create_task(db, status="completed", completed_on=date(2024, 5, 1))
+        response = await patch(client, task.id, {"title": "改名"})
+        assert response.status_code == 200, response.text
+        assert response.json()["completed_on"] == "2024-05-01"
+
+    async def test_completing_again_keeps_the_first_date(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        task = await create_task(db, status="completed", completed_on=date(2024, 5, 1))
+        response = await patch(client, task.id, {"status": "completed", "completed_on": None})
+        assert response.status_code == 200, response.text
+        assert response.json()["completed_on"] == "2024-05-01"
 
 
 class TestDeleteTask:
