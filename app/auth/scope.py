@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, exists, select, true
+from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.service import Principal
@@ -22,6 +22,16 @@ def unit_responsible_for(unit_id: int, task_id: Any) -> ColumnElement[bool]:
     return exists().where(
         Responsibility.task_id == task_id,
         Responsibility.unit_id.in_(self_and_ancestors(unit_id)),
+    )
+
+
+def unit_may_report(unit_id: int, task_id: Any, reporter_unit_id: Any) -> ColumnElement[bool]:
+    """The unit may report an indicator: it is responsible for the indicator's task, or it (or
+    a group it belongs to) is the indicator's designated reporter."""
+    units = self_and_ancestors(unit_id)  # one CTE, read twice
+    return or_(
+        exists().where(Responsibility.task_id == task_id, Responsibility.unit_id.in_(units)),
+        reporter_unit_id.in_(units),
     )
 
 

@@ -52,3 +52,8 @@ class Indicator(EntityMixin, Base):
     aggregation: Mapped[str] = mapped_column(String(8), server_default=text("'sum'"))
     frequency: Mapped[str] = mapped_column(String(16), server_default=text("'annual'"))
     source_text: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    # Who reports it when not the task's lead units (a target nobody leads, such as 零上访):
+    # a unit, or a group whose members each report.
+    reporter_unit_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )

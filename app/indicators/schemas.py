@@ -32,6 +32,7 @@ _EXAMPLE: dict[str, Any] = {
     "aggregation": "sum",
     "frequency": "quarterly",
     "source_text": "全年接待公众不少于 200 万人次",
+    "reporter_unit_id": None,
 }
 
 
@@ -63,6 +64,12 @@ class IndicatorCreate(InputModel):
     aggregation: Aggregation = "sum"
     frequency: Frequency = Field(default="annual", description="How often units report it.")
     source_text: LongText = ""
+    reporter_unit_id: Id | None = Field(
+        default=None,
+        description="Who reports it, when not the task's lead units: a unit, or a group whose "
+        "members each report. Null: the task's lead units report it. An indicator whose task "
+        "has no lead unit and no reporter is owed by nobody; the dashboard lists it.",
+    )
 
     @field_validator("target_max")
     @classmethod
@@ -86,6 +93,12 @@ class IndicatorUpdate(InputModel):
     aggregation: Aggregation = omissible()
     frequency: Frequency = omissible()
     source_text: LongText = omissible()
+    reporter_unit_id: Id | None = Field(
+        default=None,
+        description="Who reports it, when not the task's lead units: a unit, or a group whose "
+        "members each report. Null: the task's lead units report it. An indicator whose task "
+        "has no lead unit and no reporter is owed by nobody; the dashboard lists it.",
+    )
 
 
 class IndicatorRead(ReadModel):
@@ -117,6 +130,7 @@ class IndicatorRead(ReadModel):
     aggregation: Aggregation
     frequency: Frequency
     source_text: str
+    reporter_unit_id: int | None
     version: int
     created_at: datetime
     updated_at: datetime

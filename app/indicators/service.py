@@ -35,6 +35,7 @@ from app.pagination import PageParams
 from app.reports import known as known_reports
 from app.reports.models import IndicatorReport
 from app.tasks.models import Task
+from app.units.models import Unit
 
 # Numeric(20, 4) rounds what it stores; read it back so responses show the stored value.
 
@@ -66,6 +67,8 @@ async def _ensure_code_free(
 
 async def create_indicator(session: AsyncSession, *, data: IndicatorCreate) -> Indicator:
     task = await require_reference(session, Task, data.task_id, field="task_id")
+    if data.reporter_unit_id is not None:
+        await require_reference(session, Unit, data.reporter_unit_id, field="reporter_unit_id")
     await _ensure_code_free(session, plan_id=task.plan_id, code=data.code, other_than=None)
     indicator = new_entity(Indicator, {**data.model_dump(), "plan_id": task.plan_id})
     session.add(indicator)
@@ -79,6 +82,10 @@ async def update_indicator(
     indicator = await get_or_404(session, Indicator, indicator_id, for_update=True)
     check_if_match(if_match, indicator)
     changes = data.model_dump(exclude_unset=True)
+    if changes.get("reporter_unit_id") is not None:
+        await require_reference(
+            session, Unit, changes["reporter_unit_id"], field="reporter_unit_id"
+        )
     if "code" in changes:
         await _ensure_code_free(
             session, plan_id=indicator.plan_id, code=changes["code"], other_than=indicator_id

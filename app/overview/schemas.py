@@ -81,6 +81,14 @@ class TaskHealthLine(BaseModel):
     reasons: list[str]
 
 
+class UnownedIndicator(BaseModel):
+    indicator_id: int
+    code: str
+    name: str
+    task_id: int
+    task_number: str
+
+
 class SectionLine(BaseModel):
     task_id: int
     number: str
@@ -150,6 +158,15 @@ class PlanDashboard(BaseModel):
                             "reasons": [],
                         }
                     ],
+                    "unowned_indicators": [
+                        {
+                            "indicator_id": 31,
+                            "code": "WP17-1",
+                            "name": "零上访",
+                            "task_id": 27,
+                            "task_number": "17",
+                        }
+                    ],
                     "sections": [
                         {
                             "task_id": 11,
@@ -176,6 +193,11 @@ class PlanDashboard(BaseModel):
     obligations: ObligationSummary
     key_tasks: list[TaskHealthLine] = Field(
         description="Each key task's health, rolled up with the work points it restates."
+    )
+    unowned_indicators: list[UnownedIndicator] = Field(
+        description="Indicators nobody owes a report for: their task has no lead unit and they "
+        "have no `reporter_unit_id`. Give each a reporter (PATCH the indicator) and its "
+        "obligations follow."
     )
     sections: list[SectionLine] = Field(
         description="Each section with its items counted by health; its own health is its "

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.indicators import service as indicator_service
+from app.indicators.models import Indicator
 from app.milestones.models import Milestone
 from app.overview import ledger
 from app.overview.schemas import (
@@ -36,6 +37,7 @@ from app.overview.schemas import (
     TaskSummary,
     UnitOverdue,
     UnitScorecard,
+    UnownedIndicator,
 )
 from app.plans import service as plan_service
 from app.reports import obligations as obligation_service
@@ -158,6 +160,19 @@ async def plan_dashboard(
         if row.status == "overdue":
             overdue.append(UnitOverdue(unit_id=row.unit_id, unit_name=row.unit_name, overdue=row.n))
     overdue.sort(key=lambda u: (-u.overdue, u.unit_id))
+    lead = select(Responsibility.id).where(
+        Responsibility.task_id == Indicator.task_id, Responsibility.role == "lead"
+    )
+    unowned = await session.execute(
+        select(Indicator.id, Indicator.code, Indicator.name, Indicator.task_id, Task.number)
+        .join(Task, Task.id == Indicator.task_id)
+        .where(
+            Indicator.plan_id == plan_id,
+            Indicator.reporter_unit_id.is_(None),
+            ~lead.exists(),
+        )
+        .order_by(Indicator.id)
+    )
     return PlanDashboard(
         plan_id=plan_id,
         as_of=as_of,
@@ -176,6 +191,16 @@ async def plan_dashboard(
             by_status=ObligationStatusCounts.model_validate(by_status), overdue_by_unit=overdue
         ),
         key_tasks=[_line(t, health[t.id]) for t in tasks if t.kind == "key_task"],
+        unowned_indicators=[
+            UnownedIndicator(
+                indicator_id=row.id,
+                code=row.code,
+                name=row.name,
+                task_id=row.task_id,
+                task_number=row.number,
+            )
+            for row in unowned
+        ],
         sections=[_section_line(t, tasks, health) for t in tasks if t.kind == "section"],
     )
 

@@ -1,6 +1,7 @@
-"""Who owes which report by when: every lead unit of a task, for each indicator of the task,
-one report per period of the indicator's frequency, due at the period's end plus the plan's
-grace days. Derived in SQL from plans, indicators, responsibilities and reports."""
+"""Who owes which report by when: for each indicator, its reporter (a unit, or each member of
+a group) or else every lead unit of its task, one report per period of the indicator's
+frequency, due at the period's end plus the plan's grace days. Derived in SQL from plans,
+indicators, responsibilities and reports."""
 
 from __future__ import annotations
 
@@ -38,7 +39,16 @@ _OBLIGATIONS = """
                    + p.report_grace_days AS due_on
         FROM indicators i
         JOIN plans p ON p.id = i.plan_id
-        JOIN responsibilities r ON r.task_id = i.task_id AND r.role = 'lead'
+        -- Who owes it: the indicator's reporter (a unit, or each member of a group), else
+        -- the task's lead units.
+        CROSS JOIN LATERAL (
+            SELECT lead.unit_id FROM responsibilities lead
+            WHERE i.reporter_unit_id IS NULL AND lead.task_id = i.task_id AND lead.role = 'lead'
+            UNION ALL
+            SELECT m.id FROM units g JOIN units m
+                ON m.id = g.id AND g.kind <> 'group' OR m.parent_id = g.id AND g.kind = 'group'
+            WHERE g.id = i.reporter_unit_id
+        ) r
         JOIN units u ON u.id = r.unit_id
         CROSS JOIN LATERAL (
             SELECT CASE i.frequency

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, and_, exists, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
-from app.auth.scope import get_in_scope, reporter_unit, unit_responsible_for
+from app.auth.scope import get_in_scope, reporter_unit, unit_may_report
 from app.auth.service import Principal
 from app.crud import (
     Record,
@@ -65,7 +65,7 @@ def _report_scope(unit: int | None) -> ColumnElement[bool] | None:
         IndicatorReport.unit_id == unit,
         exists().where(
             Indicator.id == IndicatorReport.indicator_id,
-            unit_responsible_for(unit, Indicator.task_id),
+            unit_may_report(unit, Indicator.task_id, Indicator.reporter_unit_id),
         ),
     )
 
@@ -76,7 +76,11 @@ async def create_report(
     unit = reporter_unit(actor)
     if unit is not None and data.unit_id != unit:
         raise Forbidden(f"a reporter of unit {unit} may not report for unit {data.unit_id}")
-    in_scope = true() if unit is None else unit_responsible_for(unit, Indicator.task_id)
+    in_scope = (
+        true()
+        if unit is None
+        else unit_may_report(unit, Indicator.task_id, Indicator.reporter_unit_id)
+    )
     # One round trip for every check below; they are still judged in this order.
     existing_report = (
         select(IndicatorReport.id)
