@@ -377,6 +377,7 @@ async def _row_errors(
         f"SELECT row, {_literal(c.field)}, {_literal(c.code)}, {c.message} FROM {rows} "
         f"WHERE {c.condition}"
         for c in spec.checks
+        if scope_unit is None or not c.covered_by_scope
     ]
     partition = ", ".join(spec.key)
     parts.append(
