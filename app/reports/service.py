@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import service as audit_service
 from app.audit.models import AuditEvent
 from app.auth.scope import get_in_scope, reporter_unit, unit_responsible_for
 from app.auth.service import Principal
@@ -231,6 +232,7 @@ async def review_report(
         )
     if decision == "approve" and report.submitted_by_key_id == actor.key_id:
         raise Forbidden("you submitted this value; another reviewer must approve it")
+    audit_service.name_action(session, report, decision)  # the history says what was decided
     apply_changes(
         report,
         {"status": target, "review_comment": comment, "reviewed_at": datetime.now(UTC)},
