@@ -211,17 +211,22 @@ def upload(
     parts = list(client.chunks(file, chunk_rows))
     phases = client.passes(atomic=not no_atomic, dry_run=dry_run, chunk_count=len(parts))
     rows = sum(p.rows for p in parts)
-    with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
-    ) as bar:
-        tasks = {
-            phase: bar.add_task(
-                f"{file.name} → {resource}" + (" (checking)" if phase == "check" else ""),
-                total=rows or None,
-            )
-            for phase in phases
-        }
-        try:
+    # The outcome is printed once the bars are done: a live display still running would be
+    # drawn again below the error table when it stops.
+    try:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+        ) as bar:
+            tasks = {
+                phase: bar.add_task(
+                    f"{file.name} → {resource}" + (" (checking)" if phase == "check" else ""),
+                    total=rows or None,
+                )
+                for phase in phases
+            }
             totals = asyncio.run(
                 client.upload_file(
                     url=url,
@@ -235,20 +240,20 @@ def upload(
                     on_chunk=lambda chunk, phase: bar.advance(tasks[phase], chunk.rows),
                 )
             )
-        except client.UploadFailed as exc:
-            problem = exc.problem
-            console.print(f"[red]{problem.get('title', 'Refused')}:[/] {problem.get('detail')}")
-            _print_errors(
-                [
-                    {**e, "row": e["row"] + exc.first_row - 1} if "row" in e else e
-                    for e in problem.get("errors") or []
-                ],
-                Table,
-            )
-            raise typer.Exit(1) from None
-        except (OSError, ValueError) as exc:
-            console.print(f"[red]Upload failed:[/] {exc}")
-            raise typer.Exit(1) from None
+    except client.UploadFailed as exc:
+        problem = exc.problem
+        console.print(f"[red]{problem.get('title', 'Refused')}:[/] {problem.get('detail')}")
+        _print_errors(
+            [
+                {**e, "row": e["row"] + exc.first_row - 1} if "row" in e else e
+                for e in problem.get("errors") or []
+            ],
+            Table,
+        )
+        raise typer.Exit(1) from None
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]Upload failed:[/] {exc}")
+        raise typer.Exit(1) from None
     note = " (dry run: nothing written)" if dry_run else ""
     if totals.replayed and totals.replayed == totals.chunks and not dry_run:
         note = " (already applied: nothing written now)"
