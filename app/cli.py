@@ -388,34 +388,41 @@ def upload(
     parts = list(client.chunks(file, chunk_rows))
     phases = client.passes(atomic=not no_atomic, dry_run=dry_run, chunk_count=len(parts))
     rows = sum(p.rows for p in parts)
-    with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
-    ) as bar:
-        tasks = {
-            phase: bar.add_task(
-                escape(f"{file.name} → {resource}") + (Text.checking if phase == "check" else ""),
-                total=rows or None,
+
+    async def upload_with_bars() -> client.Totals:
+        # The bars close before anything else is printed: a live display still running would
+        # be drawn again below the error table when it stops.
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+        ) as bar:
+            tasks = {
+                phase: bar.add_task(
+                    escape(f"{file.name} → {resource}")
+                    + (Text.checking if phase == "check" else ""),
+                    total=rows or None,
+                )
+                for phase in phases
+            }
+            return await client.upload_file(
+                url=url,
+                key=key,
+                resource=resource,
+                path=file,
+                dry_run=dry_run,
+                atomic=not no_atomic,
+                mode=mode,
+                rows_per_chunk=chunk_rows,
+                on_chunk=lambda chunk, phase: bar.advance(tasks[phase], chunk.rows),
             )
-            for phase in phases
-        }
-        try:
-            totals = call_service(
-                url,
-                client.upload_file(
-                    url=url,
-                    key=key,
-                    resource=resource,
-                    path=file,
-                    dry_run=dry_run,
-                    atomic=not no_atomic,
-                    mode=mode,
-                    rows_per_chunk=chunk_rows,
-                    on_chunk=lambda chunk, phase: bar.advance(tasks[phase], chunk.rows),
-                ),
-            )
-        except (OSError, ValueError) as exc:
-            say(Text.upload_failed, error=exc)
-            raise typer.Exit(1) from None
+
+    try:
+        totals = call_service(url, upload_with_bars())
+    except (OSError, ValueError) as exc:
+        say(Text.upload_failed, error=exc)
+        raise typer.Exit(1) from None
     note = Text.upload_dry_run if dry_run else ""
     if totals.replayed and totals.replayed == totals.chunks and not dry_run:
         note = Text.upload_already

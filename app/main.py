@@ -39,7 +39,7 @@ from app.imports.router import router as imports_router
 from app.indicators.router import router as indicators_router
 from app.limits import BodyLimitMiddleware
 from app.milestones.router import router as milestones_router
-from app.ops import maintenance
+from app.ops import docs, maintenance
 from app.ops.metrics import Metrics, MetricsMiddleware
 from app.ops.router import router as ops_router
 from app.overview.router import router as overview_router
@@ -143,8 +143,9 @@ def create_app(
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
         separate_input_output_schemas=False,
-        static_url="/docs-assets",
-        favicon_url="/docs-assets/favicon.png",
+        static_url=docs.ASSETS,  # its assets only: the pages are app.ops.docs's
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.database_url = database_url
@@ -157,6 +158,7 @@ def create_app(
         return exc.response
 
     app.include_router(ops_router)
+    app.include_router(docs.router)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
 

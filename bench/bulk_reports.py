@@ -68,10 +68,20 @@ async def seed(dsn: str, units: int) -> dict[str, int]:
                 "frequency",
             ],
         )
+        # Every unit takes part in the task through its group (各全省学会), as most reporting
+        # units do: the check that a report's unit is responsible walks up to the group.
+        group_id = await conn.fetchval(
+            "INSERT INTO units (code, name, kind) VALUES ('G', '各全省学会', 'group') RETURNING id"
+        )
+        await conn.execute(
+            "INSERT INTO responsibilities (task_id, unit_id, role) VALUES ($1, $2, 'participant')",
+            task_id,
+            group_id,
+        )
         await conn.copy_records_to_table(
             "units",
-            records=[(f"U{i}", f"单位{i}", "society") for i in range(units)],
-            columns=["code", "name", "kind"],
+            records=[(f"U{i}", f"单位{i}", "society", group_id) for i in range(units)],
+            columns=["code", "name", "kind", "parent_id"],
         )
         await conn.execute("ANALYZE")
         return {"key": key_id, "plan": plan_id}

@@ -88,6 +88,15 @@ async def create_indicator(
     return await _save(session, Indicator(**(values | overrides)))
 
 
+async def create_responsible_unit(
+    session: AsyncSession, *, indicator: Indicator, **overrides: Any
+) -> Unit:
+    """A unit that leads the indicator's task: one whose reports on the indicator are accepted."""
+    unit = await create_unit(session, **overrides)
+    await _save(session, Responsibility(task_id=indicator.task_id, unit_id=unit.id, role="lead"))
+    return unit
+
+
 async def create_report(
     session: AsyncSession, *, indicator: Indicator, unit: Unit, **overrides: Any
 ) -> IndicatorReport:

@@ -13,15 +13,17 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from httpx import ASGITransport
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from typer.testing import CliRunner, Result
 
 from app import cli
 from app.auth import service as auth_service
+from app.bulk import client as bulk_client
 from app.db import make_sessionmaker, migrate
 from app.settings import async_database_url, get_settings
-from tests.helpers import served_over_http
+from tests.helpers import served_app, served_over_http
 
 SEED = Path(__file__).parent / "imports" / "fixtures" / "henan-sta-2024-work-plan.txt"
 
@@ -340,3 +342,32 @@ def test_without_database_url_the_image_says_to_set_it(
     assert result.exit_code != 0
     assert "DATABASE_URL is not set" in str(result.exception)
     assert not (tmp_path / "data" / "pgdata").exists()
+
+
+def test_upload_ends_with_the_rows_not_written(
+    luoshi: CliRunner, scratch_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bad rows are the last thing `luoshi upload` prints: no progress bar below them."""
+    assert luoshi.invoke(cli.cli, ["migrate"]).exit_code == 0
+    secret = f"lsk_cli_upload_{uuid.uuid4().hex}"
+    upload_file = bulk_client.upload_file
+
+    async def against_the_service(**options: Any) -> bulk_client.Totals:
+        # The service runs in the command's own event loop, as `luoshi serve` would run it.
+        async with served_app(scratch_database, secret, bulk_worker=False) as (app, _):
+            return await upload_file(**options, transport=ASGITransport(app=app))
+
+    monkeypatch.setattr(bulk_client, "upload_file", against_the_service)
+    path = tmp_path / "units.ndjson"
+    path.write_text(
+        '{"code": "C1", "name": "一"}\n{"code": "bad code", "name": "二"}\n'
+        '{"code": "C3", "name": "三"}\n',
+        encoding="utf-8",
+    )
+    result = luoshi.invoke(
+        cli.cli, ["upload", "units", str(path), "--key", secret, "--chunk-rows", "1"]
+    )
+    assert result.exit_code == 1, result.output
+    errors = result.output[result.output.index("Rows not written") :]
+    assert "│ 2   │ code  │ invalid" in errors
+    assert "units.ndjson → units" not in errors, result.output

@@ -31,7 +31,10 @@ class AuditEventRead(ReadModel):
     occurred_at: datetime
     actor_key_id: int | None
     actor_name: str
-    action: str
+    action: str = Field(
+        description="`create`, `update`, `delete`, `import`; a report's review decision is "
+        "`approve`, `return` or `reopen`."
+    )
     entity_type: str
     entity_id: int | None
     changes: dict[str, Any] = Field(description="Field → [old, new].")

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # Bookkeeping columns change on every write; the event's own time says when.
 _SKIPPED = {"version", "created_at", "updated_at", "last_used_at", "key_hash"}
 _AUDITED: dict[type[Base], str] = {}
+_NAMED_ACTIONS = "audit_named_actions"  # session.info key: object → action of its next update
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,12 @@ def audit_models(models: dict[type[Base], str]) -> None:
 
 def set_actor(session: AsyncSession | Session, actor: Actor) -> None:
     session.info["actor"] = actor
+
+
+def name_action(session: AsyncSession | Session, obj: Base, action: str) -> None:
+    """Record ``obj``'s next flushed update as ``action`` (a review's `approve`, say), not
+    `update`: the event then says what the change meant, not only which fields moved."""
+    session.info.setdefault(_NAMED_ACTIONS, {})[obj] = action
 
 
 def _json(value: Any) -> Any:
@@ -102,9 +109,11 @@ def _audit_flush(session: Session, flush_context: UOWTransaction) -> None:
             rows.append(
                 _row(session, "create", kind, obj.id, {k: [None, v] for k, v in values.items()})
             )
+    named: dict[Any, str] = session.info.get(_NAMED_ACTIONS, {})
     for obj in session.dirty:
         if (kind := _AUDITED.get(type(obj))) is not None and (changes := _changed_fields(obj)):
-            rows.append(_row(session, "update", kind, obj.id, changes))
+            # A name is used once, by the change it was given for; later updates are `update`.
+            rows.append(_row(session, named.pop(obj, "update"), kind, obj.id, changes))
     for obj in session.deleted:
         if (kind := _AUDITED.get(type(obj))) is not None:
             values = _column_values(obj)

@@ -6,6 +6,7 @@ from starlette.responses import Response
 from app.auth import service
 from app.auth.deps import Admin
 from app.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyQuery, ApiKeyRead
+from app.crud import etag_of
 from app.deps import Session
 from app.http import API_PREFIX, json_response, no_content, page_response, problems
 from app.pagination import Page
@@ -38,7 +39,9 @@ async def create_api_key(session: Session, _: Admin, body: ApiKeyCreate) -> Resp
         {**ApiKeyRead.model_validate(key).model_dump(), "key": secret}
     )
     return json_response(
-        created, status_code=201, headers={"Location": f"{API_PREFIX}/api-keys/{key.id}"}
+        created,
+        status_code=201,
+        headers={"ETag": etag_of(key), "Location": f"{API_PREFIX}/api-keys/{key.id}"},
     )
 
 

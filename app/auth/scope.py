@@ -12,6 +12,7 @@ from app.crud import entity_label
 from app.db import Base
 from app.errors import Forbidden, NotFound
 from app.responsibilities.models import Responsibility
+from app.units.models import Unit
 from app.units.service import self_and_ancestors
 
 M = TypeVar("M", bound=Base)
@@ -27,11 +28,12 @@ def unit_responsible_for(unit_id: int, task_id: Any) -> ColumnElement[bool]:
 
 def unit_may_report(unit_id: int, task_id: Any, reporter_unit_id: Any) -> ColumnElement[bool]:
     """The unit may report an indicator: it is responsible for the indicator's task, or it (or
-    a group it belongs to) is the indicator's designated reporter."""
-    units = self_and_ancestors(unit_id)  # one CTE, read twice
+    the group it is a member of) is the indicator's designated reporter — who owes it, in
+    app/reports/obligations.py; bulk uploads state the same rule in SQL."""
     return or_(
-        exists().where(Responsibility.task_id == task_id, Responsibility.unit_id.in_(units)),
-        reporter_unit_id.in_(units),
+        unit_responsible_for(unit_id, task_id),
+        reporter_unit_id == unit_id,
+        reporter_unit_id.in_(select(Unit.parent_id).where(Unit.id == unit_id)),
     )
 
 
@@ -74,12 +76,3 @@ def ensure_fields(actor: Principal, changes: dict[str, Any], allowed: set[str]) 
         raise Forbidden(
             f"a reporter may change only {', '.join(sorted(allowed))}; not {', '.join(refused)}"
         )
-
-
-async def responsible_task_ids(session: AsyncSession, unit_id: int) -> set[int]:
-    """Every task the unit, or a group it belongs to, is responsible for: one query, so a check
-    over many rows is a set lookup instead of a query per row."""
-    stmt = select(Responsibility.task_id).where(
-        Responsibility.unit_id.in_(self_and_ancestors(unit_id))
-    )
-    return set((await session.execute(stmt)).scalars())

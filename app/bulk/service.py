@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.audit import service as audit_service
-from app.auth.scope import reporter_unit, responsible_task_ids
+from app.auth.scope import reporter_unit
 from app.auth.service import Principal
 from app.bulk import parsing
 from app.bulk.specs import Column, FieldError, Spec, stage_columns
@@ -387,6 +387,7 @@ async def _row_errors(
         f"SELECT row, {_literal(c.field)}, {_literal(c.code)}, {c.message} FROM {rows} "
         f"WHERE {c.condition}"
         for c in spec.checks
+        if scope_unit is None or not c.covered_by_scope
     ]
     partition = ", ".join(spec.key)
     parts.append(
@@ -415,10 +416,7 @@ async def _row_errors(
                 )
     params: dict[str, Any] = {}
     if scope_unit is not None:
-        params = {
-            "scope_unit": scope_unit,
-            "scope_tasks": sorted(await responsible_task_ids(session, scope_unit)),
-        }
+        params = {"scope_unit": scope_unit}
         parts.append(
             f"SELECT row, 'unit', 'forbidden', "
             f"format('your key reports for another unit, not %s', unit) FROM {rows} "
@@ -427,8 +425,8 @@ async def _row_errors(
         parts.append(
             "SELECT row, 'indicator', 'forbidden', "
             "'the indicator belongs to a task your unit is not responsible for' "
-            f"FROM {rows} WHERE indicator_task_id IS NOT NULL "
-            "AND NOT (indicator_task_id = ANY(CAST(:scope_tasks AS bigint[])))"
+            f"FROM {rows} WHERE indicator_task_id IS NOT NULL AND NOT unit_responsible "
+            "AND unit_id = CAST(:scope_unit AS bigint)"
         )
     sql = " UNION ALL ".join(f"({p})" for p in parts)
     result = await session.execute(text(sql), params)

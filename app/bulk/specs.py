@@ -207,6 +207,9 @@ class Check:
     code: str
     condition: str
     message: str  # SQL text expression
+    # A reporter's scope checks already refuse these rows (as `forbidden`): not run for them,
+    # so one mistake is one error.
+    covered_by_scope: bool = False
 
 
 @dataclass(frozen=True)
@@ -617,12 +620,24 @@ REPORTS = Spec(
         Column("note", "note", default="''"),
         Column("status", "status", default="'submitted'"),
     ),
+    # rs: the tasks each unit of the upload leads or takes part in, itself or through a group
+    # it belongs to (the rule of app.auth.scope.unit_responsible_for), walked once per unit.
     source="""bulk_stage s
         LEFT JOIN plans p ON p.code = s.plan
         LEFT JOIN indicators i ON i.plan_id = p.id AND i.code = s.indicator
         LEFT JOIN units u ON u.code = s.unit
         LEFT JOIN indicator_reports t
-            ON t.indicator_id = i.id AND t.unit_id = u.id AND t.period = s.period""",
+            ON t.indicator_id = i.id AND t.unit_id = u.id AND t.period = s.period
+        LEFT JOIN (
+            WITH RECURSIVE up(unit_id, id) AS (
+                SELECT DISTINCT su.id, su.id FROM bulk_stage ss JOIN units su ON su.code = ss.unit
+                UNION
+                SELECT up.unit_id, g.parent_id FROM up JOIN units g ON g.id = up.id
+                WHERE g.parent_id IS NOT NULL
+            )
+            SELECT DISTINCT up.unit_id, r.task_id
+            FROM up JOIN responsibilities r ON r.unit_id = up.id
+        ) rs ON rs.unit_id = u.id AND rs.task_id = i.task_id""",
     resolved=(
         "s.plan",
         "s.indicator",
@@ -633,6 +648,10 @@ REPORTS = Spec(
         "i.frequency AS indicator_frequency",
         "i.task_id AS indicator_task_id",
         "u.id AS unit_id",
+        # Responsible for the task, or the indicator's reporter (the unit or its group): the
+        # rule of app.auth.scope.unit_may_report.
+        "(rs.unit_id IS NOT NULL OR coalesce(i.reporter_unit_id IN (u.id, u.parent_id), false))"
+        " AS unit_responsible",
         "s.period",
         "s.period_start",
         "s.period_end",
@@ -662,6 +681,14 @@ REPORTS = Spec(
             "indicator_frequency IS NOT NULL AND indicator_frequency <> period_frequency",
             "format('the indicator is reported %s; %s is a %s period', "
             "indicator_frequency, period, period_frequency)",
+        ),
+        Check(
+            "unit",
+            "not_responsible",
+            "target_id IS NULL AND unit_id IS NOT NULL AND indicator_task_id IS NOT NULL "
+            "AND NOT unit_responsible",
+            "format('unit %s is not responsible for the task of indicator %s', unit, indicator)",
+            covered_by_scope=True,
         ),
         Check(
             "value",

@@ -49,6 +49,9 @@ async def list_reports(
     status_code=201,
     response_model=ReportRead,
     responses=problems(400, 409),
+    description="The unit must lead or take part in the indicator's task, itself or through a "
+    "group it belongs to: otherwise 422 `not_responsible`, whoever sends it. A reporter key "
+    "reports only for its own unit.",
 )
 async def create_report(session: Session, principal: Reporter, body: ReportCreate) -> Response:
     report = await service.create_report(session, data=body, actor=principal)

@@ -147,7 +147,10 @@ class ReportHistoryItem(ReadModel):
     occurred_at: datetime
     actor_key_id: int | None
     actor_name: str
-    action: str
+    action: str = Field(
+        description="`create`, `update` or `delete`; a review decision is `approve`, `return` "
+        "or `reopen`."
+    )
     changes: dict[str, Any] = Field(description="Field → [old, new]; review comments included.")
     request_id: str | None
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, and_, exists, select, true
+from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import service as audit_service
 from app.audit.models import AuditEvent
 from app.auth.scope import get_in_scope, reporter_unit, unit_may_report
 from app.auth.service import Principal
@@ -30,6 +31,13 @@ from app.reports.schemas import ReportCreate, ReportQuery, ReportUpdate
 from app.units.models import Unit
 
 # Numeric(20, 4) rounds what it stores; read it back so responses show the stored value.
+
+
+class NotResponsible(InvalidInput):
+    """The report's unit has no part in the indicator's task: its value would count for nothing
+    it answers for."""
+
+    code = "not_responsible"
 
 
 def _period_error(detail: str) -> InvalidInput:
@@ -76,11 +84,10 @@ async def create_report(
     unit = reporter_unit(actor)
     if unit is not None and data.unit_id != unit:
         raise Forbidden(f"a reporter of unit {unit} may not report for unit {data.unit_id}")
-    in_scope = (
-        true()
-        if unit is None
-        else unit_may_report(unit, Indicator.task_id, Indicator.reporter_unit_id)
-    )
+    # Whoever writes it, a unit's value counts toward the target only if the unit has a part
+    # in the indicator's task or reports it by designation; for a reporter this is its own
+    # scope (the unit is its own).
+    responsible = unit_may_report(data.unit_id, Indicator.task_id, Indicator.reporter_unit_id)
     # One round trip for every check below; they are still judged in this order.
     existing_report = (
         select(IndicatorReport.id)
@@ -96,7 +103,7 @@ async def create_report(
             select(
                 Indicator.frequency,
                 Plan.year,
-                in_scope.label("in_scope"),
+                responsible.label("responsible"),
                 exists().where(Unit.id == data.unit_id).label("unit_exists"),
                 existing_report.label("existing"),
             )
@@ -109,7 +116,7 @@ async def create_report(
             f"indicator_id: indicator {data.indicator_id} does not exist",
             errors=[{"pointer": "#/indicator_id", "detail": "does not exist"}],
         )
-    if not row.in_scope:
+    if unit is not None and not row.responsible:
         raise Forbidden(
             f"indicator {data.indicator_id} belongs to a task your unit is not responsible for"
         )
@@ -124,6 +131,13 @@ async def create_report(
         raise InvalidInput(
             f"unit_id: unit {data.unit_id} does not exist",
             errors=[{"pointer": "#/unit_id", "detail": "does not exist"}],
+        )
+    if not row.responsible:
+        raise NotResponsible(
+            f"unit_id: unit {data.unit_id} is not responsible for the task of indicator "
+            f"{data.indicator_id} and does not report it; add the unit's responsibility or "
+            "make it the indicator's reporter first",
+            errors=[{"pointer": "#/unit_id", "detail": "not responsible for the indicator's task"}],
         )
     if row.existing is not None:
         raise Conflict(
@@ -220,6 +234,7 @@ async def review_report(
         )
     if decision == "approve" and report.submitted_by_key_id == actor.key_id:
         raise Forbidden("you submitted this value; another reviewer must approve it")
+    audit_service.name_action(session, report, decision)  # the history says what was decided
     apply_changes(
         report,
         {"status": target, "review_comment": comment, "reviewed_at": datetime.now(UTC)},

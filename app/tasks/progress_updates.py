@@ -19,7 +19,7 @@ from app.reports.periods import parse_period
 from app.reports.schemas import PeriodText
 from app.tasks import rules
 from app.tasks.models import ProgressUpdate, Task
-from app.types import Id, InputModel, LongText, Percent, ReadModel, RequiredText
+from app.types import Id, InputModel, LongText, Percent, ReadModel, RequiredText, omissible
 from app.units.models import Unit
 
 _EXAMPLE: dict[str, Any] = {
@@ -33,9 +33,17 @@ _EXAMPLE: dict[str, Any] = {
 
 
 class ProgressUpdateCreate(InputModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            # The office names the unit; a reporter key writes for its own unit.
+            "examples": [_EXAMPLE, {k: v for k, v in _EXAMPLE.items() if k != "unit_id"}]
+        }
+    )
 
-    unit_id: Id
+    unit_id: Id = omissible(
+        "The unit whose account this is. A reporter key may leave it out (its own unit); "
+        "other keys must give it."
+    )
     period: PeriodText
     done: RequiredText = Field(description="What was done in the period.")
     problems: LongText = ""
@@ -79,8 +87,14 @@ async def add_progress_update(
     session: AsyncSession, *, task_id: int, data: ProgressUpdateCreate, actor: Principal
 ) -> ProgressUpdate:
     unit = reporter_unit(actor)
-    if unit is not None and data.unit_id != unit:
-        raise Forbidden(f"a reporter of unit {unit} may not write for unit {data.unit_id}")
+    unit_id = data.unit_id if "unit_id" in data.model_fields_set else unit
+    if unit_id is None:
+        raise InvalidInput(
+            "unit_id: say which unit's account this is; only a reporter key's unit is assumed",
+            errors=[{"pointer": "#/unit_id", "detail": "required for keys not bound to a unit"}],
+        )
+    if unit is not None and unit_id != unit:
+        raise Forbidden(f"a reporter of unit {unit} may not write for unit {unit_id}")
     in_scope = true() if unit is None else unit_responsible_for(unit, Task.id)
     row = (
         await session.execute(
@@ -101,12 +115,12 @@ async def add_progress_update(
             f"period: {data.period} is outside the plan year {year}",
             errors=[{"pointer": "#/period", "detail": "outside the plan year"}],
         )
-    await require_reference(session, Unit, data.unit_id, field="unit_id")
+    await require_reference(session, Unit, unit_id, field="unit_id")
     update = ProgressUpdate(
         task_id=task_id,
         author_key_id=actor.key_id,
         period_start=period.starts_on,
-        **data.model_dump(),
+        **(data.model_dump() | {"unit_id": unit_id}),
     )
     session.add(update)
     if data.percent is not None:

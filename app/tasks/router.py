@@ -120,7 +120,8 @@ async def get_task_health(
     response_model=ProgressUpdateRead,
     responses=problems(400, 403, 404),
     description="A unit's account for a period: done, problems, next steps, and optionally a "
-    "percent that becomes the task's progress. Kept as history; never edited.",
+    "percent that becomes the task's progress. Kept as history; never edited. A reporter key "
+    "may leave out `unit_id` (its own unit); other keys must give it.",
 )
 async def create_progress_update(
     session: Session, principal: Reporter, task_id: TaskId, body: ProgressUpdateCreate

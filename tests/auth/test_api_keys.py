@@ -40,6 +40,14 @@ class TestCreateKey:
         stored = (await db.execute(select(ApiKey).where(ApiKey.id == body["id"]))).scalar_one()
         assert body["key"] not in (stored.key_hash, stored.prefix)
 
+    async def test_answers_like_every_create(self, client: AsyncClient) -> None:
+        created = await client.post(
+            "/api/v1/api-keys", json={"name": "督查室脚本", "role": "supervisor"}
+        )
+        assert created.status_code == 201, created.text
+        assert created.headers["location"] == f"/api/v1/api-keys/{created.json()['id']}"
+        assert created.headers["etag"] == '"1"'  # a key has no version column: its first
+
     async def test_reporter_needs_a_unit(self, client: AsyncClient) -> None:
         response = await client.post("/api/v1/api-keys", json={"name": "x", "role": "reporter"})
         assert response.status_code == 422

@@ -223,6 +223,28 @@ class TestReporterScope:
         assert moved.status_code == 403
 
 
+class TestOfficeReportsLikeAUnit:
+    """The office enters reports for units; a unit with no part in the task counts for nothing."""
+
+    @pytest.mark.parametrize("role", ["supervisor", "admin"])
+    async def test_reports_only_for_a_unit_responsible_for_the_task(
+        self,
+        client_for: ClientFor,
+        world: dict,  # type: ignore[type-arg]
+        role: str,
+    ) -> None:
+        async with client_for(role) as office:
+            outside = await office.post(
+                "/api/v1/indicator-reports", json=report(world["ib"], world["a"])
+            )
+            through_group = await office.post(
+                "/api/v1/indicator-reports", json=report(world["ig"], world["a"])
+            )
+        assert outside.status_code == 422, outside.text
+        assert outside.json()["code"] == "not_responsible"
+        assert through_group.status_code == 201, through_group.text
+
+
 class TestOpenApiNamesTheRoles:
     async def test_each_api_operation_lists_its_roles(self, anon: AsyncClient) -> None:
         doc = (await anon.get("/openapi.json")).json()

@@ -15,8 +15,8 @@ from tests.factories import (
     create_indicator,
     create_plan,
     create_report,
+    create_responsible_unit,
     create_task,
-    create_unit,
 )
 from tests.helpers import served
 
@@ -28,7 +28,7 @@ async def a_submitted_report(url: str) -> tuple[dict[str, str], int]:
             plan = await create_plan(session, year=2024)
             task = await create_task(session, plan=plan)
             indicator = await create_indicator(session, task=task, frequency="quarterly")
-            unit = await create_unit(session)
+            unit = await create_responsible_unit(session, indicator=indicator)
             report = await create_report(session, indicator=indicator, unit=unit, value=100)
             await session.commit()
             row = {"plan": plan.code, "indicator": indicator.code, "unit": unit.code}

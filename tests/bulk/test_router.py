@@ -84,10 +84,13 @@ class Setup:
 
 @pytest.fixture
 async def setup(db: AsyncSession) -> Setup:
+    """A quarterly indicator of a 2024 task that units[0] leads and units[1] takes part in."""
     plan = await create_plan(db, year=2024)
     task = await create_task(db, plan=plan)
     indicator = await create_indicator(db, task=task, frequency="quarterly")
     units = [await create_unit(db), await create_unit(db)]
+    await create_responsibility(db, task=task, unit=units[0])
+    await create_responsibility(db, task=task, unit=units[1], role="participant")
     return Setup(plan, task, indicator, units)
 
 
@@ -216,6 +219,44 @@ class TestReportUpload:
         response = await post(client, "indicator-reports", ndjson([setup.row(0, period="2023Q1")]))
         problem = assert_problem(response, 422, "invalid_rows")
         assert problem["errors"][0]["code"] == "outside_plan_year"
+
+    async def test_a_unit_with_no_part_in_the_task_is_refused(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        bystander = await create_unit(db)
+        rows = [setup.row(0), setup.row(0, unit=bystander.code)]
+        response = await post(client, "indicator-reports", ndjson(rows), atomic=False)
+        assert response.status_code == 200, response.text
+        assert response.json()["errors"] == [
+            {
+                "row": 2,
+                "field": "unit",
+                "code": "not_responsible",
+                "message": f"unit {bystander.code} is not responsible for the task of "
+                f"indicator {setup.indicator.code}",
+            }
+        ]
+        assert [code for code, *_ in await reports_in_db(db)] == [setup.units[0].code]
+
+    async def test_a_member_of_the_indicators_reporter_group_reports(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        # 零上访: nobody leads the task; the office gave the indicator to a group.
+        group = await create_unit(db, kind="group")
+        member = await create_unit(db, parent_id=group.id)
+        setup.indicator.reporter_unit_id = group.id
+        await db.flush()
+        response = await post(client, "indicator-reports", ndjson([setup.row(0, unit=member.code)]))
+        assert response.json()["created"] == 1, response.text
+
+    async def test_a_member_of_a_responsible_group_reports(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        group = await create_unit(db, kind="group")
+        await create_responsibility(db, task=setup.task, unit=group, role="participant")
+        member = await create_unit(db, parent_id=group.id)
+        response = await post(client, "indicator-reports", ndjson([setup.row(0, unit=member.code)]))
+        assert response.json()["created"] == 1, response.text
 
     async def test_approved_report_is_locked(
         self, client: AsyncClient, db: AsyncSession, setup: Setup
@@ -383,7 +424,6 @@ class TestFormats:
 @pytest.fixture
 async def reporter(app: FastAPI, db: AsyncSession, setup: Setup) -> AsyncIterator[AsyncClient]:
     """A reporter of units[0], which leads the setup's task."""
-    await create_responsibility(db, task=setup.task, unit=setup.units[0])
     _, secret = await auth_service.create_api_key(
         db, name="reporter", role="reporter", unit_id=setup.units[0].id
     )
@@ -419,7 +459,11 @@ class TestAccess:
         response = await post(
             reporter, "indicator-reports", ndjson([setup.row(0, indicator=other.code)])
         )
-        assert assert_problem(response, 422)["errors"][0]["code"] == "forbidden"
+        problem = assert_problem(response, 422)
+        # One mistake, one error: the unit's own check does not repeat the reporter's.
+        assert [(e["row"], e["field"], e["code"]) for e in problem["errors"]] == [
+            (1, "indicator", "forbidden")
+        ]
 
     async def test_reporter_may_not_upload_units(self, reporter: AsyncClient) -> None:
         body = ndjson([{"code": "X1", "name": "x"}])

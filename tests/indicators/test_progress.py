@@ -16,7 +16,7 @@ from app.indicators.progress import (
     pace_target,
     status_of,
 )
-from tests.factories import create_indicator, create_report, create_unit
+from tests.factories import create_indicator, create_report, create_responsible_unit
 
 
 class TestPace:
@@ -156,7 +156,8 @@ class TestProgressOfAnIndicator:
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         indicator = await create_indicator(db, target_value=Decimal(200), frequency="quarterly")
-        a, b = await create_unit(db), await create_unit(db)
+        a = await create_responsible_unit(db, indicator=indicator)
+        b = await create_responsible_unit(db, indicator=indicator)
         await create_report(
             db, indicator=indicator, unit=a, period="2024Q1", value=Decimal(30), status="approved"
         )
@@ -185,7 +186,8 @@ class TestProgressOfAnIndicator:
         indicator = await create_indicator(
             db, target_value=Decimal(100), frequency="quarterly", aggregation="latest"
         )
-        a, b = await create_unit(db), await create_unit(db)
+        a = await create_responsible_unit(db, indicator=indicator)
+        b = await create_responsible_unit(db, indicator=indicator)
         await create_report(db, indicator=indicator, unit=a, period="2024Q1", value=Decimal(10))
         await create_report(db, indicator=indicator, unit=a, period="2024Q2", value=Decimal(25))
         await create_report(db, indicator=indicator, unit=b, period="2024Q1", value=Decimal(40))
@@ -194,7 +196,7 @@ class TestProgressOfAnIndicator:
 
     async def test_max_takes_the_largest_value(self, client: AsyncClient, db: AsyncSession) -> None:
         indicator = await create_indicator(db, target_value=Decimal(100), aggregation="max")
-        unit = await create_unit(db)
+        unit = await create_responsible_unit(db, indicator=indicator)
         await create_report(db, indicator=indicator, unit=unit, period="2024Q1", value=Decimal(10))
         await create_report(db, indicator=indicator, unit=unit, period="2024Q2", value=Decimal(70))
         await create_report(db, indicator=indicator, unit=unit, period="2024Q3", value=Decimal(30))
@@ -202,7 +204,7 @@ class TestProgressOfAnIndicator:
 
     async def test_zero_tolerance_breached(self, client: AsyncClient, db: AsyncSession) -> None:
         indicator = await create_indicator(db, comparator="lte", target_value=Decimal(0))
-        unit = await create_unit(db)
+        unit = await create_responsible_unit(db, indicator=indicator)
         await create_report(db, indicator=indicator, unit=unit, period="2024Q2", value=Decimal(1))
         assert (await progress(client, indicator.id, "2024-05-01"))["status"] == "behind"
 
@@ -230,7 +232,7 @@ class TestProgressOfAnAboutIndicator:
         indicator = await create_indicator(
             db, comparator="about", target_value=Decimal(200), frequency="quarterly"
         )
-        unit = await create_unit(db)
+        unit = await create_responsible_unit(db, indicator=indicator)
         await create_report(db, indicator=indicator, unit=unit, period="2024Q1", value=Decimal(90))
         # 30 June: the pace runs towards 190 (200 less 5 %), so 190 × 182/366 ≈ 94.5 is expected
         june = await progress(client, indicator.id, "2024-06-30")

@@ -1,5 +1,9 @@
 """What operators and integrators rely on: probes, metrics, request ids, offline docs, OpenAPI."""
 
+import re
+from urllib.parse import urlsplit
+
+import pytest
 from httpx import AsyncClient
 
 
@@ -54,6 +58,30 @@ class TestDocsWorkOffline:
         page = (await anon.get("/redoc")).text
         assert "cdn" not in page.lower()
         assert (await anon.get("/docs-assets/redoc.standalone.js")).status_code == 200
+
+    @pytest.mark.parametrize("path", ["/docs", "/redoc"])
+    async def test_the_page_names_no_other_host(self, anon: AsyncClient, path: str) -> None:
+        page = (await anon.get(path)).text
+        hosts = {urlsplit(url).hostname for url in re.findall(r"https?://[^\s\"'<>)]+", page)}
+        assert hosts <= {"test"}, hosts  # no Google fonts, no CDN, no logo from elsewhere
+
+    @pytest.mark.parametrize("path", ["/docs", "/redoc"])
+    async def test_the_browser_may_fetch_images_fonts_and_data_only_from_the_service(
+        self, anon: AsyncClient, path: str
+    ) -> None:
+        # The bundles name other hosts (ReDoc's Redocly logo on cdn.redoc.ly, Swagger UI's
+        # validator badge): the page's policy keeps the browser from asking them.
+        policy = (await anon.get(path)).headers["content-security-policy"]
+        directives = {
+            name: set(sources)
+            for name, *sources in (part.split() for part in policy.split(";") if part.strip())
+        }
+        for directive in ("img-src", "font-src", "connect-src"):
+            assert directives[directive] <= {"'self'", "data:"}, directive
+
+    async def test_swagger_ui_shows_no_external_validator_badge(self, anon: AsyncClient) -> None:
+        page = (await anon.get("/docs")).text
+        assert '"validatorUrl": null' in page
 
 
 class TestOpenApiDocument:

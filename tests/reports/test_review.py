@@ -133,14 +133,17 @@ class TestHistory:
         unit_client, _ = reporter
         await unit_client.patch(f"/api/v1/indicator-reports/{report['id']}", json={"value": 52})
         await review(client, report["id"], "approve")
+        await review(client, report["id"], "reopen")
         history = (await client.get(f"/api/v1/indicator-reports/{report['id']}/history")).json()[
             "items"
         ]
-        assert [h["action"] for h in history] == ["create", "update", "update", "update"]
+        # Each review decision is named; the unit's correction between them is an update.
+        assert [h["action"] for h in history] == ["create", "return", "update", "approve", "reopen"]
         assert [h["actor_name"] for h in history] == [
             "科技馆填报",
             "test admin",
             "科技馆填报",
+            "test admin",
             "test admin",
         ]
         assert history[1]["changes"]["status"] == ["submitted", "returned"]

@@ -13,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.indicators.models import Indicator
 from app.reports.models import IndicatorReport
-from tests.factories import create_indicator, create_plan, create_report, create_task, create_unit
+from tests.factories import (
+    create_indicator,
+    create_plan,
+    create_report,
+    create_responsible_unit,
+    create_task,
+    create_unit,
+)
 from tests.helpers import assert_problem
 
 URL = "/api/v1/indicator-reports"
@@ -54,8 +61,9 @@ async def quarterly(db: AsyncSession) -> Indicator:
 
 
 @pytest.fixture
-async def unit_id(db: AsyncSession) -> int:
-    return (await create_unit(db)).id
+async def unit_id(db: AsyncSession, quarterly: Indicator) -> int:
+    """A unit responsible for the quarterly indicator's task."""
+    return (await create_responsible_unit(db, indicator=quarterly)).id
 
 
 def body_for(indicator: Indicator, unit_id: int, /, **overrides: Any) -> dict[str, Any]:
@@ -146,7 +154,7 @@ class TestCreateReport:
     async def test_duplicate_is_409(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
     ) -> None:
-        unit = await create_unit(db)
+        unit = await create_responsible_unit(db, indicator=quarterly)
         await create_report(db, indicator=quarterly, unit=unit, period="2024Q2")
         response = await client.post(URL, json=body_for(quarterly, unit.id, period="2024Q2"))
         body = assert_problem(response, 409, "conflict")
@@ -156,7 +164,7 @@ class TestCreateReport:
     async def test_duplicate_in_another_spelling_is_409(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
     ) -> None:
-        unit = await create_unit(db)
+        unit = await create_responsible_unit(db, indicator=quarterly)
         await create_report(db, indicator=quarterly, unit=unit, period="2024Q2")
         response = await client.post(URL, json=body_for(quarterly, unit.id, period="2024-Q2"))
         assert_problem(response, 409, "conflict")
@@ -165,11 +173,12 @@ class TestCreateReport:
     async def test_other_unit_or_period_is_fine(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
     ) -> None:
-        unit = await create_unit(db)
+        unit = await create_responsible_unit(db, indicator=quarterly)
         await create_report(db, indicator=quarterly, unit=unit, period="2024Q2")
         other_period = await client.post(URL, json=body_for(quarterly, unit.id, period="2024Q3"))
         assert other_period.status_code == 201, other_period.text
-        other_unit = await client.post(URL, json=body_for(quarterly, (await create_unit(db)).id))
+        other = await create_responsible_unit(db, indicator=quarterly)
+        other_unit = await client.post(URL, json=body_for(quarterly, other.id))
         assert other_unit.status_code == 201, other_unit.text
 
     @pytest.mark.parametrize("field", ["indicator_id", "unit_id"])
@@ -185,6 +194,30 @@ class TestCreateReport:
         problem = assert_problem(response, 422)
         assert problem["errors"][0]["pointer"] == f"#/{field}"
         assert await count(db) == 0
+
+
+class TestReportingUnit:
+    """Whoever writes it, a report counts toward the target only from a unit with a part in
+    the indicator's task."""
+
+    async def test_a_unit_with_no_part_in_the_task_is_422(
+        self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
+    ) -> None:
+        bystander = await create_unit(db)
+        response = await client.post(URL, json=body_for(quarterly, bystander.id))
+        problem = assert_problem(response, 422, "not_responsible")
+        assert problem["errors"] == [
+            {"pointer": "#/unit_id", "detail": "not responsible for the indicator's task"}
+        ]
+        assert await count(db) == 0
+
+    async def test_a_member_of_a_responsible_group_reports(
+        self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
+    ) -> None:
+        group = await create_responsible_unit(db, indicator=quarterly, kind="group")
+        member = await create_unit(db, parent_id=group.id)
+        response = await client.post(URL, json=body_for(quarterly, member.id))
+        assert response.status_code == 201, response.text
 
 
 class TestReportPeriod:
@@ -205,13 +238,13 @@ class TestReportPeriod:
         self,
         client: AsyncClient,
         db: AsyncSession,
-        unit_id: int,
         frequency: str,
         given: str,
         stored: str,
     ) -> None:
         indicator = await create_indicator(db, frequency=frequency)
-        response = await client.post(URL, json=body_for(indicator, unit_id, period=given))
+        unit = await create_responsible_unit(db, indicator=indicator)
+        response = await client.post(URL, json=body_for(indicator, unit.id, period=given))
         assert response.status_code == 201, response.text
         assert response.json()["period"] == stored
         in_db = await db.scalar(

@@ -80,6 +80,21 @@ class TestProgressUpdates:
         assert (await world["reporter"].post(url, json=body)).status_code == 201
         assert await db.scalar(select(Task.status).where(Task.id == task.id)) == "not_started"
 
+    async def test_a_reporter_need_not_name_its_unit(self, world: dict) -> None:  # type: ignore[type-arg]
+        url = f"/api/v1/tasks/{world['mine'].id}/progress-updates"
+        response = await world["reporter"].post(url, json=UPDATE)
+        assert response.status_code == 201, response.text
+        assert response.json()["unit_id"] == world["unit"].id
+
+    async def test_the_office_must_name_the_unit(self, world: dict, client: AsyncClient) -> None:  # type: ignore[type-arg]
+        url = f"/api/v1/tasks/{world['mine'].id}/progress-updates"
+        response = await client.post(url, json=UPDATE)
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"] == [
+            {"pointer": "#/unit_id", "detail": "required for keys not bound to a unit"}
+        ]
+        assert (await client.get(url)).json()["items"] == []
+
     async def test_reporter_only_for_its_own_unit_and_tasks(self, world: dict) -> None:  # type: ignore[type-arg]
         reporter = world["reporter"]
         other_unit = await reporter.post(
@@ -102,3 +117,12 @@ class TestProgressUpdates:
         missing = await client.post("/api/v1/tasks/999999/progress-updates", json=body)
         assert missing.status_code == 404
         assert (await client.get("/api/v1/tasks/999999/progress-updates")).status_code == 404
+
+    async def test_the_documented_body_lets_reporters_leave_the_unit_out(
+        self, anon: AsyncClient
+    ) -> None:
+        schemas = (await anon.get("/openapi.json")).json()["components"]["schemas"]
+        body = schemas["ProgressUpdateCreate"]
+        assert "unit_id" not in body["required"]
+        assert body["properties"]["unit_id"]["type"] == "integer"  # left out, never null
+        assert any("unit_id" not in example for example in body["examples"])
