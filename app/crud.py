@@ -7,11 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, inspect, select
-from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from sqlalchemy.sql.compiler import SQLCompiler
 
-from app.db import Base, driver_connection
+from app import fastpath
+from app.db import Base
 from app.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from app.pagination import PageParams, encode_cursor
 
@@ -42,45 +41,21 @@ class Record(dict[str, Any]):
             raise AttributeError(name) from None
 
 
-# Reads run on the asyncpg connection (see ``app.db.driver_connection``): each SELECT is
-# compiled once per shape, keyed like SQLAlchemy's own compiled cache (by structure, not by
-# values), and asyncpg prepares it once per connection.
-_DIALECT = asyncpg_dialect()
-_COMPILED: dict[Any, SQLCompiler] = {}
-_MAX_COMPILED = 1000
-
-
-def _compiled(stmt: Select[Any]) -> tuple[SQLCompiler, Any]:
-    cache_key = stmt._generate_cache_key()
-    assert cache_key is not None  # every SELECT the services build is cacheable
-    compiled = _COMPILED.get(cache_key.key)
-    if compiled is None:
-        if len(_COMPILED) >= _MAX_COMPILED:
-            _COMPILED.clear()
-        compiled = cast(SQLCompiler, stmt.compile(dialect=_DIALECT, cache_key=cache_key))
-        _COMPILED[cache_key.key] = compiled
-    return compiled, cache_key
-
-
 async def read_rows(
     session: AsyncSession, stmt: Select[Any], params: dict[str, Any] | None = None
 ) -> list[Record]:
-    """Run a read-only SELECT on the session's connection, without SQLAlchemy's result layer."""
-    compiled, cache_key = _compiled(stmt)
-    if compiled.post_compile_params:  # an IN list: rendered per call, so leave it to SQLAlchemy
+    """Run a read-only SELECT on the session's connection, without SQLAlchemy's result layer
+    (see app/fastpath.py)."""
+    prepared = fastpath.compiled_select(stmt, params)
+    if prepared is None:  # an IN list: rendered per call, so leave it to SQLAlchemy
         return [Record(row._mapping) for row in await session.execute(stmt, params)]
-    values = compiled.construct_params(params, extracted_parameters=cache_key.bindparams)
-    processors: dict[str, Any] = compiled._bind_processors  # type: ignore[assignment]
-    args = [
-        processors[name](values[name]) if name in processors else values[name]
-        for name in compiled.positiontup or ()
-    ]
+    sql, args = prepared
     # A request's session is bound to the request's connection: use it as is, rather than
     # through session.connection(), which would begin a session transaction a read never needs.
     bind = session.bind
     conn = bind if isinstance(bind, AsyncConnection) else await session.connection()
-    driver = await driver_connection(conn)
-    return [Record(row.items()) for row in await driver.fetch(compiled.string, *args)]
+    driver = await fastpath.driver_connection(conn)
+    return [Record(row.items()) for row in await driver.fetch(sql, *args)]
 
 
 def read_select(model: type[M]) -> Select[Any]:

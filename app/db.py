@@ -129,7 +129,7 @@ class RequestDatabase:
     async def close(self) -> None:
         """Close the session and return the connection; what was not committed rolls back.
 
-        Statements run on the asyncpg connection directly (``driver_connection``) bypass
+        Statements run on the asyncpg connection directly (``app.fastpath``) bypass
         SQLAlchemy's disconnect handling: a connection the server dropped, or left in the
         middle of an operation, is invalidated here so that it never goes back to the pool
         (every later request would fail on it).
@@ -165,22 +165,6 @@ async def get_connection(request: Request) -> AsyncConnection:
     return await db.connection()
 
 
-async def driver_connection(conn: AsyncConnection) -> asyncpg.Connection:
-    """The asyncpg connection under ``conn``, for the statements every request runs.
-
-    asyncpg prepares each statement once per connection and caches it; run there, a statement
-    skips SQLAlchemy's compilation, execution context and result processing, which cost more
-    CPU than the query. SQLAlchemy's asyncpg adapter begins its transaction lazily, at its own
-    first statement; it is begun here first, so the statement runs in ``conn``'s transaction
-    (in autocommit there is none to begin).
-    """
-    pooled = await conn.get_raw_connection()
-    adapted = pooled.dbapi_connection
-    if conn.in_transaction() and adapted._transaction is None:  # type: ignore[union-attr]
-        await adapted._start_transaction()  # type: ignore[union-attr]
-    return pooled.driver_connection
-
-
 # --- embedded Postgres -------------------------------------------------------------------
 
 
@@ -203,7 +187,6 @@ class EmbeddedPostgres:
         import json
         import warnings
 
-        import asyncpg
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs: no XDG_RUNTIME_DIR in containers

@@ -21,7 +21,8 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import Depends, FastAPI, Path, Request
 from starlette.responses import Response
 
-from app.db import RequestDatabase, driver_connection, make_engine
+from app.db import RequestDatabase, make_engine
+from app.fastpath import driver_connection
 from app.limits import BodyLimitMiddleware
 from app.ops.metrics import Metrics, MetricsMiddleware
 from app.settings import Settings

@@ -11,9 +11,9 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from app import fastpath
 from app.auth.models import ApiKey
 from app.crud import Record, fetch_page, get_or_404, read_select
-from app.db import driver_connection
 from app.errors import Conflict, InvalidInput
 from app.pagination import PageParams
 
@@ -62,10 +62,9 @@ AUTHENTICATE = text(
     f"WITH key AS ({_KEY}), seen AS ({_SEEN}) "
     f"SELECT key.id, key.name, key.role, key.unit_id, 0 AS hits, 60 AS retry_after FROM key"
 )
-# The same statements in asyncpg's placeholder style, for the request path (see
-# ``app.db.driver_connection``).
-AUTHENTICATE_COUNTING_SQL = str(AUTHENTICATE_COUNTING).replace(":hash", "$1")
-AUTHENTICATE_SQL = str(AUTHENTICATE).replace(":hash", "$1")
+# The same statements in asyncpg's placeholder style, for the request path (app/fastpath.py).
+AUTHENTICATE_COUNTING_SQL = fastpath.asyncpg_text(AUTHENTICATE_COUNTING)
+AUTHENTICATE_SQL = fastpath.asyncpg_text(AUTHENTICATE)
 
 
 def generate_key() -> str:
@@ -83,7 +82,7 @@ async def authenticate(
     """The principal behind a bearer token, or ``None`` when it is unknown, revoked or expired."""
     conn = db if isinstance(db, AsyncConnection) else await db.connection()
     sql = AUTHENTICATE_COUNTING_SQL if count_hit else AUTHENTICATE_SQL
-    row = await (await driver_connection(conn)).fetchrow(sql, hash_key(token))
+    row = await (await fastpath.driver_connection(conn)).fetchrow(sql, hash_key(token))
     if row is None:
         return None
     return Principal(

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import clock
+from app import clock, fastpath
 from app.audit import service as audit_service
 from app.auth.scope import reporter_unit
 from app.auth.service import Principal
@@ -243,9 +243,8 @@ def _check_header(spec: Spec, header: list[str]) -> None:
 
 
 async def asyncpg_connection(session: AsyncSession) -> Any:
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    return raw.driver_connection
+    """The session's asyncpg connection, in its transaction (for COPY and pgqueuer)."""
+    return await fastpath.driver_connection(await session.connection())
 
 
 async def _stage(
