@@ -187,7 +187,6 @@ class EmbeddedPostgres:
         import json
         import warnings
 
-
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs: no XDG_RUNTIME_DIR in containers
             try:
@@ -370,7 +369,3 @@ async def migrate(url: str) -> None:
                 await conn.commit()
     finally:
         await engine.dispose()
-
-
-async def ping(conn: AsyncConnection) -> None:
-    await conn.execute(text("SELECT 1"))

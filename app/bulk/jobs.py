@@ -336,12 +336,20 @@ class Worker:
         """pgqueuer does not notice its connection dying (a restart, a failover): look every
         second, and stop the manager so that `_run` reconnects. Also re-queue orphans."""
         checked = time.monotonic()
-        while not connection.is_closed():
-            await asyncio.sleep(WATCH_SECONDS)
-            if time.monotonic() - checked >= ORPHAN_CHECK_SECONDS and not connection.is_closed():
-                checked = time.monotonic()
-                await requeue_orphans(connection)
-        manager.shutdown.set()
+        try:
+            while not connection.is_closed():
+                await asyncio.sleep(WATCH_SECONDS)
+                if (
+                    time.monotonic() - checked >= ORPHAN_CHECK_SECONDS
+                    and not connection.is_closed()
+                ):
+                    checked = time.monotonic()
+                    await requeue_orphans(connection)
+        except Exception:
+            # Said when it happens, not when the task is collected; the worker reconnects.
+            log.exception("bulk worker's watch failed; reconnecting")
+        finally:
+            manager.shutdown.set()
 
     async def _close(self) -> None:
         connection, self.connection, self.manager = self.connection, None, None

@@ -8,9 +8,9 @@ ledger printed on June 30 prints again, identical, in December.
 
 Reports change in place; their earlier states come from the audit trail, which every write
 (API or bulk) appends to in its own transaction, one event per record, each changed field as
-``[old, new]``. Only reports changed since ``known_at`` are rebuilt from it: every write moves
-``updated_at`` to its own time or later, so a report with ``updated_at <= known_at`` is as it
-was then.
+``[old, new]``. Only reports changed since ``known_at`` are rebuilt from it (found by the
+events' time, which is indexed): every write moves ``updated_at`` to its own time or later, so a
+report with ``updated_at <= known_at`` is as it was then, and one created since did not exist.
 
 A write counts from the time its transaction began (``now()``, the audit event's time): a bulk
 job that commits a minute after it started is known from its start.
@@ -112,12 +112,10 @@ _REBUILT = f"""
         WHERE e.entity_type = 'indicator_report'
           AND e.occurred_at <= CAST(:known_at AS timestamptz)
           AND e.entity_id IN (
-              SELECT id FROM indicator_reports
-              WHERE updated_at > CAST(:known_at AS timestamptz)
-              UNION ALL
+              -- Changed or deleted since: a report created since did not exist then.
               SELECT entity_id FROM audit_events
-              WHERE entity_type = 'indicator_report' AND action = 'delete'
-                AND occurred_at > CAST(:known_at AS timestamptz)
+              WHERE occurred_at > CAST(:known_at AS timestamptz)
+                AND entity_type = 'indicator_report' AND action <> 'create'
           )
         GROUP BY e.entity_id
     ) h

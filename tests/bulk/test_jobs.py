@@ -11,11 +11,12 @@ import orjson
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
+from pgqueuer import QueueManager
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from app.auth import service as auth_service
-from app.bulk import service
+from app.bulk import jobs, service
 from app.bulk.jobs import requeue_orphans, run_job
 from app.bulk.models import BulkJob
 from app.units.models import Unit
@@ -228,3 +229,25 @@ async def test_the_worker_carries_on_after_losing_its_connection(own_database: s
         for code in (first, second):
             units = (await client.get("/api/v1/units", params={"code": code})).json()["items"]
             assert (await client.delete(f"/api/v1/units/{units[0]['id']}")).status_code == 204
+
+
+async def test_a_failing_watch_is_logged_when_it_happens_and_the_worker_reconnects(
+    own_database: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+
+    async def broken(connection: asyncpg.Connection) -> list[int]:
+        raise RuntimeError("requeue failed")
+
+    monkeypatch.setattr(jobs, "WATCH_SECONDS", 0.01)
+    monkeypatch.setattr(jobs, "ORPHAN_CHECK_SECONDS", 0)
+    monkeypatch.setattr(jobs, "requeue_orphans", broken)
+    connection = await asyncpg.connect(jobs.asyncpg_dsn(own_database))
+    try:
+        manager = QueueManager(jobs.queries(connection))
+        worker = jobs.Worker.__new__(jobs.Worker)
+        await asyncio.wait_for(worker._watch(connection, manager), 5)
+    finally:
+        await connection.close()
+    assert manager.shutdown.is_set()  # so the worker's loop reconnects
+    assert "bulk worker's watch failed" in caplog.text
+    assert "requeue failed" in caplog.text
