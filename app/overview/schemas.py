@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.tasks.health import HealthStatus
+from app.tasks.schemas import HealthStatus
 
 
 class TaskStatusCounts(BaseModel):

@@ -43,8 +43,9 @@ from app.plans import service as plan_service
 from app.reports import obligations as obligation_service
 from app.reports.obligations import PLAN_SCOPE, UNIT_SCOPE
 from app.responsibilities.models import Responsibility
-from app.tasks.health import TaskHealth, health_of_tasks, section_items
+from app.tasks.health import health_of_tasks, section_items
 from app.tasks.models import ProgressUpdate, Task
+from app.tasks.schemas import TaskHealth
 from app.units import service as unit_service
 from app.units.models import Unit
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,44 +18,7 @@ from app.milestones.models import Milestone
 from app.reports import obligations as obligation_service
 from app.tasks import texts
 from app.tasks.models import Task, TaskRelation
-
-HealthStatus = Literal["green", "amber", "red"]
-
-
-class TaskHealth(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "task_id": 20,
-                    "as_of": "2024-07-20",
-                    "known_at": "2024-07-20T10:00:00Z",
-                    "status": "red",
-                    "reasons": [
-                        "节点“新馆全面建成”应于2024-06-30完成，尚未完成",
-                        "指标WP13-1（接待公众）滞后：完成60，按进度应达109.6（目标≥200万人次）",
-                    ],
-                }
-            ]
-        }
-    )
-
-    task_id: int
-    as_of: date
-    known_at: datetime = Field(
-        description="What the figures knew: the `known_at` asked for, or the moment they were "
-        "computed. Pass it back to get the same figures again."
-    )
-    status: HealthStatus = Field(
-        description="A key task's is the worst of its own and its linked work points'; a "
-        "section's is the worst of its items'."
-    )
-    reasons: list[str] = Field(
-        description="For people, in the request's language (Chinese by default, English on "
-        "`Accept-Language: en`): what is late or behind, naming the work point a key task's "
-        "warning comes from; for a section, its items' counts by health."
-    )
-
+from app.tasks.schemas import TaskHealth
 
 _RANK = {"green": 0, "amber": 1, "red": 2}
 

@@ -18,13 +18,12 @@ from app.pagination import Page
 from app.reports.known import AsOfParam, KnownAtParam
 from app.routing import TransactionalRoute
 from app.tasks import health, progress_updates, service
-from app.tasks.health import TaskHealth
 from app.tasks.progress_updates import (
     ProgressUpdateCreate,
     ProgressUpdateQuery,
     ProgressUpdateRead,
 )
-from app.tasks.schemas import TaskCreate, TaskQuery, TaskRead, TaskUpdate
+from app.tasks.schemas import TaskCreate, TaskHealth, TaskQuery, TaskRead, TaskUpdate
 from app.types import MAX_ID
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], route_class=TransactionalRoute)

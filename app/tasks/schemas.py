@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from app.pagination import ListQuery
 from app.tasks import rules
@@ -135,3 +135,41 @@ class TaskQuery(ListQuery):
     unit_id: QueryId | None = Field(default=None, description="Tasks this unit is responsible for.")
     due_before: IsoDate | None = Field(default=None, description="Due strictly before this date.")
     q: Name | None = Field(default=None, description="Substring of the title or source text.")
+
+
+HealthStatus = Literal["green", "amber", "red"]
+
+
+class TaskHealth(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "task_id": 20,
+                    "as_of": "2024-07-20",
+                    "known_at": "2024-07-20T10:00:00Z",
+                    "status": "red",
+                    "reasons": [
+                        "节点“新馆全面建成”应于2024-06-30完成，尚未完成",
+                        "指标WP13-1（接待公众）滞后：完成60，按进度应达109.6（目标≥200万人次）",
+                    ],
+                }
+            ]
+        }
+    )
+
+    task_id: int
+    as_of: date
+    known_at: datetime = Field(
+        description="What the figures knew: the `known_at` asked for, or the moment they were "
+        "computed. Pass it back to get the same figures again."
+    )
+    status: HealthStatus = Field(
+        description="A key task's is the worst of its own and its linked work points'; a "
+        "section's is the worst of its items'."
+    )
+    reasons: list[str] = Field(
+        description="For people, in the request's language (Chinese by default, English on "
+        "`Accept-Language: en`): what is late or behind, naming the work point a key task's "
+        "warning comes from; for a section, its items' counts by health."
+    )
