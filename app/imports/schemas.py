@@ -72,6 +72,11 @@ ParamValue = (
 _WARNING_EXAMPLES: list[Any] = [
     {"code": "no_issue_date", "task_code": None, "params": {}},
     {"code": "new_unit", "task_code": "WP1", "params": {"name": "区发改局", "kind": "department"}},
+    {
+        "code": "no_reporter",
+        "task_code": "WP17",
+        "params": {"indicator": "WP17-1", "name": "上访"},
+    },
 ]
 
 
@@ -83,7 +88,7 @@ class ImportWarning(_Structure):
 
     code: WarningCode = Field(
         description="Stable: what to check. The service's own checks (`already_imported`, "
-        "`new_unit`) are made afresh on every preview; the rest come from "
+        "`new_unit`, `no_reporter`) are made afresh on every preview; the rest come from "
         "reading the notice."
     )
     task_code: TaskCode | None = Field(None, description="The task it concerns, if one.")

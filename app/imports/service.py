@@ -54,7 +54,7 @@ _MAX_TEXT = 20000
 _MAX_PARAM = 200  # characters of a name or a title quoted in a warning
 _PLAN_WARNINGS, _TASK_WARNINGS = 1000, 200  # as many as a structure sent back may carry
 # The service's own checks: made afresh on every preview, never carried over from one sent back.
-_OWN_CHECKS = frozenset({"already_imported", "new_unit"})
+_OWN_CHECKS = frozenset({"already_imported", "new_unit", "no_reporter"})
 
 
 class NoticeNotUnderstood(AppError):
@@ -200,6 +200,16 @@ def _summary(structure: ImportPreview, matched: int, created: int) -> ImportSumm
     )
 
 
+def _unreported(task: ParsedTaskOut) -> list[ImportWarning]:
+    """Indicators nobody will report: reports are owed by the lead units of their task."""
+    if any(unit.role == "lead" for unit in task.units):
+        return []
+    return [
+        _warning("no_reporter", task=task.code, indicator=i.code, name=i.name)
+        for i in task.indicators
+    ]
+
+
 def _restated(
     warnings: list[str],
     details: list[ImportWarning],
@@ -222,10 +232,11 @@ def _restated(
 
 
 async def preview(session: AsyncSession, *, structure: ImportPreview) -> ImportPreview:
-    """The structure with existing units matched, a warning on each guess, and the plan it
-    was already imported as, if any; nothing is stored."""
+    """The structure with existing units matched, a warning on each guess and on each
+    indicator nobody will report, and the plan it was already imported as, if any; nothing
+    is stored."""
     existing = await _existing_units(session, _unit_names(structure))
-    tasks = []
+    tasks, unreported = [], []
     for task in structure.tasks:
         guesses = []
         units = []
@@ -234,12 +245,14 @@ async def preview(session: AsyncSession, *, structure: ImportPreview) -> ImportP
             if unit_id is None:
                 guesses.append(_warning("new_unit", task=task.code, name=unit.name, kind=unit.kind))
             units.append(unit.model_copy(update={"unit_id": unit_id}))
+        nobody = _unreported(task)
+        unreported.extend(nobody)
         said = _restated(
             task.warnings,
             task.warning_details,
             on_plan=False,
             limit=_TASK_WARNINGS,
-            after=guesses,
+            after=[*guesses, *nobody],
         )
         tasks.append(task.model_copy(update={"units": units, **said}))
     plan = await _existing_plan(session, structure)
@@ -255,6 +268,7 @@ async def preview(session: AsyncSession, *, structure: ImportPreview) -> ImportP
                 on_plan=True,
                 limit=_PLAN_WARNINGS,
                 before=already,
+                after=unreported,
             ),
             "existing_plan": plan,
             "summary": _summary(structure, matched, len(names) - matched),
@@ -436,6 +450,7 @@ async def store(
             structure.warning_details,
             on_plan=True,
             limit=_PLAN_WARNINGS,
+            after=[w for task in structure.tasks for w in _unreported(task)],
         )["warnings"],
     )
     session.add(record)

@@ -117,6 +117,11 @@ WARNINGS: Catalog = {
         "新单位“{name}”：按名称推断为{kind_label}，请核对",
         "new unit {name}: kind {kind} guessed from its name",
     ),
+    "no_reporter": (
+        "指标{indicator}“{name}”所属任务没有牵头单位，无人报送：导入后请为该指标指定报送单位",
+        "indicator {indicator} ({name}) has no lead unit to report it: assign a reporting unit "
+        "after import",
+    ),
 }
 # A warning on the plan's list names the task it concerns.
 IN_TASK: Catalog = {"in_task": ("{task}：{text}", "{task}: {text}")}

@@ -174,6 +174,12 @@ class TestReview:
         assert again.status_code == 409
 
 
+WP17_NOBODY = [
+    f"指标WP17-{n}“{name}”所属任务没有牵头单位，无人报送：导入后请为该指标指定报送单位"
+    for n, name in ((1, "上访"), (2, "事故"), (3, "案件"))
+]
+
+
 class TestWarningsSpeakTheReadersLanguage:
     async def test_chinese_by_default_english_on_accept_language_en(
         self, client: AsyncClient
@@ -240,7 +246,10 @@ class TestWarningsSpeakTheReadersLanguage:
         del first["warning_details"]
         response = await client.post("/api/v1/plan-imports", json=first)
         assert response.status_code == 201, response.text
-        assert response.json()["warnings"] == ["人工复核：第17项另行研究"]
+        assert response.json()["warnings"] == [
+            "人工复核：第17项另行研究",
+            *(f"WP17：{w}" for w in WP17_NOBODY),
+        ]
 
     @pytest.mark.parametrize(
         ("detail", "error"),
@@ -269,6 +278,48 @@ class TestWarningsSpeakTheReadersLanguage:
         assert said["pointer"] == error["pointer"]
         assert error["detail"] in said["detail"]
         assert (await client.get("/api/v1/plans")).json()["items"] == []
+
+
+class TestAnIndicatorNobodyWillReport:
+    """Reports are owed by the lead units of an indicator's task: work point 17 of the seed
+    (零上访、零事故、零案件) names only collective groups, so nobody would report its targets."""
+
+    async def test_the_preview_warns_on_the_task_and_the_plan(self, client: AsyncClient) -> None:
+        preview = await import_seed(client, dry_run="true")
+        wp17 = next(t for t in preview["tasks"] if t["code"] == "WP17")
+        assert wp17["warnings"][-3:] == WP17_NOBODY
+        assert [d["code"] for d in wp17["warning_details"][-3:]] == ["no_reporter"] * 3
+        assert wp17["warning_details"][-3]["params"] == {"indicator": "WP17-1", "name": "上访"}
+        assert preview["warnings"][-3:] == [f"WP17：{w}" for w in WP17_NOBODY]
+        others = [t for t in preview["tasks"] if t["code"] != "WP17"]
+        assert not any(d["code"] == "no_reporter" for t in others for d in t["warning_details"])
+
+    async def test_in_english_on_request(self, client: AsyncClient) -> None:
+        client.headers["Accept-Language"] = "en"
+        preview = await import_seed(client, dry_run="true")
+        assert preview["warnings"][-3] == (
+            "WP17: indicator WP17-1 (上访) has no lead unit to report it: assign a reporting "
+            "unit after import"
+        )
+
+    async def test_the_import_record_keeps_it_to_act_on(self, client: AsyncClient) -> None:
+        record = await import_seed(client)
+        assert record["warnings"][-3:] == [f"WP17：{w}" for w in WP17_NOBODY]
+
+    async def test_a_lead_named_in_review_silences_it(self, client: AsyncClient) -> None:
+        preview = await import_seed(client, dry_run="true")
+        wp17 = next(t for t in preview["tasks"] if t["code"] == "WP17")
+        wp17["units"].append({"name": "机关党委", "kind": "department", "role": "lead"})
+        response = await client.post(
+            "/api/v1/plan-imports", json=preview, params={"dry_run": "true"}
+        )
+        again = response.json()
+        assert not any(d["code"] == "no_reporter" for d in again["warning_details"])
+        assert not any("无人报送" in w for w in again["warnings"])
+        wp17 = next(t for t in again["tasks"] if t["code"] == "WP17")
+        assert not any("无人报送" in w for w in wp17["warnings"])
+        record = (await client.post("/api/v1/plan-imports", json=again)).json()
+        assert not any("无人报送" in w for w in record["warnings"])
 
 
 class TestFilesThatCannotBeRead:
