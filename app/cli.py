@@ -8,7 +8,7 @@ import signal
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import httpx
 import typer
@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from app import remote
+from app.i18n import DEFAULT, Catalog, Language, negotiate, say, speaking
 from app.remote import DEFAULT_URL
 from app.settings import get_settings
 
@@ -28,88 +29,171 @@ cli.add_typer(api_key_cli, name="api-key")
 console = Console()
 
 
-class Text:
-    """Every sentence the command prints, in one place. English like the rest of the CLI so
-    far; the house rule is Chinese for people (codes stay English), so translate here."""
-
-    starting_embedded = "[bold]Starting embedded PostgreSQL[/] in {path}"
-    migrated = "[green]Database is at the latest migration.[/]"
+# Every sentence the command prints, in one place (see app/i18n.py): Chinese by default, English
+# with LUOSHI_LANGUAGE=en (or --language en). Rich markup stays in the templates; codes, field
+# names, options and environment variables are not translated.
+TEXT: Catalog = {
+    "starting_embedded": (
+        "[bold]正在启动内置 PostgreSQL[/]，数据目录：{path}",
+        "[bold]Starting embedded PostgreSQL[/] in {path}",
+    ),
+    "migrated": (
+        "[green]数据库已是最新版本。[/]",
+        "[green]Database is at the latest migration.[/]",
+    ),
     # Talking to the service (upload, import, api-key create)
-    need_key = "give --key or set LUOSHI_API_KEY"
-    url_needs_key = "--url names a service: give an admin key for it too (--key or LUOSHI_API_KEY)"
-    unreachable = (
+    "need_key": ("请用 --key 或 LUOSHI_API_KEY 给出 API 密钥", "give --key or set LUOSHI_API_KEY"),
+    "url_needs_key": (
+        "--url 指定了服务：请同时给出该服务的管理员密钥（--key 或 LUOSHI_API_KEY）",
+        "--url names a service: give an admin key for it too (--key or LUOSHI_API_KEY)",
+    ),
+    "unreachable": (
+        "[red]无法连接 {url} 上的服务：[/]{error}。`luoshi serve` 是否在那里运行？"
+        "请用 --url 或 LUOSHI_URL 给出它的地址。",
         "[red]Cannot reach the service at {url}:[/] {error}. Is `luoshi serve` running there? "
-        "Give its address with --url or LUOSHI_URL."
-    )
-    refused = "[red]{title}:[/] {detail}"
-    refused_title = "Refused"
-    message_column = "message"
-    failed = "[red]{error}[/]"
-    errors_title = "What to fix"
+        "Give its address with --url or LUOSHI_URL.",
+    ),
+    "refused": ("[red]{title}：[/]{detail}", "[red]{title}:[/] {detail}"),
+    "refused_title": ("被拒绝", "Refused"),
+    "message_column": ("说明", "message"),
+    "failed": ("[red]{error}[/]", "[red]{error}[/]"),
+    "errors_title": ("需要修改", "What to fix"),
     # api-key create
-    bad_role = "role must be one of {roles}"
-    no_unit = "no unit with code {code!r}"
-    new_key = "New API key (shown once, store it now):"
-    written_directly = "Written directly to {where}."
-    database_unreachable = "[red]Cannot open {where}:[/] {error}"
-    no_database = (
+    "bad_role": ("角色须为以下之一：{roles}", "role must be one of {roles}"),
+    "no_unit": ("没有代码为“{code}”的单位", "no unit with code '{code}'"),
+    "new_key": (
+        "[bold]新的 API 密钥（只显示这一次，请立即妥善保存）：[/]",
+        "[bold]New API key (shown once, store it now):[/]",
+    ),
+    "written_directly": ("已直接写入 {where}。", "Written directly to {where}."),
+    "database_unreachable": (
+        "[red]无法打开 {where}：[/]{error}",
+        "[red]Cannot open {where}:[/] {error}",
+    ),
+    "no_database": (
+        "[red]未找到落实数据库：[/]{where} 不存在，未创建任何内容。\n"
+        "如要通过运行中的服务创建密钥，请给出服务地址和管理员密钥："
+        "luoshi api-key create --name 名称 --url 地址 --key 管理员密钥（或设置 LUOSHI_URL 和 "
+        "LUOSHI_API_KEY）。\n"
+        "如要创建第一个管理员密钥，请设置 LUOSHI_BOOTSTRAP_ADMIN_KEY 后启动服务，或在服务保存数据"
+        "的地方运行本命令：把 DATABASE_URL 设为它的数据库，或把 LUOSHI_DATA_DIR 设为它的数据目录。",
         "[red]No Luoshi database found:[/] {where} does not exist. Nothing was created.\n"
         "To create a key through the running service, give its address and an admin key: "
         "luoshi api-key create --name NAME --url URL --key ADMIN_KEY (or set LUOSHI_URL and "
         "LUOSHI_API_KEY).\n"
         "For the first admin key, start the service with LUOSHI_BOOTSTRAP_ADMIN_KEY set, or run "
         "this command where the service keeps its data: set DATABASE_URL to its database, or "
-        "LUOSHI_DATA_DIR to its data directory."
-    )
-    empty_database = (
+        "LUOSHI_DATA_DIR to its data directory.",
+    ),
+    "empty_database": (
+        "[red]不是落实数据库：[/]{where} 中没有落实的数据表，未写入任何内容。\n"
+        "请把 DATABASE_URL 指向服务的数据库，或先在那里运行 `luoshi migrate`。",
         "[red]Not a Luoshi database:[/] {where} has no Luoshi tables. Nothing was written.\n"
-        "Point DATABASE_URL at the service's database, or run `luoshi migrate` there first."
-    )
+        "Point DATABASE_URL at the service's database, or run `luoshi migrate` there first.",
+    ),
     # import
-    imported = "[green]Imported as plan {id} ({code}):[/] {title} ({year}, {doc_number})"
-    previewed = "[bold]{title}[/] ({year}, {doc_number}) [dim]dry run: nothing stored[/]"
-    already_imported = (
-        "[yellow]Already imported as plan {id} ({code}):[/] importing it again will be refused."
-    )
-    no_doc_number = "no document number"
-    summary_columns = ("what", "count")
-    summary_labels: ClassVar[dict[str, str]] = {
-        "sections": "sections",
-        "key_tasks": "key tasks",
-        "work_points": "work points",
-        "subtasks": "subtasks",
-        "units_matched": "units matched",
-        "units_created": "units created",
-        "responsibilities": "responsibilities",
-        "indicators": "indicators",
-        "milestones": "milestones",
-        "related_links": "related links",
-    }
-    task_warnings = "[yellow]To check, task by task ({count} warnings):[/]"
-    task = "[bold]{code} {number}[/] {title}"
-    task_warning = "  · {warning}"
-    warning = "[yellow]warning:[/] {warning}"
+    "imported": (
+        "[green]已导入为计划 {id}（{code}）：[/]{title}（{year}年，{doc_number}）",
+        "[green]Imported as plan {id} ({code}):[/] {title} ({year}, {doc_number})",
+    ),
+    "previewed": (
+        "[bold]{title}[/]（{year}年，{doc_number}） [dim]试导入：未保存任何内容[/]",
+        "[bold]{title}[/] ({year}, {doc_number}) [dim]dry run: nothing stored[/]",
+    ),
+    "already_imported": (
+        "[yellow]已导入为计划 {id}（{code}）：[/]再次导入将被拒绝。",
+        "[yellow]Already imported as plan {id} ({code}):[/] importing it again will be refused.",
+    ),
+    "no_doc_number": ("无文号", "no document number"),
+    "summary_what": ("项目", "what"),
+    "summary_count": ("数量", "count"),
+    "summary_sections": ("部分", "sections"),
+    "summary_key_tasks": ("重点工作", "key tasks"),
+    "summary_work_points": ("工作要点", "work points"),
+    "summary_subtasks": ("子任务", "subtasks"),
+    "summary_units_matched": ("匹配到的已有单位", "units matched"),
+    "summary_units_created": ("新建单位", "units created"),
+    "summary_responsibilities": ("责任分工", "responsibilities"),
+    "summary_indicators": ("指标", "indicators"),
+    "summary_milestones": ("时间节点", "milestones"),
+    "summary_related_links": ("重点工作与工作要点的关联", "related links"),
+    "task_warnings": (
+        "[yellow]逐项核对（共{count}条提示）：[/]",
+        "[yellow]To check, task by task ({count} warnings):[/]",
+    ),
+    "task": ("[bold]{code} {number}[/] {title}", "[bold]{code} {number}[/] {title}"),
+    "task_warning": ("  · {warning}", "  · {warning}"),
+    "warning": ("[yellow]提示：[/]{warning}", "[yellow]warning:[/] {warning}"),
     # upload
-    checking = " (checking)"
-    upload_failed = "[red]Upload failed:[/] {error}"
-    upload_dry_run = " (dry run: nothing written)"
-    upload_already = " (already applied: nothing written now)"
-    upload_already_note = (
+    "checking": ("（检查中）", " (checking)"),
+    "upload_failed": ("[red]上传失败：[/]{error}", "[red]Upload failed:[/] {error}"),
+    "upload_dry_run": ("（试运行：未写入任何内容）", " (dry run: nothing written)"),
+    "upload_already": ("（此前已上传：本次未写入）", " (already applied: nothing written now)"),
+    "upload_already_note": (
+        "[yellow]此前已上传：[/]该文件之前上传过，本次未写入任何内容。以下数字是首次上传的结果。",
         "[yellow]Already applied:[/] this file was uploaded before; nothing was written "
-        "now. The counts are those of the first upload."
-    )
-    upload_partly_replayed = (
+        "now. The counts are those of the first upload.",
+    ),
+    "upload_partly_replayed": (
+        "[yellow]{chunks}批中有{replayed}批此前已写入[/]（其数字是首次上传的结果），其余为本次写入。",
         "[yellow]{replayed} of {chunks} chunks had been applied before[/] "
-        "(their counts are those of the first upload); the rest were written now."
-    )
-    upload_columns = ("total", "created", "updated", "unchanged", "failed")
-    bad_rows_title = "Rows not written"
+        "(their counts are those of the first upload); the rest were written now.",
+    ),
+    "upload_total": ("合计", "total"),
+    "upload_created": ("新建", "created"),
+    "upload_updated": ("更新", "updated"),
+    "upload_unchanged": ("未变", "unchanged"),
+    "upload_failed_rows": ("失败", "failed"),
+    "bad_rows_title": ("未写入的行", "Rows not written"),
+    "bad_language": ("LUOSHI_LANGUAGE 须为 zh 或 en", "LUOSHI_LANGUAGE must be zh or en"),
+}
+UPLOAD_COLUMNS = {
+    "total": "upload_total",
+    "created": "upload_created",
+    "updated": "upload_updated",
+    "unchanged": "upload_unchanged",
+    "failed": "upload_failed_rows",
+}
 
 
-def say(message: str, **values: object) -> None:
-    """Print one of ``Text``'s messages; the values are shown as they are (no markup), and a
+def text(key: str, **values: object) -> str:
+    """One of ``TEXT``'s sentences in the command's language, the values as they are."""
+    return say(TEXT, key, **values)
+
+
+def show(key: str, **values: object) -> None:
+    """Print one of ``TEXT``'s sentences; the values are shown as they are (no markup), and a
     long line is not broken inside a path or URL."""
-    console.print(message.format(**{k: escape(str(v)) for k, v in values.items()}), soft_wrap=True)
+    console.print(text(key, **{k: escape(str(v)) for k, v in values.items()}), soft_wrap=True)
+
+
+def _language(value: str | None) -> Language:
+    """``zh``, ``en`` or a tag of either (``en-US``, ``zh_CN.UTF-8``); Chinese when not given."""
+    if not value:
+        return DEFAULT
+    tag = value.split(".")[0].replace("_", "-").strip().lower()
+    if tag.split("-")[0] not in ("zh", "en"):
+        raise typer.BadParameter(text("bad_language"), param_hint="--language")
+    return negotiate(tag)
+
+
+@cli.callback()
+def main_options(
+    ctx: typer.Context,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            envvar="LUOSHI_LANGUAGE",
+            metavar="zh|en",
+            help="zh (default) or en: the language of what the command prints, and of the "
+            "warnings the service sends back.",
+        ),
+    ] = None,
+) -> None:
+    """Luoshi (落实): follow a government work plan through to the end."""
+    # Set for the whole command (and the requests it makes), reset when it ends.
+    ctx.with_resource(speaking(_language(language)))
 
 
 ServiceUrl = Annotated[str, typer.Option(envvar="LUOSHI_URL", help="The service's base URL.")]
@@ -118,7 +202,7 @@ ServiceKey = Annotated[str, typer.Option(envvar="LUOSHI_API_KEY", help="API key.
 
 def need_key(key: str) -> None:
     if not key:
-        raise typer.BadParameter(Text.need_key, param_hint="--key")
+        raise typer.BadParameter(text("need_key"), param_hint="--key")
 
 
 def call_service(url: str, work: Coroutine[Any, Any, T]) -> T:
@@ -129,16 +213,16 @@ def call_service(url: str, work: Coroutine[Any, Any, T]) -> T:
         print_problem(exc.problem)
         raise typer.Exit(1) from None
     except httpx.TransportError as exc:
-        say(Text.unreachable, url=url, error=str(exc) or type(exc).__name__)
+        show("unreachable", url=url, error=str(exc) or type(exc).__name__)
         raise typer.Exit(1) from None
 
 
 def print_problem(problem: dict[str, Any]) -> None:
     """A problem document as a person reads it: title, detail, and what to fix, if listed."""
-    title = problem.get("title") or Text.refused_title
-    say(Text.refused, title=title, detail=problem.get("detail") or "")
+    title = problem.get("title") or text("refused_title")
+    show("refused", title=title, detail=problem.get("detail") or "")
     errors = problem.get("errors") or []
-    print_errors(errors, title=Text.bad_rows_title if any("row" in e for e in errors) else None)
+    print_errors(errors, title=text("bad_rows_title") if any("row" in e for e in errors) else None)
 
 
 def print_errors(errors: list[dict[str, Any]], *, title: str | None = None) -> None:
@@ -146,8 +230,8 @@ def print_errors(errors: list[dict[str, Any]], *, title: str | None = None) -> N
         return
     # Upload rows have row/field/code/message; validation errors have pointer/detail.
     names = [n for n in ("row", "pointer", "field", "code") if any(n in e for e in errors)]
-    table = Table(title=title or Text.errors_title)
-    for name in (*names, Text.message_column):
+    table = Table(title=title or text("errors_title"))
+    for name in (*names, text("message_column")):
         table.add_column(name)
     for error in errors:
         table.add_row(
@@ -173,7 +257,7 @@ def serve(
     configure_logging(settings.log_level, json=settings.log_json)
     embedded = None
     if settings.database_url is None:
-        say(Text.starting_embedded, path=settings.data_dir.resolve())
+        show("starting_embedded", path=settings.data_dir.resolve())
         embedded = EmbeddedPostgres(settings.data_dir)
         url = embedded.start()
     else:
@@ -197,7 +281,7 @@ def migrate() -> None:
 
     url = resolve_database_url(get_settings())
     asyncio.run(run_migrations(url))
-    say(Text.migrated)
+    show("migrated")
 
 
 @api_key_cli.command("create")
@@ -227,7 +311,7 @@ def create_api_key(
     from app.auth.models import ROLES
 
     if role not in ROLES:
-        raise typer.BadParameter(Text.bad_role.format(roles=", ".join(ROLES)), param_hint="--role")
+        raise typer.BadParameter(text("bad_role", roles=", ".join(ROLES)), param_hint="--role")
     if key:
         from app.auth import client as auth_client
 
@@ -238,15 +322,13 @@ def create_api_key(
                 auth_client.create_key(url=url, key=key, name=name, role=role, unit_code=unit),
             )
         except auth_client.UnknownUnit as exc:
-            raise typer.BadParameter(
-                Text.no_unit.format(code=exc.code), param_hint="--unit"
-            ) from None
+            raise typer.BadParameter(text("no_unit", code=exc.code), param_hint="--unit") from None
         secret = str(created["key"])
     else:
         if url:
-            raise typer.BadParameter(Text.url_needs_key, param_hint="--key")
+            raise typer.BadParameter(text("url_needs_key"), param_hint="--key")
         secret = _create_key_in_database(name=name, role=role, unit=unit)
-    say(f"[bold]{Text.new_key}[/]")
+    show("new_key")
     print(secret)
 
 
@@ -278,9 +360,7 @@ def _create_key_in_database(*, name: str, role: str, unit: str | None) -> str:
                 if unit is not None:
                     unit_id = await session.scalar(select(Unit.id).where(Unit.code == unit))
                     if unit_id is None:
-                        raise typer.BadParameter(
-                            Text.no_unit.format(code=unit), param_hint="--unit"
-                        )
+                        raise typer.BadParameter(text("no_unit", code=unit), param_hint="--unit")
                 _, secret = await auth_service.issue_api_key(
                     session, name=name, role=role, unit_id=unit_id, expires_at=None
                 )
@@ -292,17 +372,17 @@ def _create_key_in_database(*, name: str, role: str, unit: str | None) -> str:
     try:
         secret = asyncio.run(create())
     except NoDatabase as exc:
-        say(Text.empty_database if exc.empty else Text.no_database, where=exc.where)
+        show("empty_database" if exc.empty else "no_database", where=exc.where)
         raise typer.Exit(1) from None
     except RuntimeError as exc:  # no embedded server in this installation
-        say(Text.failed, error=exc)
+        show("failed", error=exc)
         raise typer.Exit(1) from None
     except (OSError, DBAPIError) as exc:
-        say(Text.database_unreachable, where=describe_database(settings), error=exc)
+        show("database_unreachable", where=describe_database(settings), error=exc)
         raise typer.Exit(1) from None
     except AppError as exc:
         raise typer.BadParameter(exc.detail) from exc
-    say(Text.written_directly, where=describe_database(settings))
+    show("written_directly", where=describe_database(settings))
     return secret
 
 
@@ -332,30 +412,30 @@ def import_notice(
     plan = {
         "title": outcome.title,
         "year": outcome.year,
-        "doc_number": outcome.doc_number or Text.no_doc_number,
+        "doc_number": outcome.doc_number or text("no_doc_number"),
     }
     if outcome.stored:
-        say(Text.imported, id=outcome.plan_id, code=outcome.plan_code, **plan)
+        show("imported", id=outcome.plan_id, code=outcome.plan_code, **plan)
     else:
-        say(Text.previewed, **plan)
+        show("previewed", **plan)
         if outcome.plan_id is not None:
-            say(Text.already_imported, id=outcome.plan_id, code=outcome.plan_code)
+            show("already_imported", id=outcome.plan_id, code=outcome.plan_code)
     table = Table(title=escape(file.name))
-    what, count = Text.summary_columns
-    table.add_column(what)
-    table.add_column(count, justify="right")
+    table.add_column(text("summary_what"))
+    table.add_column(text("summary_count"), justify="right")
     for name, value in outcome.summary.items():
-        table.add_row(Text.summary_labels.get(name, name), str(value))
+        label = text(f"summary_{name}") if f"summary_{name}" in TEXT else escape(name)
+        table.add_row(label, str(value))
     console.print(table)
     for warning in outcome.warnings:
-        say(Text.warning, warning=warning)
+        show("warning", warning=warning)
     if outcome.task_warnings:
-        say(Text.task_warnings, count=sum(len(t.warnings) for t in outcome.task_warnings))
+        show("task_warnings", count=sum(len(t.warnings) for t in outcome.task_warnings))
         for task in outcome.task_warnings:
             title = task.title if len(task.title) <= 40 else task.title[:39] + "…"
-            say(Text.task, code=task.code, number=task.number, title=title)
+            show("task", code=task.code, number=task.number, title=title)
             for warning in task.warnings:
-                say(Text.task_warning, warning=warning)
+                show("task_warning", warning=warning)
 
 
 @cli.command("upload")
@@ -401,7 +481,7 @@ def upload(
             tasks = {
                 phase: bar.add_task(
                     escape(f"{file.name} → {resource}")
-                    + (Text.checking if phase == "check" else ""),
+                    + (text("checking") if phase == "check" else ""),
                     total=rows or None,
                 )
                 for phase in phases
@@ -421,22 +501,20 @@ def upload(
     try:
         totals = call_service(url, upload_with_bars())
     except (OSError, ValueError) as exc:
-        say(Text.upload_failed, error=exc)
+        show("upload_failed", error=exc)
         raise typer.Exit(1) from None
-    note = Text.upload_dry_run if dry_run else ""
+    note = text("upload_dry_run") if dry_run else ""
     if totals.replayed and totals.replayed == totals.chunks and not dry_run:
-        note = Text.upload_already
-        say(Text.upload_already_note)
+        note = text("upload_already")
+        show("upload_already_note")
     elif totals.replayed and not dry_run:
-        say(Text.upload_partly_replayed, replayed=totals.replayed, chunks=totals.chunks)
+        show("upload_partly_replayed", replayed=totals.replayed, chunks=totals.chunks)
     table = Table(title=escape(f"{file.name}{note}"))
-    for label in Text.upload_columns:
-        table.add_column(label, justify="right")
-    table.add_row(
-        *(str(getattr(totals, n)) for n in ("total", "created", "updated", "unchanged", "failed"))
-    )
+    for key in UPLOAD_COLUMNS.values():
+        table.add_column(text(key), justify="right")
+    table.add_row(*(str(getattr(totals, name)) for name in UPLOAD_COLUMNS))
     console.print(table)
-    print_errors(totals.errors, title=Text.bad_rows_title)
+    print_errors(totals.errors, title=text("bad_rows_title"))
     if totals.failed:
         raise typer.Exit(1)
 

@@ -3,7 +3,8 @@
 Machines read the stable English codes (``at_risk``, ``overdue``); people read sentences. Each
 domain keeps its sentences in a catalog next to the code that says them: a key and its Chinese
 and English templates. The language of the request in hand is a context variable, set once per
-request by ``LanguageMiddleware`` (and by the CLI from ``LUOSHI_LANGUAGE``/``LANG``).
+request by ``LanguageMiddleware`` (and for a CLI command by ``LUOSHI_LANGUAGE``: the
+system's ``LANG`` is not read, so an English-locale server still prints Chinese).
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 import orjson
 
+from app.i18n import language
+
 DEFAULT_URL = "http://127.0.0.1:8000"
 RETRIED = {429, 502, 503, 504}
 
@@ -27,10 +29,14 @@ class Refused(Exception):
 def connect(
     url: str, key: str, *, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
-    """A client for the service at ``url`` that sends ``key`` with every request."""
+    """A client for the service at ``url`` that sends ``key`` with every request, and asks for
+    text for people (warnings, reasons) in the command's language."""
     return httpx.AsyncClient(
         base_url=url.rstrip("/"),
-        headers={"Authorization": f"Bearer {key}"},
+        headers={
+            "Authorization": f"Bearer {key}",
+            "Accept-Language": "zh-CN" if language() == "zh" else "en",
+        },
         timeout=httpx.Timeout(600, connect=10),
         transport=transport,
     )

@@ -47,6 +47,7 @@ def scratch_database(database_url: str) -> Iterator[str]:
 def luoshi(scratch_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     """Run `luoshi` with DATABASE_URL pointing at a scratch database."""
     monkeypatch.setenv("DATABASE_URL", scratch_database)
+    monkeypatch.delenv("LUOSHI_LANGUAGE", raising=False)
     get_settings.cache_clear()
     yield CliRunner()
     get_settings.cache_clear()
@@ -57,7 +58,14 @@ def elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]
     """A folder with no database settings, as where an operator types a command: no
     DATABASE_URL, no .env, LUOSHI_DATA_DIR naming a folder that does not exist (yielded)."""
     monkeypatch.chdir(tmp_path)
-    for name in ("DATABASE_URL", "LUOSHI_DATABASE_URL", "LUOSHI_URL", "LUOSHI_API_KEY"):
+    names = (
+        "DATABASE_URL",
+        "LUOSHI_DATABASE_URL",
+        "LUOSHI_URL",
+        "LUOSHI_API_KEY",
+        "LUOSHI_LANGUAGE",
+    )
+    for name in names:
         monkeypatch.delenv(name, raising=False)
     data_dir = tmp_path / "data"
     monkeypatch.setenv("LUOSHI_DATA_DIR", str(data_dir))
@@ -73,10 +81,12 @@ class Service:
     url: str
     key: str
 
-    def run(self, *args: str, key: str | None = None) -> Result:
-        """`luoshi ARGS --url URL --key KEY` in this process."""
+    def run(self, *args: str, key: str | None = None, language: str | None = None) -> Result:
+        """`luoshi ARGS --url URL --key KEY` in this process (with LUOSHI_LANGUAGE=language)."""
         return CliRunner().invoke(
-            cli.cli, [*args, "--url", self.url, "--key", self.key if key is None else key]
+            cli.cli,
+            [*args, "--url", self.url, "--key", self.key if key is None else key],
+            env={"LUOSHI_LANGUAGE": language},
         )
 
     def get(self, path: str, key: str | None = None, **params: Any) -> Any:
@@ -108,33 +118,53 @@ class TestImportGoesThroughTheService:
     ) -> None:
         result = service.run("import", str(SEED), "--dry-run")
         assert result.exit_code == 0, result.output
-        assert "dry run: nothing stored" in result.output
-        assert "(2024, 豫科协办发〔2024〕9号)" in result.output
-        assert any(
-            line.split() == ["│", "work", "points", "│", "19", "│"]
-            for line in result.output.splitlines()
-        ), result.output
-        # each task's warnings under the task: every unit is new to this service
         lines = result.output.splitlines()
+        assert lines[0].endswith("（2024年，豫科协办发〔2024〕9号） 试导入：未保存任何内容")
+        assert any(line.split() == ["│", "工作要点", "│", "19", "│"] for line in lines), lines
+        # the plan's warnings, as the service says them in Chinese: nobody reports WP17's targets
+        assert "提示：未找到印发日期" in lines
+        assert (
+            "提示：WP17：指标WP17-1“上访”所属任务没有牵头单位，无人报送：导入后请为该指标指定报送单位"
+            in lines
+        )
+        # each task's warnings under the task: every unit is new to this service
+        first_task = lines.index("KT1 1 筹备召开河南省科协第十次代表大会")
+        assert lines[first_task + 1] == "  · 新单位“办公室”：按名称推断为机关部门，请核对"
+        assert service.get("/api/v1/plans")["items"] == []
+
+    def test_in_english_with_luoshi_language_en_the_service_answers_in_english_too(
+        self, service: Service, elsewhere: Path
+    ) -> None:
+        result = service.run("import", str(SEED), "--dry-run", language="en")
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert lines[0].endswith("(2024, 豫科协办发〔2024〕9号) dry run: nothing stored")
+        assert any(line.split() == ["│", "work", "points", "│", "19", "│"] for line in lines)
+        # the warnings come from the service: the command asked for them in English
+        assert "warning: no issue date found" in lines
         first_task = lines.index("KT1 1 筹备召开河南省科协第十次代表大会")
         assert lines[first_task + 1] == "  · new unit 办公室: kind department guessed from its name"
-        assert service.get("/api/v1/plans")["items"] == []
+
+    def test_a_language_it_does_not_speak_is_refused(self, elsewhere: Path) -> None:
+        result = CliRunner().invoke(cli.cli, ["import", str(SEED)], env={"LUOSHI_LANGUAGE": "fr"})
+        assert result.exit_code == 2
+        assert "LUOSHI_LANGUAGE 须为 zh 或 en" in result.output
 
     def test_an_import_lands_in_the_service_and_a_second_one_is_refused_with_why(
         self, service: Service, elsewhere: Path
     ) -> None:
         imported = service.run("import", str(SEED))
         assert imported.exit_code == 0, imported.output
-        assert "Imported as plan" in imported.output
-        assert "(YKXBF-2024-9)" in imported.output
+        assert "已导入为计划" in imported.output
+        assert "（YKXBF-2024-9）" in imported.output
         [plan] = service.get("/api/v1/plans")["items"]
         assert (plan["code"], plan["year"]) == ("YKXBF-2024-9", 2024)
         [record] = service.get("/api/v1/plan-imports")["items"]
         assert record["filename"] == SEED.name  # sent as a named upload
         again = service.run("import", str(SEED))
         assert again.exit_code == 1
-        assert "Conflict:" in again.output
-        assert f"already imported as plan {plan['id']} (YKXBF-2024-9)" in again.output
+        # the problem's title and detail are the service's (English so far), the frame ours
+        assert f"Conflict：this notice is already imported as plan {plan['id']}" in again.output
         assert len(service.get("/api/v1/plans")["items"]) == 1
 
     def test_the_year_reaches_the_service_and_its_refusal_is_printed(
@@ -146,18 +176,21 @@ class TestImportGoesThroughTheService:
         )
         refused = service.run("import", str(notice), "--dry-run")
         assert refused.exit_code == 1
-        assert "The notice could not be understood:" in refused.output
+        assert "The notice could not be understood：" in refused.output
         assert "year" in refused.output
         preview = service.run("import", str(notice), "--dry-run", "--year", "2025")
         assert preview.exit_code == 0, preview.output
-        assert "(2025, no document number)" in preview.output
+        assert "（2025年，无文号）" in preview.output
 
     def test_with_no_service_it_says_so_and_writes_nowhere(self, elsewhere: Path) -> None:
         url = f"http://127.0.0.1:{free_port()}"
-        result = CliRunner().invoke(cli.cli, ["import", str(SEED), "--url", url, "--key", "k"])
+        args = ["import", str(SEED), "--url", url, "--key", "k"]
+        result = CliRunner().invoke(cli.cli, args)
         assert result.exit_code == 1
-        assert f"Cannot reach the service at {url}" in result.output
+        assert f"无法连接 {url} 上的服务" in result.output
         assert "luoshi serve" in result.output
+        english = CliRunner().invoke(cli.cli, args, env={"LUOSHI_LANGUAGE": "en"})
+        assert f"Cannot reach the service at {url}" in english.output
 
     def test_it_needs_a_key(self, elsewhere: Path) -> None:
         result = CliRunner().invoke(cli.cli, ["import", str(SEED)])
@@ -199,7 +232,7 @@ class TestApiKeyThroughTheService:
     ) -> None:
         result = service.run("api-key", "create", "--name", "r", "--role", "reporter")
         assert result.exit_code == 1
-        assert "Invalid input: unit_id: a reporter key must be bound" in result.output
+        assert "Invalid input：unit_id: a reporter key must be bound" in result.output
         assert "#/unit_id" in result.output
         assert "required for reporters" in result.output
         assert "lsk_" not in result.output
@@ -207,7 +240,7 @@ class TestApiKeyThroughTheService:
     def test_a_wrong_key_is_refused(self, service: Service, elsewhere: Path) -> None:
         result = service.run("api-key", "create", "--name", "x", key="lsk_not_a_key")
         assert result.exit_code == 1
-        assert "Unauthorized:" in result.output
+        assert "Unauthorized：" in result.output
 
 
 def test_upload_goes_through_the_same_plumbing(
@@ -217,7 +250,8 @@ def test_upload_goes_through_the_same_plumbing(
     units.write_text("code,name\nU1,甲\nU2,乙\nU3,丙\nbad code,丁\n", "utf-8")
     result = service.run("upload", "units", str(units), "--chunk-rows", "2")
     assert result.exit_code == 1
-    assert "Rows not written" in result.output
+    assert "部分行无效：4行中有1行无效，未写入任何内容" in result.output
+    assert "未写入的行" in result.output
     assert any(line.split()[:3] == ["│", "4", "│"] for line in result.output.splitlines())
     assert service.get("/api/v1/units")["items"] == []  # checked whole: nothing written
 
@@ -232,10 +266,10 @@ class TestFirstKeyStraightIntoTheDatabase:
         for _ in range(2):  # migrating an up-to-date database is a no-op
             result = luoshi.invoke(cli.cli, ["migrate"])
             assert result.exit_code == 0, result.output
-            assert "latest migration" in result.output
+            assert "数据库已是最新版本" in result.output
         result = luoshi.invoke(cli.cli, ["api-key", "create", "--name", "督查室脚本"])
         assert result.exit_code == 0, result.output
-        assert "Written directly to DATABASE_URL" in result.output
+        assert "已直接写入 DATABASE_URL" in result.output
         secret = next(line for line in result.output.splitlines() if line.startswith("lsk_"))
 
         async def check() -> None:
@@ -256,9 +290,9 @@ class TestFirstKeyStraightIntoTheDatabase:
     ) -> None:
         result = CliRunner().invoke(cli.cli, ["api-key", "create", "--name", "ops"])
         assert result.exit_code == 1
-        assert "No Luoshi database found" in result.output
+        assert "未找到落实数据库" in result.output
         assert str(elsewhere.resolve()) in result.output
-        assert "Nothing was created" in result.output
+        assert "未创建任何内容" in result.output
         for way_out in ("--url", "--key", "LUOSHI_BOOTSTRAP_ADMIN_KEY", "LUOSHI_DATA_DIR"):
             assert way_out in result.output
         assert "lsk_" not in result.output
@@ -269,7 +303,7 @@ class TestFirstKeyStraightIntoTheDatabase:
     ) -> None:
         result = luoshi.invoke(cli.cli, ["api-key", "create", "--name", "ops"])
         assert result.exit_code == 1
-        assert "has no Luoshi tables" in result.output
+        assert "中没有落实的数据表" in result.output
         assert "luoshi migrate" in result.output
         assert make_url(scratch_database).database in result.output
 
@@ -297,7 +331,7 @@ class TestFirstKeyStraightIntoTheDatabase:
         finally:
             get_settings.cache_clear()
         assert result.exit_code == 1
-        assert f"No Luoshi database found: DATABASE_URL {missing}" in result.output
+        assert f"未找到落实数据库：DATABASE_URL {missing} 不存在" in result.output
 
     def test_a_url_without_a_key_is_refused(self, elsewhere: Path) -> None:
         result = CliRunner().invoke(
@@ -368,6 +402,6 @@ def test_upload_ends_with_the_rows_not_written(
         cli.cli, ["upload", "units", str(path), "--key", secret, "--chunk-rows", "1"]
     )
     assert result.exit_code == 1, result.output
-    errors = result.output[result.output.index("Rows not written") :]
+    errors = result.output[result.output.index("未写入的行") :]
     assert "│ 2   │ code  │ invalid" in errors
     assert "units.ndjson → units" not in errors, result.output

@@ -21,6 +21,8 @@ import httpx
 import orjson
 
 from app import remote
+from app.bulk.texts import CLIENT
+from app.i18n import say
 
 NDJSON = "application/x-ndjson"
 CSV = "text/csv"
@@ -158,18 +160,12 @@ async def upload_file(
                 if on_chunk is not None:
                     on_chunk(chunk, phase)
             if checking and totals.errors:
-                detail = (
-                    f"{totals.failed} of {totals.total} rows are not valid; nothing was written"
-                )
+                detail = say(CLIENT, "invalid_rows", failed=totals.failed, total=totals.total)
                 if any(e.get("field") == "parent" for e in totals.errors):
-                    # Each chunk is checked alone: a parent in another chunk is not found.
-                    detail += (
-                        f". A parent must be in the same chunk as its members: send the file in "
-                        f"one chunk (--chunk-rows {totals.total}) or upload the parents first"
-                    )
+                    detail += say(CLIENT, "parent_in_other_chunk", total=totals.total)
                 raise UploadFailed(
                     {
-                        "title": "Some rows are not valid",
+                        "title": say(CLIENT, "invalid_rows_title"),
                         "code": "invalid_rows",
                         "detail": detail,
                         "errors": totals.errors,

@@ -42,6 +42,7 @@ __all__ = [
     "MAX_INPUT_CHARS",
     "MAX_ITEMS",
     "NoticeParseError",
+    "ParseWarning",
     "ParsedIndicator",
     "ParsedMilestone",
     "ParsedPlan",
@@ -61,6 +62,25 @@ _WINDOW = 60  # characters looked at around a number when naming or classifying 
 
 
 # --------------------------------------------------------------------------- result types
+
+
+@dataclass(frozen=True)
+class ParseWarning:
+    """Something a person should check, as data: a stable ``code``, the ``task`` (code) it
+    concerns, and the figures the sentence needs (``params``). The sentences themselves, in
+    Chinese and English, are the service's (``app.imports.texts``): the parser stays pure."""
+
+    code: str
+    params: tuple[tuple[str, str | int], ...] = ()
+    task: str | None = None
+
+    @classmethod
+    def of(cls, code: str, /, *, task: str | None = None, **params: str | int) -> ParseWarning:
+        return cls(code, tuple(params.items()), task)
+
+    @property
+    def values(self) -> dict[str, str | int]:
+        return dict(self.params)
 
 
 @dataclass(frozen=True)
@@ -114,7 +134,7 @@ class ParsedTask:
     related_codes: tuple[str, ...] = ()  # same links as ``related``, by unambiguous code
     parent_code: str | None = None  # the enclosing task's code
     source_text: str = ""  # the item as printed, number and responsibility clause included
-    warnings: tuple[str, ...] = ()  # what a person should check in this task
+    warnings: tuple[ParseWarning, ...] = ()  # what a person should check in this task
 
 
 @dataclass(frozen=True)
@@ -128,7 +148,7 @@ class ParsedPlan:
     issued_on: date | None
     addressees: tuple[str, ...]
     tasks: tuple[ParsedTask, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[ParseWarning, ...]  # the tasks' warnings too, each naming its task
     issuer_short: str | None = None  # the issuer as written before the title ("河南省科协办公室")
     preamble: str = ""  # running text before the first section / item of a part
 
@@ -525,7 +545,7 @@ class _Builder:
     the part (a notice, or a table, may start at any number); anything else is text.
     """
 
-    def __init__(self, default_part: str, warnings: list[str]) -> None:
+    def __init__(self, default_part: str, warnings: list[ParseWarning]) -> None:
         self.warnings = warnings
         self.nodes: list[_Node] = []
         self.preamble: list[str] = []
@@ -568,15 +588,19 @@ class _Builder:
             return True
         if line.digits_follow:
             return False
-        label = "section" if line.style in ("cn", "chapter", "article") else "item"
-        if last < value <= last + (2 if label == "section" else 3):
-            self.warnings.append(f"{label} numbering jumps from {last} to {value}")
+        section = line.style in ("cn", "chapter", "article")
+        if last < value <= last + (2 if section else 3):
+            code = "section_numbering_jumps" if section else "item_numbering_jumps"
+            self.warnings.append(ParseWarning.of(code, last=last, value=value))
             return True
-        if label == "item" and line.style == "arabic":
-            where = f" (kept as text of item {self.current.number})" if self.current else ""
+        if not section and line.style == "arabic":
+            start = line.raw[:20]
             self.warnings.append(
-                f"line {line.raw[:20]!r} looks like item {value} but is out of sequence{where}"
-            )
+                ParseWarning.of("line_out_of_sequence_kept", line=start, value=value,
+                                item=self.current.number)
+                if self.current
+                else ParseWarning.of("line_out_of_sequence", line=start, value=value)
+            )  # fmt: skip
         return False
 
     def _open(self, line: _Line) -> None:
@@ -912,7 +936,7 @@ def _last_sentence(folded: str) -> tuple[int, int] | None:
     return (start, end) if 0 < start < end else None
 
 
-def _find_clauses(text: str) -> tuple[list[_Clause], list[str]]:
+def _find_clauses(text: str) -> tuple[list[_Clause], list[ParseWarning]]:
     """Responsibility clauses in an item's text, and problems worth a warning.
 
     "（责任部门：…）" / "（牵头单位：…；配合单位：…）" anywhere, "（市发改委牵头，…配合）", a bare
@@ -921,17 +945,19 @@ def _find_clauses(text: str) -> tuple[list[_Clause], list[str]]:
     # "【牵头单位】市发改委" is a label too: read it as " 牵头单位:" (same length, same offsets).
     folded = _BRACKET_LABEL_RE.sub(lambda m: f" {m.group(1)}:", _fold(text))
     clauses: list[_Clause] = []
-    problems: list[str] = []
+    problems: list[ParseWarning] = []
     for start, end, closed in _paren_spans(folded):
         inner = folded[start + 1 : end - 1 if closed else end]
         if _ROLE_LABEL_RE.search(inner):
             units = _labelled_units(inner)
             if not closed:
-                problems.append("responsibility clause is not closed")
+                problems.append(ParseWarning.of("clause_not_closed"))
             if units:
                 clauses.append(_Clause(start, end, tuple(units)))
             elif re.search(r"单位|部门", inner):
-                problems.append(f"could not read the units in {_tidy(text[start:end])[:40]!r}")
+                problems.append(
+                    ParseWarning.of("units_unreadable", text=_tidy(text[start:end])[:40])
+                )
             continue
         inline = _inline_units(inner) if closed else None
         if inline:
@@ -1003,14 +1029,14 @@ def _resolve_roles(named: list[tuple[str, str]], *, first_leads: bool) -> list[P
 
 
 def _dedupe_units(
-    units: list[ParsedUnit], warnings: list[str], code: str
+    units: list[ParsedUnit], warnings: list[ParseWarning], code: str
 ) -> tuple[ParsedUnit, ...]:
     """Keep one entry per name; a unit that leads anywhere in the task is a lead."""
     chosen: dict[str, ParsedUnit] = {}
     for unit in units:
         seen = chosen.get(unit.name)
         if seen is None and len(chosen) == _MAX_PER_TASK:
-            warnings.append(f"{code}: more than {_MAX_PER_TASK} units; kept the first ones")
+            warnings.append(ParseWarning.of("too_many_units", task=code, limit=_MAX_PER_TASK))
             continue
         if seen is None or (seen.role != "lead" and unit.role == "lead"):
             chosen[unit.name] = unit
@@ -1206,7 +1232,7 @@ class _Target:
 
 
 def _targets_in_clause(
-    clause: str, folded: str, offset: int, warnings: list[str], code: str
+    clause: str, folded: str, offset: int, warnings: list[ParseWarning], code: str
 ) -> list[_Target]:
     found: list[_Target] = []
     if not (_SINGLE_RE.search(folded) or _ZERO_LIST_RE.search(folded)):
@@ -1218,7 +1244,7 @@ def _targets_in_clause(
         if low is None or high is None or not _measure_stands_alone(folded, m.end(3), m.group(3)):
             continue
         if low > high:
-            warnings.append(f"{code}: skipped range {m.group(0)!r} (lower bound above upper)")
+            warnings.append(ParseWarning.of("range_reversed", task=code, text=m.group(0)))
             continue
         in_range[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
         found.append(_make_target(clause, folded, m, "between", (low, high), offset, source))
@@ -1307,12 +1333,14 @@ def _zero_targets(folded: str, offset: int, source: str) -> list[_Target]:
     return found
 
 
-def _extract_indicators(code: str, text: _Text, warnings: list[str]) -> tuple[ParsedIndicator, ...]:
+def _extract_indicators(
+    code: str, text: _Text, warnings: list[ParseWarning]
+) -> tuple[ParsedIndicator, ...]:
     targets: list[_Target] = []
     folded = text.folded
     for start, end in text.clauses:
         if len(targets) >= _MAX_CANDIDATES:
-            warnings.append(f"{code}: too many numbers; only the first ones were read")
+            warnings.append(ParseWarning.of("too_many_numbers", task=code))
             break
         if _ANY_DIGIT_OR_ZERO_RE.search(folded, start, end):
             clause, folded_clause = text.text[start:end], folded[start:end]
@@ -1324,7 +1352,7 @@ def _extract_indicators(code: str, text: _Text, warnings: list[str]) -> tuple[Pa
         if key in seen:
             continue
         if len(indicators) == _MAX_PER_TASK:
-            warnings.append(f"{code}: more than {_MAX_PER_TASK} indicators; kept the first ones")
+            warnings.append(ParseWarning.of("too_many_indicators", task=code, limit=_MAX_PER_TASK))
             break
         seen.add(key)
         indicators.append(
@@ -1385,7 +1413,7 @@ def _milestone_date(kind: str, m: re.Match[str], year: int) -> date | None:
 
 
 def _extract_milestones(
-    code: str, text: _Text, year: int, warnings: list[str]
+    code: str, text: _Text, year: int, warnings: list[ParseWarning]
 ) -> tuple[ParsedMilestone, ...]:
     milestones: dict[ParsedMilestone, None] = {}  # ordered and de-duplicated
     examined = 0
@@ -1398,11 +1426,11 @@ def _extract_milestones(
             for m in pattern.finditer(folded):
                 examined += 1
                 if examined > _MAX_CANDIDATES:
-                    warnings.append(f"{code}: too many time phrases; only the first were read")
+                    warnings.append(ParseWarning.of("too_many_time_phrases", task=code))
                     return tuple(milestones)
                 due = _milestone_date(kind, m, year)
                 if due is None:
-                    warnings.append(f"{code}: ignored impossible date {m.group(0)!r}")
+                    warnings.append(ParseWarning.of("impossible_date", task=code, text=m.group(0)))
                     continue
                 # The title is the clause without its time phrase: "9月底前完成验收" -> "完成验收".
                 rest = clause[max(0, m.start() - _WINDOW) : m.start()]
@@ -1410,7 +1438,9 @@ def _extract_milestones(
                 title = _MILESTONE_LEADING_RE.sub("", _tidy(rest)).strip() or source
                 milestones[ParsedMilestone(title=title[:60], due_on=due, source_text=source)] = None
                 if len(milestones) == _MAX_PER_TASK:
-                    warnings.append(f"{code}: more than {_MAX_PER_TASK} milestones; kept the first")
+                    warnings.append(
+                        ParseWarning.of("too_many_milestones", task=code, limit=_MAX_PER_TASK)
+                    )
                     return tuple(milestones)
     return tuple(milestones)
 
@@ -1494,18 +1524,18 @@ def _row_units(row: _Row) -> list[tuple[str, str]]:
 
 
 def _build_task(
-    node: _Node, code: str, year: int, warnings: list[str], *, first_leads: bool
+    node: _Node, code: str, year: int, warnings: list[ParseWarning], *, first_leads: bool
 ) -> ParsedTask:
-    own: list[str] = []  # this task's warnings, also added to the plan's
+    own: list[ParseWarning] = []  # this task's warnings, also added to the plan's
     joined = _join_fragments(node.fragments)
     clauses, problems = _find_clauses(joined)
-    own.extend(problems)
+    own.extend(replace(problem, task=code) for problem in problems)
     named = _row_units(node.row) if node.row is not None else []
     clause_texts = [_tidy(joined[c.start : c.end]) for c in clauses]
     for clause in clauses:
         named.extend(clause.units)
     if any(c.bare for c in clauses):
-        own.append("units read from a parenthesis without a role label; check their roles")
+        own.append(ParseWarning.of("unlabelled_units", task=code))
     units = _resolve_roles(named, first_leads=first_leads)
     kept, last = [], 0
     for clause in clauses:
@@ -1516,11 +1546,11 @@ def _build_task(
         description = _tidy(f"{description}\n{node.row.target}")
     if node.kind in ("key_task", "work_point"):
         if not named:
-            own.append("no responsibility clause (责任部门) found")
+            own.append(ParseWarning.of("no_responsibility_clause", task=code))
         elif not any(u.role == "lead" for u in units):
-            own.append("no named lead unit, only collective groups")
+            own.append(ParseWarning.of("only_collective_units", task=code))
         if not description:
-            own.append("item has no text")
+            own.append(ParseWarning.of("no_text", task=code))
     text = _Text.of(description)
     indicators = _extract_indicators(code, text, own)
     milestones = _extract_milestones(code, text, year, own)
@@ -1538,15 +1568,15 @@ def _build_task(
         title = _tidy(node.fragments[0]).replace("\n", "")  # the heading line itself
     else:
         title = _first_sentence(description)
-    own = [w.removeprefix(f"{code}: ") for w in own]
-    warnings.extend(f"{code}: {w}" for w in own)
+    kept_units = _dedupe_units(units, own, code)
+    warnings.extend(own)
     return ParsedTask(
         kind=node.kind,
         number=node.number,
         title=title,
         description=description,
         parent_number=node.parent_number,
-        units=_dedupe_units(units, warnings, code),
+        units=kept_units,
         indicators=indicators,
         milestones=milestones,
         due_on=due_on,
@@ -1895,7 +1925,7 @@ def _plan_year(
     part_headings: list[str],
     body: list[str],
     issued_on: date | None,
-    warnings: list[str],
+    warnings: list[ParseWarning],
 ) -> int | None:
     texts = [header.title or "", *part_headings]
     for pattern in (_YEAR_BEFORE_PART_RE, _YEAR_RE):
@@ -1910,28 +1940,24 @@ def _plan_year(
         if year is not None:
             return year
     if header.doc_year is not None:
-        warnings.append(f"plan year taken from the document number ({header.doc_year})")
+        warnings.append(ParseWarning.of("year_from_doc_number", year=header.doc_year))
         return header.doc_year
     if issued_on is not None:
-        warnings.append(f"plan year taken from the issue date ({issued_on.year}); pass `year`")
+        warnings.append(ParseWarning.of("year_from_issue_date", year=issued_on.year))
         return issued_on.year
     for line in body:
         m = _BODY_YEAR_RE.search(_fold(line))
         if m:
-            warnings.append(f"plan year taken from the text ({m.group(1)}); pass `year` if wrong")
+            warnings.append(ParseWarning.of("year_from_text", year=int(m.group(1))))
             return int(m.group(1))
     return None
 
 
-def _plan_title(header: _Header, part_headings: list[str], warnings: list[str]) -> str:
+def _plan_title(header: _Header, part_headings: list[str], warnings: list[ParseWarning]) -> str:
     if header.title:
         return header.title
     title = part_headings[0] if part_headings else header.first_line or ""
-    warnings.append(
-        "no notice header (issuer, 文号, title) found; title taken from the first heading"
-        if not header.doc_number
-        else "no title line (关于…的通知) found; title taken from the first heading"
-    )
+    warnings.append(ParseWarning.of("no_title_line" if header.doc_number else "no_header"))
     return title
 
 
@@ -1958,7 +1984,9 @@ def _split_heading(line: str) -> list[str]:
     return [line[:cut], line[cut:]]
 
 
-def _body_lines(document: Document, warnings: list[str]) -> tuple[list[str], dict[int, _Row]]:
+def _body_lines(
+    document: Document, warnings: list[ParseWarning]
+) -> tuple[list[str], dict[int, _Row]]:
     """Every block as lines (spaces collapsed); table rows that are items, by line index."""
     lines: list[str] = []
     rows: dict[int, _Row] = {}
@@ -1992,9 +2020,9 @@ def _body_lines(document: Document, warnings: list[str]) -> tuple[list[str], dic
                 for text_line in run:
                     lines.extend(_split_heading(_SPACES.sub(" ", str(text_line)).strip()))
     if nul:
-        warnings.append(f"removed {nul} NUL character(s)")
+        warnings.append(ParseWarning.of("nul_removed", count=nul))
     if control:
-        warnings.append(f"removed {control} control character(s)")
+        warnings.append(ParseWarning.of("control_removed", count=control))
     return lines, rows
 
 
@@ -2012,14 +2040,14 @@ def parse_document(document: Document, *, year: int | None = None) -> ParsedPlan
     )
     if size > MAX_INPUT_CHARS:
         raise NoticeParseError([f"text is longer than {MAX_INPUT_CHARS:,} characters"])
-    warnings: list[str] = []
+    warnings: list[ParseWarning] = []
     lines, rows = _body_lines(document, warnings)
     body_start = _find_body_start(lines, rows)
     footer_start, footer_date, signature = _find_footer_start(lines, body_start, rows)
     header = _parse_header(lines[:body_start])
     skipped = [line for line in lines[footer_start:] if line]
     if skipped:
-        warnings.append(f"skipped {len(skipped)} footer line(s) after the last item")
+        warnings.append(ParseWarning.of("footer_skipped", count=len(skipped)))
 
     title_hint = _fold(header.title or "")
     default_part = "work_point"
@@ -2052,13 +2080,13 @@ def parse_document(document: Document, *, year: int | None = None) -> ParsedPlan
 
     title = _plan_title(header, builder.part_headings, warnings)
     if header.title and not header.doc_number:
-        warnings.append("no document number (文号) found")
+        warnings.append(ParseWarning.of("no_doc_number"))
     if issued_on is None:
-        warnings.append("no issue date found")
+        warnings.append(ParseWarning.of("no_issue_date"))
 
     first_leads = _FIRST_LEADS_RE.search(_fold("".join(lines)).replace(" ", "")) is not None
     if first_leads:
-        warnings.append("the notice says the first unit listed leads; roles follow that")
+        warnings.append(ParseWarning.of("first_unit_leads"))
     codes = _node_codes(nodes)
     code_of = {id(node): code for node, code in zip(nodes, codes, strict=True)}
     built = [
@@ -2075,7 +2103,9 @@ def parse_document(document: Document, *, year: int | None = None) -> ParsedPlan
             and not task.related
             and any(t.kind == "work_point" for t in tasks)
         ):
-            warnings.append(f"{task.code}: no matching work point found ({task.title})")
+            warnings.append(
+                ParseWarning.of("no_matching_work_point", task=task.code, title=task.title)
+            )
     return ParsedPlan(
         title=title,
         year=year,
@@ -2090,13 +2120,13 @@ def parse_document(document: Document, *, year: int | None = None) -> ParsedPlan
     )
 
 
-def _capped(warnings: list[str]) -> tuple[str, ...]:
+def _capped(warnings: list[ParseWarning]) -> tuple[ParseWarning, ...]:
     """Distinct warnings in order, at most _MAX_WARNINGS of them."""
     distinct = list(dict.fromkeys(warnings))
     if len(distinct) <= _MAX_WARNINGS:
         return tuple(distinct)
     rest = len(distinct) - _MAX_WARNINGS
-    return (*distinct[:_MAX_WARNINGS], f"… and {rest} more warning(s)")
+    return (*distinct[:_MAX_WARNINGS], ParseWarning.of("more_warnings", count=rest))
 
 
 def _join_paragraphs(fragments: list[str]) -> list[str]:

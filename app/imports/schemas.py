@@ -3,8 +3,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
+from app.i18n import Language, speaking
+from app.imports import texts
 from app.pagination import ListQuery
 from app.types import IsoDate, LongText, Name, Note, QueryId, ReadModel, Title
 
@@ -52,6 +54,74 @@ class _Structure(BaseModel):
     """Part of an import's structure: the preview shows it, a reviewed import sends it back."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _known_code(value: str) -> str:
+    if value not in texts.WARNINGS:
+        raise ValueError("not a warning code of this service")
+    return value
+
+
+_CODE_SCHEMA: dict[str, Any] = {"type": "string", "enum": [*texts.WARNINGS]}
+WarningCode = Annotated[str, AfterValidator(_known_code), WithJsonSchema(_CODE_SCHEMA)]
+ParamName = Annotated[str, Field(pattern=r"^[a-z][a-z_]{0,31}$")]
+ParamValue = (
+    Annotated[int, Field(strict=True)]
+    | Annotated[str, Field(max_length=500), AfterValidator(_no_nul)]
+)
+_WARNING_EXAMPLES: list[Any] = [
+    {"code": "no_issue_date", "task_code": None, "params": {}},
+    {"code": "new_unit", "task_code": "WP1", "params": {"name": "区发改局", "kind": "department"}},
+    {
+        "code": "no_reporter",
+        "task_code": "WP17",
+        "params": {"indicator": "WP17-1", "name": "上访"},
+    },
+]
+
+
+class ImportWarning(_Structure):
+    """A warning as machines read it; the ``warnings`` list beside it says the same, item by
+    item, as sentences for people (Chinese, or English on ``Accept-Language: en``)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": _WARNING_EXAMPLES})
+
+    code: WarningCode = Field(
+        description="Stable: what to check. The service's own checks (`already_imported`, "
+        "`new_unit`, `no_reporter`) are made afresh on every preview; the rest come from "
+        "reading the notice."
+    )
+    task_code: TaskCode | None = Field(None, description="The task it concerns, if one.")
+    params: dict[ParamName, ParamValue] = Field(
+        default_factory=dict,
+        max_length=10,
+        description="The figures of the sentence: names, numbers, text as printed.",
+    )
+
+    @model_validator(mode="after")
+    def _sayable(self) -> "ImportWarning":
+        missing = sorted(texts.figures(self.code) - self.params.keys())
+        if missing:
+            raise ValueError(f"params of {self.code} must give {', '.join(missing)}")
+        languages: tuple[Language, ...] = ("zh", "en")
+        for lang in languages:
+            with speaking(lang):
+                try:
+                    texts.warning_text(self.code, self.params)
+                except (KeyError, IndexError, ValueError) as exc:
+                    raise ValueError(f"params of {self.code} cannot be said: {exc}") from None
+        return self
+
+
+def _warning_details(max_length: int) -> Any:
+    return Field(
+        default_factory=list,
+        max_length=max_length,
+        description="The same warnings for machines, one for each sentence of `warnings`, in "
+        "order. When a structure is sent back with them, `warnings` is said again from them "
+        "in the request's language; sent without them, `warnings` is kept as sent.",
+        examples=[_WARNING_EXAMPLES],
+    )
 
 
 class ParsedUnitOut(_Structure):
@@ -105,8 +175,13 @@ class ParsedTaskOut(_Structure):
     milestones: list[ParsedMilestoneOut] = Field(default_factory=list, max_length=100)
     source_text: LongText = Field("", description="The item as printed in the notice.")
     warnings: list[Note] = Field(
-        default_factory=list, max_length=200, description="What a person should check here."
+        default_factory=list,
+        max_length=200,
+        description="What a person should check in this task, as sentences (Chinese by "
+        "default, English on `Accept-Language: en`).",
+        examples=[["新单位“区发改局”：按名称推断为机关部门，请核对"]],
     )
+    warning_details: list[ImportWarning] = _warning_details(200)
 
 
 class ExistingPlan(BaseModel):
@@ -152,9 +227,18 @@ class ImportPreview(_Structure):
                                 }
                             ],
                             "milestones": [],
-                            "warnings": [],
+                            "warnings": ["新单位“区发改局”：按名称推断为机关部门，请核对"],
+                            "warning_details": [
+                                {
+                                    "code": "new_unit",
+                                    "task_code": "WP1",
+                                    "params": {"name": "区发改局", "kind": "department"},
+                                }
+                            ],
                         }
                     ],
+                    "warnings": ["未找到印发日期"],
+                    "warning_details": [{"code": "no_issue_date", "params": {}}],
                 }
             ]
         },
@@ -167,7 +251,14 @@ class ImportPreview(_Structure):
     issued_on: IsoDate | None = None
     tasks: list[ParsedTaskOut] = Field(min_length=1, max_length=1000)
     summary: ImportSummary | None = Field(None, description="Preview only; ignored when sent.")
-    warnings: list[Note] = Field(default_factory=list, max_length=1000)
+    warnings: list[Note] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="What a person should check, as sentences (Chinese by default, English on "
+        "`Accept-Language: en`); a task's warnings are here too, led by its code.",
+        examples=[["未找到印发日期", "WP17：未点名牵头单位，仅列出集合性单位（如“机关各部室”）"]],
+    )
+    warning_details: list[ImportWarning] = _warning_details(1000)
     existing_plan: ExistingPlan | None = Field(
         None,
         description="Preview only: the plan this notice was already imported as. Importing it "
@@ -225,7 +316,10 @@ class PlanImportRead(ReadModel):
                         "milestones": 1,
                         "related_links": 9,
                     },
-                    "warnings": ["KT5: no matching work point"],
+                    "warnings": [
+                        "未找到印发日期",
+                        "KT5：未找到与之对应的工作要点（统筹抓好相关全省性文件贯彻落实）",
+                    ],
                     "created_at": "2024-03-02T01:00:00Z",
                 }
             ]
@@ -239,7 +333,10 @@ class PlanImportRead(ReadModel):
     doc_number: str | None
     filename: str | None
     summary: dict[str, Any]
-    warnings: list[str]
+    warnings: list[str] = Field(
+        description="What a person should check, as said when the notice was imported (in the "
+        "language of that request)."
+    )
     created_at: datetime
 
 

@@ -4,6 +4,9 @@ Reading and parsing are pure (``app.imports.readers``, ``app.imports.parser``); 
 turns a parse into the import's structure (the preview), matches units, and stores a structure
 — parsed, or reviewed and corrected by the office — in the request's transaction, keeping the
 source text and warnings as an import record.
+
+Warnings travel as data (``warning_details``: a code, its task, its figures) and are said as
+sentences (``warnings``) here, in the request's language (``app.imports.texts``).
 """
 
 from __future__ import annotations
@@ -17,13 +20,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import service as audit
 from app.crud import Record, fetch_page, get_row_or_404, read_select
 from app.errors import AppError, Conflict
+from app.imports import texts
 from app.imports.document import Document, Table
 from app.imports.models import PlanImport
-from app.imports.parser import NoticeParseError, ParsedPlan, ParsedTask, parse_document
+from app.imports.parser import (
+    NoticeParseError,
+    ParsedPlan,
+    ParsedTask,
+    ParseWarning,
+    parse_document,
+)
 from app.imports.schemas import (
     ExistingPlan,
     ImportPreview,
     ImportSummary,
+    ImportWarning,
     ParsedIndicatorOut,
     ParsedMilestoneOut,
     ParsedTaskOut,
@@ -40,6 +51,10 @@ from app.units.models import Unit
 from app.units.rules import readable_code
 
 _MAX_TEXT = 20000
+_MAX_PARAM = 200  # characters of a name or a title quoted in a warning
+_PLAN_WARNINGS, _TASK_WARNINGS = 1000, 200  # as many as a structure sent back may carry
+# The service's own checks: made afresh on every preview, never carried over from one sent back.
+_OWN_CHECKS = frozenset({"already_imported", "new_unit", "no_reporter"})
 
 
 class NoticeNotUnderstood(AppError):
@@ -69,7 +84,33 @@ def parse(document: Document, *, year: int | None = None) -> ImportPreview:
     return _structure(parsed, source_text=document_text(document))
 
 
+def _warning(code: str, /, *, task: str | None = None, **params: str | int) -> ImportWarning:
+    cut = {k: v[:_MAX_PARAM] if isinstance(v, str) else v for k, v in params.items()}
+    return ImportWarning(code=code, task_code=task, params=cut)
+
+
+def _detail(warning: ParseWarning) -> ImportWarning:
+    return _warning(warning.code, task=warning.task, **warning.values)
+
+
+def _said(details: list[ImportWarning], *, on_plan: bool) -> list[str]:
+    """The sentences for ``details`` in the current language; on the plan's list each names
+    its task."""
+    return [
+        texts.warning_text(d.code, d.params, task=d.task_code if on_plan else None)[:4000]
+        for d in details
+    ]
+
+
+def _capped(details: list[ImportWarning], limit: int) -> list[ImportWarning]:
+    if len(details) <= limit:
+        return details
+    rest = len(details) - limit + 1
+    return [*details[: limit - 1], _warning("more_warnings", count=rest)]
+
+
 def _structure(parsed: ParsedPlan, *, source_text: str) -> ImportPreview:
+    details = _capped([_detail(w) for w in parsed.warnings], _PLAN_WARNINGS)
     return ImportPreview(
         title=parsed.title[:500] or f"{parsed.year}年工作计划",
         year=parsed.year,
@@ -77,12 +118,14 @@ def _structure(parsed: ParsedPlan, *, source_text: str) -> ImportPreview:
         issuer=(parsed.issuer or "")[:200] or None,
         issued_on=parsed.issued_on,
         tasks=[_task_out(task) for task in parsed.tasks],
-        warnings=[w[:4000] for w in parsed.warnings],
+        warnings=_said(details, on_plan=True),
+        warning_details=details,
         source_text=source_text,
     )
 
 
 def _task_out(task: ParsedTask) -> ParsedTaskOut:
+    details = _capped([_detail(w) for w in task.warnings], _TASK_WARNINGS)
     return ParsedTaskOut(
         code=task.code,
         kind=task.kind,
@@ -111,7 +154,8 @@ def _task_out(task: ParsedTask) -> ParsedTaskOut:
             for m in task.milestones
         ],
         source_text=task.source_text[:_MAX_TEXT],
-        warnings=[w[:4000] for w in task.warnings],
+        warnings=_said(details, on_plan=False),
+        warning_details=details,
     )
 
 
@@ -156,30 +200,76 @@ def _summary(structure: ImportPreview, matched: int, created: int) -> ImportSumm
     )
 
 
+def _unreported(task: ParsedTaskOut) -> list[ImportWarning]:
+    """Indicators nobody will report: reports are owed by the lead units of their task."""
+    if any(unit.role == "lead" for unit in task.units):
+        return []
+    return [
+        _warning("no_reporter", task=task.code, indicator=i.code, name=i.name)
+        for i in task.indicators
+    ]
+
+
+def _restated(
+    warnings: list[str],
+    details: list[ImportWarning],
+    *,
+    on_plan: bool,
+    limit: int,
+    before: list[ImportWarning] | None = None,
+    after: list[ImportWarning] | None = None,
+) -> dict[str, Any]:
+    """Warnings as sent, said again in this request's language with the service's checks made
+    afresh (``before`` and ``after`` them). Sentences sent without details are kept as sent."""
+    kept = [d for d in details if d.code not in _OWN_CHECKS]
+    fresh_before, fresh_after = before or [], after or []
+    if details:
+        all_details = _capped([*fresh_before, *kept, *fresh_after], limit)
+        return {"warnings": _said(all_details, on_plan=on_plan), "warning_details": all_details}
+    head, tail = _said(fresh_before, on_plan=on_plan), _said(fresh_after, on_plan=on_plan)
+    sentences = list(dict.fromkeys([*head, *warnings, *tail]))[:limit]
+    return {"warnings": sentences, "warning_details": _capped([*fresh_before, *fresh_after], limit)}
+
+
 async def preview(session: AsyncSession, *, structure: ImportPreview) -> ImportPreview:
-    """The structure with existing units matched, a warning on each guess, and the plan it
-    was already imported as, if any; nothing is stored."""
+    """The structure with existing units matched, a warning on each guess and on each
+    indicator nobody will report, and the plan it was already imported as, if any; nothing
+    is stored."""
     existing = await _existing_units(session, _unit_names(structure))
-    tasks = []
+    tasks, unreported = [], []
     for task in structure.tasks:
-        warnings = list(task.warnings)
+        guesses = []
         units = []
         for unit in task.units:
             unit_id = existing.get(unit.name)
             if unit_id is None:
-                warnings.append(f"new unit {unit.name}: kind {unit.kind} guessed from its name")
+                guesses.append(_warning("new_unit", task=task.code, name=unit.name, kind=unit.kind))
             units.append(unit.model_copy(update={"unit_id": unit_id}))
-        tasks.append(task.model_copy(update={"units": units, "warnings": warnings}))
+        nobody = _unreported(task)
+        unreported.extend(nobody)
+        said = _restated(
+            task.warnings,
+            task.warning_details,
+            on_plan=False,
+            limit=_TASK_WARNINGS,
+            after=[*guesses, *nobody],
+        )
+        tasks.append(task.model_copy(update={"units": units, **said}))
     plan = await _existing_plan(session, structure)
-    warnings = list(structure.warnings)
-    if plan is not None:
-        warnings.insert(0, f"already imported as plan {plan.id} ({plan.code})")
+    already = [] if plan is None else [_warning("already_imported", id=plan.id, code=plan.code)]
     names = _unit_names(structure)
     matched = len(names & existing.keys())
     return structure.model_copy(
         update={
             "tasks": tasks,
-            "warnings": warnings,
+            **_restated(
+                structure.warnings,
+                structure.warning_details,
+                on_plan=True,
+                limit=_PLAN_WARNINGS,
+                before=already,
+                after=unreported,
+            ),
             "existing_plan": plan,
             "summary": _summary(structure, matched, len(names) - matched),
         }
@@ -355,7 +445,13 @@ async def store(
         filename=filename,
         source_text=structure.source_text,
         summary=_summary(structure, len(unit_ids) - created, created).model_dump(),
-        warnings=list(structure.warnings),
+        warnings=_restated(
+            structure.warnings,
+            structure.warning_details,
+            on_plan=True,
+            limit=_PLAN_WARNINGS,
+            after=[w for task in structure.tasks for w in _unreported(task)],
+        )["warnings"],
     )
     session.add(record)
     await session.flush()

@@ -17,6 +17,7 @@ from app.imports.parser import (
     NoticeParseError,
     ParsedPlan,
     ParsedTask,
+    ParseWarning,
     parse_document,
     parse_notice,
 )
@@ -69,7 +70,7 @@ class TestPlanYear:
         plan = parse_notice(text)
         assert plan.year == 2023
         assert plan.issued_on == date(2023, 3, 28)
-        assert any("year" in w and "2023" in w for w in plan.warnings)
+        assert ParseWarning.of("year_from_issue_date", year=2023) in plan.warnings
         assert items(plan)[0].due_on == date(2023, 12, 31)
 
     @pytest.mark.parametrize(

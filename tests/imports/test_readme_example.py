@@ -8,6 +8,7 @@ from pathlib import Path
 
 from httpx import AsyncClient
 
+from app.imports import texts
 from tests.imports.test_router import all_items, import_seed
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -37,3 +38,9 @@ async def test_the_readme_bulk_example_uploads_on_the_imported_seed(
     )
     assert response.status_code == 200, response.text
     assert (response.json()["created"], response.json()["failed"]) == (1, 0)
+
+
+def test_the_readme_names_every_import_warning_code() -> None:
+    """Other systems code against the warning codes: the README lists each one."""
+    named = set(re.findall(r"`([a-z_]+)`", README.read_text("utf-8")))
+    assert set(texts.WARNINGS) - named == set()

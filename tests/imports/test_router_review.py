@@ -152,7 +152,13 @@ class TestReview:
     async def test_a_preview_names_each_guess(self, client: AsyncClient) -> None:
         preview = await import_seed(client, dry_run="true")
         point = next(t for t in preview["tasks"] if t["code"] == "WP1")
-        assert any("new unit" in w for w in point["warnings"])
+        said = "新单位“学会服务中心”：按名称推断为直属单位，请核对"
+        assert said in point["warnings"]
+        assert point["warning_details"][point["warnings"].index(said)] == {
+            "code": "new_unit",
+            "task_code": "WP1",
+            "params": {"name": "学会服务中心", "kind": "institution"},
+        }
         assert point["source_text"].startswith("1.")
 
     async def test_previewing_an_imported_notice_says_which_plan_it_is(
@@ -161,9 +167,159 @@ class TestReview:
         record = await import_seed(client)
         preview = await import_seed(client, dry_run="true")
         assert preview["existing_plan"]["id"] == record["plan_id"]
-        assert str(record["plan_id"]) in preview["warnings"][0]
+        assert preview["warnings"][0] == (
+            f"该通知已导入为计划{record['plan_id']}（YKXBF-2024-9），再次导入将被拒绝"
+        )
         again = await client.post("/api/v1/plan-imports", content=SEED.encode(), headers=TEXT)
         assert again.status_code == 409
+
+
+WP17_NOBODY = [
+    f"指标WP17-{n}“{name}”所属任务没有牵头单位，无人报送：导入后请为该指标指定报送单位"
+    for n, name in ((1, "上访"), (2, "事故"), (3, "案件"))
+]
+
+
+class TestWarningsSpeakTheReadersLanguage:
+    async def test_chinese_by_default_english_on_accept_language_en(
+        self, client: AsyncClient
+    ) -> None:
+        zh = await import_seed(client, dry_run="true")
+        client.headers["Accept-Language"] = "en"
+        en = await import_seed(client, dry_run="true")
+        kt5 = "统筹抓好相关全省性文件贯彻落实"
+        assert zh["warnings"][:3] == [
+            "未找到印发日期",
+            "WP17：未点名牵头单位，仅列出集合性单位（如“机关各部室”）",
+            f"KT5：未找到与之对应的工作要点（{kt5}）",
+        ]
+        assert en["warnings"][:3] == [
+            "no issue date found",
+            "WP17: no named lead unit, only collective groups",
+            f"KT5: no matching work point found ({kt5})",
+        ]
+        # Machines read the same codes whatever the language, one for each sentence.
+        assert zh["warning_details"] == en["warning_details"]
+        assert len(zh["warning_details"]) == len(zh["warnings"])
+        assert [d["code"] for d in zh["warning_details"][:3]] == [
+            "no_issue_date",
+            "only_collective_units",
+            "no_matching_work_point",
+        ]
+        zh_wp1, en_wp1 = (next(t for t in p["tasks"] if t["code"] == "WP1") for p in (zh, en))
+        assert "new unit 学会服务中心: kind institution guessed from its name" in en_wp1["warnings"]
+        assert zh_wp1["warning_details"] == en_wp1["warning_details"]
+
+    async def test_the_record_keeps_the_warnings_as_the_importer_read_them(
+        self, client: AsyncClient
+    ) -> None:
+        client.headers["Accept-Language"] = "en-US,en;q=0.9"
+        record = await import_seed(client)
+        assert record["warnings"][0] == "no issue date found"
+        client.headers.pop("Accept-Language")
+        detail = (await client.get(f"/api/v1/plan-imports/{record['id']}")).json()
+        assert detail["warnings"] == record["warnings"]  # what was said then, not re-said
+
+    async def test_a_preview_sent_back_is_said_again_in_the_readers_language_not_twice(
+        self, client: AsyncClient
+    ) -> None:
+        first = await import_seed(client, dry_run="true")
+        response = await client.post(
+            "/api/v1/plan-imports",
+            json=first,
+            params={"dry_run": "true"},
+            headers={"Accept-Language": "en"},
+        )
+        assert response.status_code == 200, response.text
+        again = response.json()
+        assert again["warning_details"] == first["warning_details"]
+        assert again["warnings"][0] == "no issue date found"
+        wp1 = next(t for t in again["tasks"] if t["code"] == "WP1")
+        assert len(wp1["warnings"]) == len(wp1["warning_details"]) == 13  # 13 new units, once
+        assert wp1["warnings"][0] == "new unit 组织人事部: kind department guessed from its name"
+
+    async def test_sentences_sent_without_details_are_kept_as_sent(
+        self, client: AsyncClient
+    ) -> None:
+        first = await import_seed(client, dry_run="true")
+        first["warnings"] = ["人工复核：第17项另行研究"]
+        del first["warning_details"]
+        response = await client.post("/api/v1/plan-imports", json=first)
+        assert response.status_code == 201, response.text
+        assert response.json()["warnings"] == [
+            "人工复核：第17项另行研究",
+            *(f"WP17：{w}" for w in WP17_NOBODY),
+        ]
+
+    @pytest.mark.parametrize(
+        ("detail", "error"),
+        [
+            (
+                {"code": "made_up"},
+                {"pointer": "#/warning_details/0/code", "detail": "not a warning code"},
+            ),
+            (
+                {"code": "new_unit", "params": {"name": "办公室"}},
+                {"pointer": "#/warning_details/0", "detail": "params of new_unit must give kind"},
+            ),
+        ],
+    )
+    async def test_a_warning_the_service_cannot_say_is_refused(
+        self,
+        client: AsyncClient,
+        detail: dict[str, object],
+        error: dict[str, str],
+    ) -> None:
+        preview = await import_seed(client, dry_run="true")
+        preview["warning_details"] = [detail]
+        response = await client.post("/api/v1/plan-imports", json=preview)
+        assert response.status_code == 422
+        [said] = response.json()["errors"]
+        assert said["pointer"] == error["pointer"]
+        assert error["detail"] in said["detail"]
+        assert (await client.get("/api/v1/plans")).json()["items"] == []
+
+
+class TestAnIndicatorNobodyWillReport:
+    """Reports are owed by the lead units of an indicator's task: work point 17 of the seed
+    (零上访、零事故、零案件) names only collective groups, so nobody would report its targets."""
+
+    async def test_the_preview_warns_on_the_task_and_the_plan(self, client: AsyncClient) -> None:
+        preview = await import_seed(client, dry_run="true")
+        wp17 = next(t for t in preview["tasks"] if t["code"] == "WP17")
+        assert wp17["warnings"][-3:] == WP17_NOBODY
+        assert [d["code"] for d in wp17["warning_details"][-3:]] == ["no_reporter"] * 3
+        assert wp17["warning_details"][-3]["params"] == {"indicator": "WP17-1", "name": "上访"}
+        assert preview["warnings"][-3:] == [f"WP17：{w}" for w in WP17_NOBODY]
+        others = [t for t in preview["tasks"] if t["code"] != "WP17"]
+        assert not any(d["code"] == "no_reporter" for t in others for d in t["warning_details"])
+
+    async def test_in_english_on_request(self, client: AsyncClient) -> None:
+        client.headers["Accept-Language"] = "en"
+        preview = await import_seed(client, dry_run="true")
+        assert preview["warnings"][-3] == (
+            "WP17: indicator WP17-1 (上访) has no lead unit to report it: assign a reporting "
+            "unit after import"
+        )
+
+    async def test_the_import_record_keeps_it_to_act_on(self, client: AsyncClient) -> None:
+        record = await import_seed(client)
+        assert record["warnings"][-3:] == [f"WP17：{w}" for w in WP17_NOBODY]
+
+    async def test_a_lead_named_in_review_silences_it(self, client: AsyncClient) -> None:
+        preview = await import_seed(client, dry_run="true")
+        wp17 = next(t for t in preview["tasks"] if t["code"] == "WP17")
+        wp17["units"].append({"name": "机关党委", "kind": "department", "role": "lead"})
+        response = await client.post(
+            "/api/v1/plan-imports", json=preview, params={"dry_run": "true"}
+        )
+        again = response.json()
+        assert not any(d["code"] == "no_reporter" for d in again["warning_details"])
+        assert not any("无人报送" in w for w in again["warnings"])
+        wp17 = next(t for t in again["tasks"] if t["code"] == "WP17")
+        assert not any("无人报送" in w for w in wp17["warnings"])
+        record = (await client.post("/api/v1/plan-imports", json=again)).json()
+        assert not any("无人报送" in w for w in record["warnings"])
 
 
 class TestFilesThatCannotBeRead:
