@@ -26,7 +26,10 @@ T = TypeVar("T")
 cli = typer.Typer(help="Luoshi (落实): follow a government work plan through to the end.")
 api_key_cli = typer.Typer(help="Manage API keys.")
 cli.add_typer(api_key_cli, name="api-key")
+events_cli = typer.Typer(help="Follow what changes in the service.")
+cli.add_typer(events_cli, name="events")
 console = Console()
+notes = Console(stderr=True)  # what is not data: a piped `events tail` stays one event a line
 
 
 # Every sentence the command prints, in one place (see app/i18n.py): Chinese by default, English
@@ -146,6 +149,15 @@ TEXT: Catalog = {
     "upload_failed_rows": ("失败", "failed"),
     "bad_rows_title": ("未写入的行", "Rows not written"),
     "bad_language": ("LUOSHI_LANGUAGE 须为 zh 或 en", "LUOSHI_LANGUAGE must be zh or en"),
+    # events tail
+    "event_line": (
+        "{occurred_at}  {type}  {entity}#{id}  {actor}  {fields}",
+        "{occurred_at}  {type}  {entity}#{id}  {actor}  {fields}",
+    ),
+    "tail_resume": (
+        "[dim]从此处继续：--after {cursor}[/]",
+        "[dim]To carry on from here: --after {cursor}[/]",
+    ),
 }
 UPLOAD_COLUMNS = {
     "total": "upload_total",
@@ -436,6 +448,56 @@ def import_notice(
             show("task", code=task.code, number=task.number, title=title)
             for warning in task.warnings:
                 show("task_warning", warning=warning)
+
+
+@events_cli.command("tail")
+def tail_events(
+    url: ServiceUrl = DEFAULT_URL,
+    key: ServiceKey = "",
+    type_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--type",
+            help="Only these event types (repeatable): indicator_report.updated, task.*, …",
+        ),
+    ] = None,
+    after: Annotated[
+        str | None, typer.Option(help="Start after this cursor (printed when tail stops).")
+    ] = None,
+    follow: Annotated[
+        bool, typer.Option(help="Keep waiting for new events; --no-follow stops at the end.")
+    ] = True,
+) -> None:
+    """Print the service's change feed, one line per event, and keep following it (Ctrl-C
+    stops and prints the cursor to carry on from)."""
+    from app.events import client as events_client
+
+    need_key(key)
+    position = events_client.Position(cursor=after)
+
+    async def run() -> None:
+        pages = events_client.follow(
+            url=url, key=key, types=type_ or [], position=position, keep_going=follow
+        )
+        async for page in pages:
+            for event in page:
+                show(
+                    "event_line",
+                    occurred_at=event["occurred_at"],
+                    type=event["type"],
+                    entity=event["entity"]["type"],
+                    id=event["entity"]["id"],
+                    actor=event["actor"]["name"],
+                    fields=events_client.fields_of(event),
+                )
+
+    try:
+        call_service(url, run())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if position.cursor:
+            notes.print(text("tail_resume", cursor=escape(position.cursor)))
 
 
 @cli.command("upload")

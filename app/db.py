@@ -148,6 +148,12 @@ class RequestDatabase:
                 with quiet:
                     await self._conn.close()
 
+    async def release(self) -> None:
+        """Give the connection back to the pool before the response (a long poll waits
+        without one); a later ``connection()`` checks out another."""
+        await self.close()
+        self._conn, self.session, self.autocommit = None, None, False
+
     def _driver_closed(self) -> bool:
         try:
             sync = self._conn.sync_connection if self._conn is not None else None

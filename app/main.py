@@ -20,7 +20,7 @@ from app import __version__
 from app.audit.router import router as audit_router
 from app.auth import service as auth_service
 from app.auth.router import router as api_keys_router
-from app.bulk.jobs import Worker
+from app.bulk.jobs import Worker, asyncpg_dsn
 from app.bulk.router import jobs_router as bulk_jobs_router
 from app.bulk.router import router as bulk_router
 from app.db import (
@@ -31,6 +31,8 @@ from app.db import (
     resolve_database_url,
 )
 from app.errors import install_error_handlers
+from app.events.listener import EventListener
+from app.events.router import router as events_router
 from app.http import API_PREFIX
 from app.i18n import LanguageMiddleware
 from app.idempotency.service import IdempotentReplay
@@ -64,6 +66,7 @@ API_ROUTERS = [
     bulk_router,
     bulk_jobs_router,
     audit_router,
+    events_router,
     api_keys_router,
 ]
 
@@ -114,11 +117,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             heartbeat_timeout=settings.bulk_heartbeat_timeout_seconds,
         )
         await worker.start()
+    listener = EventListener(dsn=asyncpg_dsn(url), max_waiters=settings.events_max_waiters)
+    await listener.start()
+    app.state.event_listener = listener
     log.info("luoshi ready", extra={"version": __version__})
     try:
         yield
     finally:
         housekeeping.cancel()
+        await listener.stop()
         if watchdog is not None:
             watchdog.cancel()
         if worker is not None:

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # A job whose worker stops beating this long (killed, crashed) is taken by another worker.
     bulk_heartbeat_timeout_seconds: float = Field(default=30.0, ge=2, le=3600)
 
+    # Change-feed long polls (`GET /events?wait=`) one process holds at once; they share one
+    # LISTEN connection and hold no pooled one while waiting. Past it: 503 with Retry-After.
+    events_max_waiters: int = Field(default=1000, ge=0, le=100_000)
+
     # The offices' calendar: what "today" is, and on which day a report was submitted.
     timezone: str = "Asia/Shanghai"
 

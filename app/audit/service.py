@@ -43,6 +43,11 @@ def audit_models(models: dict[type[Base], str]) -> None:
     _AUDITED.update(models)
 
 
+def entity_types() -> set[str]:
+    """The entity type names events are recorded under."""
+    return set(_AUDITED.values())
+
+
 def set_actor(session: AsyncSession | Session, actor: Actor) -> None:
     session.info["actor"] = actor
 

@@ -76,3 +76,12 @@ def ensure_fields(actor: Principal, changes: dict[str, Any], allowed: set[str]) 
         raise Forbidden(
             f"a reporter may change only {', '.join(sorted(allowed))}; not {', '.join(refused)}"
         )
+
+
+async def responsible_task_ids(session: AsyncSession, unit_id: int) -> set[int]:
+    """Every task the unit, or a group it belongs to, is responsible for: one query, so a check
+    over many rows is a set lookup instead of a query per row."""
+    stmt = select(Responsibility.task_id).where(
+        Responsibility.unit_id.in_(self_and_ancestors(unit_id))
+    )
+    return set((await session.execute(stmt)).scalars())

@@ -1,0 +1,1 @@
+"""The change feed: every committed write, in commit order, read from the audit trail."""
