@@ -139,7 +139,7 @@ async def delete_indicator(
 # hashed max over "period_start value" text (fixed-width dates sort as text), so no sort of the
 # reports is needed.
 _PROGRESS = """
-    WITH ind AS (
+    WITH {known_cte} ind AS (
         SELECT i.id, i.task_id, i.code, i.name, i.unit_label, i.comparator, i.target_value,
                i.target_max, i.aggregation, p.year
         FROM indicators i JOIN plans p ON p.id = i.plan_id
@@ -193,7 +193,11 @@ _SCOPES = {
 }
 _STATEMENTS = {
     (scope, known): text(
-        _PROGRESS.format(scope=condition, reports=known_reports.reports_source(known))
+        _PROGRESS.format(
+            scope=condition,
+            known_cte=known_reports.known_cte(known),
+            reports=known_reports.reports_source(known),
+        )
     )
     for scope, condition in _SCOPES.items()
     for known in (None, datetime.min)

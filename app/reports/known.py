@@ -73,17 +73,13 @@ KnownAt = Annotated[
     Field(examples=["2024-06-30T18:00:00+08:00", "2024-06-30"]),
 ]
 
-# The columns the overviews read, current or rebuilt.
-_CURRENT = """
-    SELECT r.id, r.indicator_id, r.unit_id, r.period, r.period_start, r.value, r.status,
-           r.first_submitted_at
-    FROM indicator_reports r
-    WHERE r.updated_at <= CAST(:known_at AS timestamptz)
-"""
 
-
+# Reports changed or deleted since ``known_at``, as they stood then: each field's value after
+# the latest event (up to ``known_at``) that set it. The creation event holds every field; a
+# bulk submission records first_submitted_at outside its event, so that one is read from the
+# row while it exists (it is set once and never moves). A CTE of its own, computed once per
+# statement: it is small (what changed since), and the statement joins it by key.
 def _last(field: str, cast: str) -> str:
-    """The field's value after the latest event (up to ``known_at``) that set it."""
     return (
         f"CAST((array_agg(e.changes -> '{field}' ->> 1 ORDER BY e.id DESC) "
         f"FILTER (WHERE e.changes ? '{field}'))[1] AS {cast}) AS {field}"
@@ -91,45 +87,67 @@ def _last(field: str, cast: str) -> str:
 
 
 _REBUILT = f"""
-    SELECT h.id,
-           coalesce(cur.indicator_id, h.indicator_id) AS indicator_id,
-           coalesce(cur.unit_id, h.unit_id) AS unit_id,
-           coalesce(cur.period, h.period) AS period,
-           coalesce(cur.period_start, h.period_start) AS period_start,
-           h.value, h.status,
-           -- Set once and never moved; a bulk submission records it outside the event.
-           CASE WHEN h.status <> 'draft'
-                THEN coalesce(cur.first_submitted_at, h.first_submitted_at) END
-               AS first_submitted_at
-    FROM (
-        SELECT e.entity_id AS id,
-               (array_agg(e.action ORDER BY e.id DESC))[1] AS last_action,
-               {_last("indicator_id", "bigint")}, {_last("unit_id", "bigint")},
-               {_last("period", "text")}, {_last("period_start", "date")},
-               {_last("value", "numeric")}, {_last("status", "text")},
-               {_last("first_submitted_at", "timestamptz")}
-        FROM audit_events e
-        WHERE e.entity_type = 'indicator_report'
-          AND e.occurred_at <= CAST(:known_at AS timestamptz)
-          AND e.entity_id IN (
-              -- Changed or deleted since: a report created since did not exist then.
-              SELECT entity_id FROM audit_events
-              WHERE occurred_at > CAST(:known_at AS timestamptz)
-                AND entity_type = 'indicator_report' AND action <> 'create'
-          )
-        GROUP BY e.entity_id
-    ) h
-    LEFT JOIN indicator_reports cur ON cur.id = h.id
-    WHERE h.last_action <> 'delete'
-"""
+    rebuilt AS MATERIALIZED (
+        SELECT h.id, h.indicator_id, h.unit_id, h.period, h.period_start, h.value, h.status,
+               CASE WHEN h.status <> 'draft' THEN coalesce(
+                   (SELECT c.first_submitted_at FROM indicator_reports c WHERE c.id = h.id),
+                   h.first_submitted_at) END AS first_submitted_at
+        FROM (
+            SELECT e.entity_id AS id,
+                   (array_agg(e.action ORDER BY e.id DESC))[1] AS last_action,
+                   {_last("indicator_id", "bigint")}, {_last("unit_id", "bigint")},
+                   {_last("period", "text")}, {_last("period_start", "date")},
+                   {_last("value", "numeric")}, {_last("status", "text")},
+                   {_last("first_submitted_at", "timestamptz")}
+            FROM audit_events e
+            WHERE e.entity_type = 'indicator_report'
+              AND e.occurred_at <= CAST(:known_at AS timestamptz)
+              AND e.entity_id IN (
+                  -- Changed or deleted since: a report created since did not exist then.
+                  SELECT entity_id FROM audit_events
+                  WHERE occurred_at > CAST(:known_at AS timestamptz)
+                    AND entity_type = 'indicator_report' AND action <> 'create'
+              )
+            GROUP BY e.entity_id
+        ) h
+        WHERE h.last_action <> 'delete'
+    ),"""
+_COLUMNS = "id, indicator_id, unit_id, period, period_start, value, status, first_submitted_at"
+_KNOWN_REPORTS = f"""(
+    SELECT {_COLUMNS} FROM indicator_reports
+    WHERE updated_at <= CAST(:known_at AS timestamptz)
+    UNION ALL
+    SELECT {_COLUMNS} FROM rebuilt
+)"""
 
-KNOWN_REPORTS = f"({_CURRENT} UNION ALL {_REBUILT})"
+
+def known_cte(known_at: datetime | None) -> str:
+    """The first entries of a statement's ``WITH`` list: nothing, or (with ``known_at``) the
+    ``rebuilt`` reports ``reports_source`` and ``report_join`` read."""
+    return "" if known_at is None else _REBUILT
 
 
 def reports_source(known_at: datetime | None) -> str:
-    """The reports to read: the table itself, or (with ``known_at``) the reports as they stood
-    then, which binds ``:known_at``."""
-    return "indicator_reports" if known_at is None else KNOWN_REPORTS
+    """The reports to scan: the table itself, or (with ``known_at``) the reports as they stood
+    then. Binds ``:known_at``; needs ``known_cte`` in the statement."""
+    return "indicator_reports" if known_at is None else _KNOWN_REPORTS
+
+
+def report_join(known_at: datetime | None, alias: str, on: str) -> str:
+    """``LEFT JOIN`` each row to its one report (``on`` in terms of ``alias``) by the unique
+    key, as it stands or as it stood at ``known_at``: the unchanged row by index, or the
+    rebuilt one. Either way ``alias`` has the report's id, status and first_submitted_at."""
+    if known_at is None:
+        return f"LEFT JOIN indicator_reports {alias} ON {on.format(r=alias)}"
+    return (
+        f"LEFT JOIN indicator_reports {alias}_now ON {on.format(r=alias + '_now')} "
+        f"AND {alias}_now.updated_at <= CAST(:known_at AS timestamptz) "
+        f"LEFT JOIN rebuilt {alias}_then ON {on.format(r=alias + '_then')} "
+        f"CROSS JOIN LATERAL (SELECT coalesce({alias}_now.id, {alias}_then.id) AS id, "
+        f"coalesce({alias}_now.status, {alias}_then.status) AS status, "
+        f"coalesce({alias}_now.first_submitted_at, {alias}_then.first_submitted_at) "
+        f"AS first_submitted_at) {alias}"
+    )
 
 
 AsOfParam = Annotated[IsoDate | None, Query(description=AS_OF)]

@@ -24,7 +24,7 @@ ObligationStatus = Literal["upcoming", "due", "overdue", "submitted", "approved"
 # Period end, due date and status are all derived here, so filters and counts (the dashboard's
 # overdue reports by unit) stay in the database however many reports there are.
 _OBLIGATIONS = """
-    WITH owed AS (
+    WITH {known_cte} owed AS (
         SELECT i.id AS indicator_id, i.code AS indicator_code, i.name AS indicator_name,
                i.task_id, i.frequency, r.unit_id, u.name AS unit_name,
                CASE i.frequency
@@ -85,10 +85,7 @@ _OBLIGATIONS = """
                    ELSE 'overdue'
                END AS status
         FROM owed
-        LEFT JOIN {reports} rep
-            ON rep.indicator_id = owed.indicator_id
-           AND rep.unit_id = owed.unit_id
-           AND rep.period = owed.period  -- the unique key: an index lookup per obligation
+        {report_join}
     )
 """
 # Keyset order; `:after_start` NULL reads from the start, `:limit` NULL reads everything.
@@ -111,8 +108,19 @@ TASKS_SCOPE = "i.task_id = ANY(CAST(:scope_ids AS bigint[]))"
 def obligations_sql(scope: str, select: str, *, known: bool) -> str:
     """The obligations of one scope, settled at ``:as_of``, read by ``select`` (from
     ``settled``); binds ``:tz`` and, when ``known``, the reports as known at ``:known_at``."""
-    source = known_reports.reports_source(datetime.min if known else None)
-    return _OBLIGATIONS.format(scope=scope, reports=source) + select
+    moment = datetime.min if known else None
+    # The unique key: an index lookup per obligation.
+    join = known_reports.report_join(
+        moment,
+        "rep",
+        "{r}.indicator_id = owed.indicator_id AND {r}.unit_id = owed.unit_id "
+        "AND {r}.period = owed.period",
+    )
+    return (
+        _OBLIGATIONS.format(scope=scope, known_cte=known_reports.known_cte(moment),
+                            report_join=join)
+        + select
+    )  # fmt: skip
 
 
 def statements(scope: str, select: str) -> dict[bool, Any]:
