@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from app.settings import get_settings
+from app.settings import current_settings
 
 
 def zone() -> str:
     """The IANA name, for SQL (``timestamptz AT TIME ZONE :tz``)."""
-    return get_settings().timezone
+    return current_settings().timezone
 
 
 def today() -> date:

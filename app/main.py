@@ -47,7 +47,7 @@ from app.overview.router import router as overview_router
 from app.plans.router import router as plans_router
 from app.reports.router import router as reports_router
 from app.responsibilities.router import router as responsibilities_router
-from app.settings import Settings, get_settings
+from app.settings import Settings, SettingsMiddleware, get_settings, use_settings
 from app.tasks.router import router as tasks_router
 from app.units.router import router as units_router
 
@@ -88,6 +88,7 @@ def operation_id(route: APIRoute) -> str:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    use_settings(settings)  # the background tasks started below inherit them
     url = app.state.database_url or await asyncio.to_thread(resolve_database_url, settings)
     if settings.migrate_on_start:
         await migrate(url)
@@ -173,5 +174,6 @@ def create_app(
     app.add_middleware(MetricsMiddleware, metrics=metrics, api_prefix=API_PREFIX)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(LanguageMiddleware)
+    app.add_middleware(SettingsMiddleware, settings=settings)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     return app

@@ -1,7 +1,9 @@
 """All configuration, read once from the environment (``LUOSHI_*`` and ``DATABASE_URL``)."""
 
+from contextvars import ContextVar, Token
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -65,8 +67,38 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings; tests clear the cache to change them."""
+    """The process-wide settings (from the environment); tests clear the cache to change
+    them. Code that runs for an app reads ``current_settings()`` instead."""
     return Settings()
+
+
+# The settings of the app in hand: `create_app(settings=…)` puts them here for each request
+# and for its background tasks, so that two apps in one process (tests, benches) each keep
+# their own — the clock's time zone and idempotency retention included.
+_current: ContextVar[Settings | None] = ContextVar("settings", default=None)
+
+
+def current_settings() -> Settings:
+    """The running app's settings, or the process-wide ones outside any app."""
+    return _current.get() or get_settings()
+
+
+def use_settings(settings: Settings) -> Token[Settings | None]:
+    return _current.set(settings)
+
+
+class SettingsMiddleware:
+    """Runs each request with its app's settings as ``current_settings()``."""
+
+    def __init__(self, app: Any, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        token = _current.set(self.settings)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _current.reset(token)
 
 
 def async_database_url(url: str) -> str:

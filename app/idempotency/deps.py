@@ -8,7 +8,7 @@ from fastapi import Header, Request
 from app.auth.deps import CurrentPrincipal
 from app.deps import Session
 from app.idempotency import service
-from app.settings import get_settings
+from app.settings import current_settings
 
 
 async def claim_idempotency_key(
@@ -41,5 +41,5 @@ async def claim_idempotency_key(
         api_key_id=principal.key_id,
         key=idempotency_key,
         fingerprint=fingerprint,
-        retention=timedelta(hours=get_settings().idempotency_retention_hours),
+        retention=timedelta(hours=current_settings().idempotency_retention_hours),
     )
