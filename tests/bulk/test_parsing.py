@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.bulk import parsing
-from app.bulk.specs import FieldError, amount, code, iso_date, period
+from app.bulk.spec import FieldError, amount, code, iso_date
+from app.reports.bulk import period
 
 
 def records(data: bytes, content_type: str) -> list[parsing.Record]:
