@@ -186,8 +186,8 @@ SPEC = Spec(
         Check(
             "due_on",
             "invalid",
-            "f_start_on > f_due_on",
-            "'start_on must not be after due_on'",
+            rules.dates_out_of_order_sql("f_start_on", "f_due_on"),
+            f"'{rules.DATES_OUT_OF_ORDER}'",
         ),
     ),
     final={
