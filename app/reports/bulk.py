@@ -20,7 +20,7 @@ from app.bulk.spec import (
     text,
 )
 from app.plans.bulk import PLAN_FIELD
-from app.reports.periods import InvalidPeriod, Period, parse_period
+from app.reports.periods import MAX_LENGTH, InvalidPeriod, Period, parse_period
 
 
 @lru_cache(maxsize=4096)
@@ -32,7 +32,12 @@ def _period_of(text: str) -> Period:
 
 
 def period(value: Any) -> Period:
-    return _period_of(as_text(value)[:16])
+    """A period cell, read as the API reads one (spaces around it stripped, then at most
+    MAX_LENGTH characters) with parse_period's own message when it is not a period."""
+    written = as_text(value).strip()
+    if len(written) > MAX_LENGTH:  # never a period: not worth a cache entry
+        return _period_of.__wrapped__(written)
+    return _period_of(written)
 
 
 def _staged_period(period: Period) -> tuple[str, date, date, str]:

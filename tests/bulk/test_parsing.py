@@ -99,3 +99,11 @@ def test_converters() -> None:
     for convert, value in ((code, "a b"), (amount, float("nan")), (iso_date, "20241231")):
         with pytest.raises(FieldError):
             convert(value)
+
+
+def test_a_period_is_read_whole_as_the_api_reads_it() -> None:
+    # Cut at 16 characters before stripping, "2024Q2" with trailing text once passed.
+    assert str(period("   " * 10 + "2024Q2")) == "2024Q2"
+    with pytest.raises(FieldError) as refused:
+        period("2024Q2" + " " * 10 + "junk")
+    assert refused.value.code == "invalid_period"
