@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.bulk.spec import Check, Column, Field, Spec, amount, choice, code, identifier, text
+from app.indicators import rules
 from app.indicators.models import AGGREGATIONS, COMPARATORS, FREQUENCIES
 from app.plans.bulk import PLAN_FIELD
 from app.tasks.bulk import TASK_CHECKS, TASK_JOIN, TASK_RESOLVED
@@ -76,6 +77,15 @@ SPEC = Spec(
             "'a `between` target needs target_max ≥ target_value; other comparators none'",
         ),
     ),
+    # A target that stops being `between` drops its max: the rule the API applies too.
+    final={
+        "target_max": lambda plain: rules.target_max_sql(
+            comparator=plain["comparator"],
+            comparator_written="x.comparator",
+            written="x.target_max",
+            kept=plain["target_max"],
+        )
+    },
     example_csv="plan,code,task,name,comparator,target_value,frequency\n"
     "HNAST-2024,WP13-1,13,全年接待公众,gte,200,quarterly\n",
 )
