@@ -37,7 +37,7 @@ from app.auth import service as auth_service
 from app.auth.service import Principal
 from app.bulk import service
 from app.bulk.models import BulkJob
-from app.bulk.specs import SPECS
+from app.bulk.resources import SPECS
 from app.errors import PROBLEM_BASE, AppError, NotFound
 from app.settings import async_database_url
 

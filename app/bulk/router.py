@@ -6,8 +6,8 @@ from starlette.responses import Response
 
 from app.auth.deps import CurrentPrincipal, Reporter
 from app.bulk import jobs, parsing, service
+from app.bulk.resources import SPECS
 from app.bulk.schemas import BulkJobRead, BulkProblem, BulkSummary, Mode, Resource
-from app.bulk.specs import REPORTS, SPECS
 from app.deps import Session
 from app.errors import PROBLEM_MEDIA_TYPE
 from app.http import API_PREFIX, json_response, problems
@@ -45,7 +45,10 @@ _BODY: dict[str, Any] = {
                 ],
             },
             parsing.NDJSON: {"schema": {"type": "string"}, "example": _NDJSON_EXAMPLE},
-            parsing.CSV: {"schema": {"type": "string"}, "example": REPORTS.example_csv},
+            parsing.CSV: {
+                "schema": {"type": "string"},
+                "example": SPECS["indicator-reports"].example_csv,
+            },
             parsing.XLSX: {"schema": {"type": "string", "format": "binary"}},
         },
     }

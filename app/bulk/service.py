@@ -27,7 +27,7 @@ from app.audit import service as audit_service
 from app.auth.scope import reporter_unit
 from app.auth.service import Principal
 from app.bulk import parsing
-from app.bulk.specs import Column, FieldError, Spec, stage_columns
+from app.bulk.spec import Column, FieldError, Spec, stage_columns
 from app.errors import AppError, Forbidden, InvalidInput
 
 Mode = Literal["upsert", "create", "update"]
@@ -262,8 +262,11 @@ async def _stage(
     driver = await asyncpg_connection(session)
     fields = [(f.name, f.convert, f.key, f.alternatives) for f in spec.fields]
     names = spec.names
-    has_period = "period" in names
-    period_index = 1 + [f.name for f in spec.fields].index("period") if has_period else 0
+    # Fields whose value is staged with derived columns (a period with its dates): where
+    # the value sits in the record, how to split it, and how many columns it adds.
+    splits = [
+        (1 + i, f.split, len(f.derived)) for i, f in enumerate(spec.fields) if f.split is not None
+    ]
     errors = outcome.errors
     unknown: set[str] = set()
     known_keys: frozenset[str] = frozenset()
@@ -302,13 +305,13 @@ async def _stage(
                 record.append(None)
         if bad:
             continue
-        if has_period:
-            period = record[period_index]
-            if period is None:
-                record += [None, None, None]
+        for index, split, width in splits:
+            value = record[index]
+            if value is None:
+                record += [None] * width
             else:
-                record[period_index] = str(period)
-                record += [period.starts_on, period.ends_on, period.frequency]
+                record[index], *derived = split(value)
+                record += derived
         batch.append(tuple(record))
         if len(batch) >= BATCH:
             await driver.copy_records_to_table(stage, records=batch, columns=["row", *columns])

@@ -22,7 +22,7 @@ from app.crud import (
     require_reference,
 )
 from app.errors import Conflict, InvalidInput, NotFound
-from app.indicators import progress
+from app.indicators import progress, rules
 from app.indicators.models import Indicator
 from app.indicators.schemas import (
     IndicatorCreate,
@@ -100,9 +100,15 @@ async def update_indicator(
                 "periods; its frequency cannot change while they exist"
             )
     comparator = changes.get("comparator", indicator.comparator)
-    if comparator != "between" and "comparator" in changes and "target_max" not in changes:
-        changes["target_max"] = None  # no longer a range
-    target_max = changes.get("target_max", indicator.target_max)
+    target_max = rules.target_max(
+        comparator=comparator,
+        comparator_written="comparator" in changes,
+        max_written="target_max" in changes,
+        written=changes.get("target_max"),
+        kept=indicator.target_max,
+    )
+    if "target_max" in changes or target_max != indicator.target_max:
+        changes["target_max"] = target_max
     try:
         check_range(
             comparator,

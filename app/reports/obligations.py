@@ -16,6 +16,7 @@ from app import clock
 from app.errors import InvalidInput
 from app.pagination import MAX_LIMIT, ListQuery, Page, decode_key_cursor, encode_key_cursor
 from app.reports import known as known_reports
+from app.reports import periods
 from app.reports.known import AS_OF, KNOWN_AT, KnownAt
 from app.types import IsoDate
 
@@ -27,12 +28,7 @@ _OBLIGATIONS = """
     WITH {known_cte} owed AS (
         SELECT i.id AS indicator_id, i.code AS indicator_code, i.name AS indicator_name,
                i.task_id, i.frequency, r.unit_id, u.name AS unit_name,
-               CASE i.frequency
-                   WHEN 'annual' THEN p.year::text
-                   WHEN 'semiannual' THEN p.year || 'H' || (month + 5) / 6
-                   WHEN 'quarterly' THEN p.year || 'Q' || (month + 2) / 3
-                   ELSE p.year || '-' || lpad(month::text, 2, '0')
-               END AS period,
+               {period} AS period,
                make_date(p.year, month, 1) AS period_start,
                (make_date(p.year, month, 1) + step.months - interval '1 day')::date AS period_end,
                (make_date(p.year, month, 1) + step.months - interval '1 day')::date
@@ -51,21 +47,9 @@ _OBLIGATIONS = """
         ) r
         JOIN units u ON u.id = r.unit_id
         CROSS JOIN LATERAL (
-            SELECT CASE i.frequency
-                WHEN 'annual' THEN interval '12 months'
-                WHEN 'semiannual' THEN interval '6 months'
-                WHEN 'quarterly' THEN interval '3 months'
-                ELSE interval '1 month'
-            END AS months
+            SELECT {length} AS months
         ) step
-        CROSS JOIN LATERAL unnest(
-            CASE i.frequency
-                WHEN 'annual' THEN ARRAY[1]
-                WHEN 'semiannual' THEN ARRAY[1, 7]
-                WHEN 'quarterly' THEN ARRAY[1, 4, 7, 10]
-                ELSE ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
-            END
-        ) AS start(month)
+        CROSS JOIN LATERAL unnest({start_months}) AS start(month)
         WHERE {scope}
     ),
     settled AS (
@@ -88,6 +72,12 @@ _OBLIGATIONS = """
         {report_join}
     )
 """
+# The periods of the plan year, in the SQL form of the period rule (app/reports/periods.py).
+_PERIODS = {
+    "period": periods.label_sql("i.frequency", "p.year", "month"),
+    "length": periods.length_sql("i.frequency"),
+    "start_months": periods.start_months_sql("i.frequency"),
+}
 # Keyset order; `:after_start` NULL reads from the start, `:limit` NULL reads everything.
 _LIST = """
     SELECT * FROM settled
@@ -118,7 +108,7 @@ def obligations_sql(scope: str, select: str, *, known: bool) -> str:
     )
     return (
         _OBLIGATIONS.format(scope=scope, known_cte=known_reports.known_cte(moment),
-                            report_join=join)
+                            report_join=join, **_PERIODS)
         + select
     )  # fmt: skip
 

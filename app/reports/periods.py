@@ -1,4 +1,9 @@
-"""Reporting periods: ``2024``, ``2024H1``, ``2024Q2``, ``2024-05``. Pure; no database."""
+"""Reporting periods: ``2024``, ``2024H1``, ``2024Q2``, ``2024-05``. Pure; no database.
+
+The period rule's one home, in each form it is needed in: Python (:func:`parse_period`,
+:class:`Period`, for the API and bulk staging), the pattern the OpenAPI document shows
+(:data:`PERIOD_PATTERN`), and SQL (the periods of a plan year, for the obligations).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,15 @@ _PATTERNS = (
     (re.compile(r"([0-9]{4})-?[Qq]([1-4])"), "Q"),
     (re.compile(r"([0-9]{4})-([0-9]{1,2})"), "M"),
     (re.compile(r"([0-9]{4})([0-9]{2})"), "M"),
+)
+
+
+MAX_LENGTH = 16  # as written, spaces around it stripped; longer is never a period
+# What `parse_period` accepts, for the document only (its own messages say more than a
+# pattern mismatch would): generated clients and validators learn the format from it.
+PERIOD_PATTERN = (
+    r"^\s*(19[0-9]{2}|2[01][0-9]{2}|2200)"
+    r"(-?[Hh][12]|-?[Qq][1-4]|-(0?[1-9]|1[0-2])|0[1-9]|1[0-2])?\s*$"
 )
 
 
@@ -70,3 +84,37 @@ def parse_period(text: str) -> Period:
 def periods_of_year(year: int, frequency: str) -> list[Period]:
     kind = next(k for k, f in FREQUENCY_OF_KIND.items() if f == frequency)
     return [Period(year, kind, i) for i in range(1, 12 // _MONTHS_PER[kind] + 1)]
+
+
+# --- SQL: the periods of a plan year, as the obligations derive them ----------------------
+
+
+def start_months_sql(frequency: str) -> str:
+    """The months (1-12) in which the periods of ``frequency`` begin, as an SQL array."""
+    whens = " ".join(
+        f"WHEN '{f}' THEN ARRAY[{', '.join(map(str, range(1, 13, _MONTHS_PER[k])))}]"
+        for k, f in FREQUENCY_OF_KIND.items()
+    )
+    return f"(CASE {frequency} {whens} END)"
+
+
+def length_sql(frequency: str) -> str:
+    """How long a period of ``frequency`` lasts, as an SQL interval."""
+    whens = " ".join(
+        f"WHEN '{f}' THEN interval '{_MONTHS_PER[k]} months'" for k, f in FREQUENCY_OF_KIND.items()
+    )
+    return f"(CASE {frequency} {whens} END)"
+
+
+def label_sql(frequency: str, year: str, month: str) -> str:
+    """The period of ``frequency`` that begins in ``month`` of ``year``, as ``str(Period)``."""
+    labels = {
+        "Y": f"{year}::text",
+        "M": f"{year} || '-' || lpad({month}::text, 2, '0')",
+    }
+    whens = " ".join(
+        f"WHEN '{f}' THEN "
+        + labels.get(k, f"{year} || '{k}' || ({month} + {_MONTHS_PER[k] - 1}) / {_MONTHS_PER[k]}")
+        for k, f in FREQUENCY_OF_KIND.items()
+    )
+    return f"(CASE {frequency} {whens} END)"

@@ -11,7 +11,7 @@ from pydantic import (
 )
 
 from app.pagination import ListQuery
-from app.reports.periods import parse_period
+from app.reports.periods import MAX_LENGTH, PERIOD_PATTERN, parse_period
 from app.types import Amount, Id, InputModel, Note, ReadModel, omissible
 
 ReportStatus = Literal["draft", "submitted", "approved", "returned"]
@@ -22,15 +22,9 @@ def _normalise_period(value: str) -> str:
     return str(parse_period(value))
 
 
-# What `parse_period` accepts, for the document only (its own messages say more than a
-# pattern mismatch would): generated clients and validators learn the format from it.
-PERIOD_PATTERN = (
-    r"^\s*(19[0-9]{2}|2[01][0-9]{2}|2200)"
-    r"(-?[Hh][12]|-?[Qq][1-4]|-(0?[1-9]|1[0-2])|0[1-9]|1[0-2])?\s*$"
-)
 PeriodText = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=4, max_length=16),
+    StringConstraints(strip_whitespace=True, min_length=4, max_length=MAX_LENGTH),
     AfterValidator(_normalise_period),
     Field(
         description="`2024`, `2024H1`, `2024Q2` or `2024-05` (`2024-Q2` and `202405` are "

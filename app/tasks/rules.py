@@ -1,5 +1,6 @@
-"""How status, progress and completion date follow from one another: each rule once in Python
-(for the API) and once in SQL (for bulk uploads), side by side so the two cannot drift apart.
+"""How status, progress and completion date follow from one another, and the order of a task's
+dates: each rule once in Python (for the API) and once in SQL (for bulk uploads), side by side
+so the two cannot drift apart.
 
 Pure: no database, no web. The SQL forms take SQL expressions and return one; the statement
 that runs a completion date binds ``:today`` (``clock.today()``, the offices' calendar).
@@ -69,3 +70,16 @@ def completed_on_sql(*, status: str, status_written: str, written: str, kept: st
         f"THEN coalesce({written}, {old}, CAST(:today AS date)) "
         f"WHEN {status_written} IS NOT NULL THEN {written} ELSE {kept} END)"
     )
+
+
+DATES_OUT_OF_ORDER = "start_on must not be after due_on"
+
+
+def dates_out_of_order(start_on: date | None, due_on: date | None) -> bool:
+    """A task may not start after it is due; either date may be missing."""
+    return start_on is not None and due_on is not None and start_on > due_on
+
+
+def dates_out_of_order_sql(start_on: str, due_on: str) -> str:
+    """:func:`dates_out_of_order` over SQL expressions (NULL, not true, when a date is missing)."""
+    return f"({start_on} > {due_on})"

@@ -38,11 +38,6 @@ _EXAMPLE: dict[str, Any] = {
 }
 
 
-def _dates_in_order(start_on: date | None, due_on: date | None) -> None:
-    if start_on is not None and due_on is not None and start_on > due_on:
-        raise ValueError("start_on must not be after due_on")
-
-
 class TaskCreate(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
@@ -67,7 +62,8 @@ class TaskCreate(InputModel):
     @classmethod
     def _check_dates(cls, due_on: date | None, info: ValidationInfo) -> date | None:
         # On the field, not the model, so the error points at #/due_on.
-        _dates_in_order(info.data.get("start_on"), due_on)
+        if rules.dates_out_of_order(info.data.get("start_on"), due_on):
+            raise ValueError(rules.DATES_OUT_OF_ORDER)
         return due_on
 
 

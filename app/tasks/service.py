@@ -215,10 +215,10 @@ async def update_task(
         await _check_parent(
             session, plan_id=task.plan_id, parent_id=changes["parent_id"], task_id=task_id
         )
-    start_on = changes.get("start_on", task.start_on)
-    due_on = changes.get("due_on", task.due_on)
-    if start_on is not None and due_on is not None and start_on > due_on:
-        raise _invalid("due_on", "start_on must not be after due_on")
+    if rules.dates_out_of_order(
+        changes.get("start_on", task.start_on), changes.get("due_on", task.due_on)
+    ):
+        raise _invalid("due_on", rules.DATES_OUT_OF_ORDER)
     _apply_rules(changes, before=task)
     changed = apply_changes(task, changes)
     if related is not None:

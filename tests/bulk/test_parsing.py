@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.bulk import parsing
-from app.bulk.specs import FieldError, amount, code, iso_date, period
+from app.bulk.spec import FieldError, amount, code, iso_date
+from app.reports.bulk import period
 
 
 def records(data: bytes, content_type: str) -> list[parsing.Record]:
@@ -98,3 +99,11 @@ def test_converters() -> None:
     for convert, value in ((code, "a b"), (amount, float("nan")), (iso_date, "20241231")):
         with pytest.raises(FieldError):
             convert(value)
+
+
+def test_a_period_is_read_whole_as_the_api_reads_it() -> None:
+    # Cut at 16 characters before stripping, "2024Q2" with trailing text once passed.
+    assert str(period("   " * 10 + "2024Q2")) == "2024Q2"
+    with pytest.raises(FieldError) as refused:
+        period("2024Q2" + " " * 10 + "junk")
+    assert refused.value.code == "invalid_period"

@@ -51,3 +51,11 @@ async def test_completed_on_agrees(db: AsyncSession) -> None:
         assert await db.scalar(text(f"SELECT {sql}"), {**args, "today": TODAY}) == expected, args
         seen.add(expected)
     assert seen == {None, TODAY, EARLIER, GIVEN}  # every branch was taken
+
+
+async def test_dates_out_of_order_agrees(db: AsyncSession) -> None:
+    sql = rules.dates_out_of_order_sql("CAST(:start_on AS date)", "CAST(:due_on AS date)")
+    for start_on, due_on in itertools.product((None, EARLIER, GIVEN), repeat=2):
+        in_sql = await db.scalar(text(f"SELECT {sql}"), {"start_on": start_on, "due_on": due_on})
+        assert bool(in_sql) == rules.dates_out_of_order(start_on, due_on), (start_on, due_on)
+    assert rules.dates_out_of_order(GIVEN, EARLIER)
