@@ -1,4 +1,4 @@
-"""Building blocks every resource service shares: fetch, optimistic locking, change, page."""
+"""Building blocks every resource service shares: list, fetch, lock, change, delete."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, inspect, select
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Select, bindparam, func, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app import fastpath
@@ -184,9 +185,74 @@ async def fetch_page(
     return rows, None
 
 
-def like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def equal_filters(model: type[M], query: BaseModel, *fields: str) -> list[ColumnElement[bool]]:
+    """The plain list filters: ``column = value`` for each of these query fields that was given
+    (a query field is named after the column it filters)."""
+    conditions = []
+    for field in fields:
+        value = getattr(query, field)
+        if value is not None:
+            conditions.append(getattr(model, field) == value)
+    return conditions
+
+
+def text_search(text: str | None, *columns: Any) -> list[ColumnElement[bool]]:
+    """``?q=``: any of the columns contains the text, ignoring case; ``%`` and ``_`` are
+    searched for as themselves."""
+    if not text:
+        return []
+    return [or_(*(column.icontains(text, autoescape=True) for column in columns))]
+
+
+async def list_page(
+    session: AsyncSession, model: type[M], page: PageParams, *where: ColumnElement[bool]
+) -> tuple[list[Record], str | None]:
+    """A page of the model's records, oldest first, that meet every condition."""
+    return await fetch_page(session, read_select(model).where(*where), model, page)
+
+
+async def get_for_change(
+    session: AsyncSession, model: type[M], entity_id: int, *, if_match: str | None
+) -> M:
+    """The ORM object, locked, to change or delete it once ``If-Match`` agrees."""
+    obj = await get_or_404(session, model, entity_id, for_update=True)
+    check_if_match(if_match, obj)
+    return obj
+
+
+async def add_entity(session: AsyncSession, model: type[M], values: dict[str, Any]) -> M:
+    """Insert a new record (its id and server defaults are read back)."""
+    obj = new_entity(model, values)
+    session.add(obj)
+    await session.flush()
+    return obj
+
+
+async def change_entity(session: AsyncSession, obj: M, changes: dict[str, Any]) -> M:
+    apply_changes(obj, changes)
+    await session.flush()
+    return obj
+
+
+async def delete_entity(session: AsyncSession, obj: Base) -> None:
+    await session.delete(obj)
+    await session.flush()
+
+
+async def ensure_unique(
+    session: AsyncSession,
+    model: type[M],
+    *where: ColumnElement[bool],
+    other_than: int | None,
+    conflict: str,
+) -> None:
+    """Refuse (409) what another record already has (``other_than``: the record being changed)."""
+    ident = model.id  # type: ignore[attr-defined]
+    stmt = select(ident).where(*where)
+    if other_than is not None:
+        stmt = stmt.where(ident != other_than)
+    if (await session.execute(stmt)).first() is not None:
+        raise Conflict(conflict)
 
 
 async def ensure_unreferenced(

@@ -1,18 +1,24 @@
-"""The request boundary: commit before the response leaves, and record idempotent responses."""
+"""The request boundary (commit before the response leaves, record idempotent responses) and
+the one way to declare a collection's plain list/get/create/change/delete routes."""
 
-from collections.abc import Callable, Coroutine
-from typing import Any
+import inspect
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.responses import Response
 
-from app.auth.deps import ALL_ROLES, require_principal
+from app.auth.deps import ALL_ROLES, CurrentPrincipal, require_principal
 from app.db import READ_ONLY_METHODS, RequestDatabase
+from app.deps import IfMatch, Session
 from app.errors import is_outage
+from app.http import created_response, item_response, no_content, page_response, problems
 from app.idempotency import service as idempotency_service
 from app.idempotency.deps import claim_idempotency_key
+from app.pagination import Page
 
 
 def without_idempotency(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -91,3 +97,163 @@ def _roles_in(dependant: Dependant) -> tuple[str, ...] | None:
     if found is None and authenticated:
         return ALL_ROLES
     return found
+
+
+Service = Callable[..., Awaitable[Any]]
+
+
+class CrudRoutes:
+    """The plain routes of one collection, declared one line each in the domain's router.
+
+    A route is named after the service function it calls (``service.list_plans`` → operation
+    ``plans-list_plans``) and passes it the session, the path id, ``query``/``data``,
+    ``if_match`` and — to a function that takes one — the caller as ``actor``. It answers in
+    the house shapes: a page, an item with ``ETag``, 201 with ``Location`` and ``ETag``, 204.
+    Routes that are more than that stay ordinary handlers next to the declarations.
+    """
+
+    def __init__(self, router: APIRouter, read: type[BaseModel], *, id: tuple[str, Any]) -> None:
+        self.router = router
+        self.read = read
+        self.id_name, self.id_type = id
+
+    def list(self, service: Service, query: Any, *, summary: str) -> None:
+        call = _caller(service)
+
+        async def run(query: Any, **deps: Any) -> Response:
+            rows, cursor = await call(**deps, query=query, page=query.page())
+            return page_response(self.read, rows, cursor)
+
+        self._add(
+            "GET",
+            "",
+            service,
+            run,
+            [_param("query", Annotated[query, Query()])],
+            role=CurrentPrincipal,
+            summary=summary,
+            response_model=Page[self.read],  # type: ignore[name-defined]
+            responses=problems(),
+        )
+
+    def create(self, service: Service, body: Any, *, role: Any, summary: str, **docs: Any) -> None:
+        call = _caller(service)
+        collection = self.router.prefix.lstrip("/")
+
+        async def run(body: Any, **deps: Any) -> Response:
+            created = await call(**deps, data=body)
+            return created_response(self.read, created, collection=collection)
+
+        self._add(
+            "POST",
+            "",
+            service,
+            run,
+            [_param("body", body)],
+            role=role,
+            summary=summary,
+            status_code=201,
+            response_model=self.read,
+            responses=problems(400, 409),
+            **docs,
+        )
+
+    def get(self, service: Service, *, summary: str) -> None:
+        call = _caller(service)
+
+        async def run(**values: Any) -> Response:
+            return item_response(self.read, await call(**values))
+
+        self._add(
+            "GET",
+            self._item_path,
+            service,
+            run,
+            [self._id],
+            role=CurrentPrincipal,
+            summary=summary,
+            response_model=self.read,
+            responses=problems(404),
+        )
+
+    def update(self, service: Service, body: Any, *, role: Any, summary: str) -> None:
+        call = _caller(service)
+
+        async def run(body: Any, **values: Any) -> Response:
+            return item_response(self.read, await call(**values, data=body))
+
+        self._add(
+            "PATCH",
+            self._item_path,
+            service,
+            run,
+            [self._id, _param("body", body), _IF_MATCH],
+            role=role,
+            summary=summary,
+            response_model=self.read,
+            responses=problems(400, 404, 409, 412),
+        )
+
+    def delete(self, service: Service, *, role: Any, summary: str, **docs: Any) -> None:
+        call = _caller(service)
+
+        async def run(**values: Any) -> Response:
+            await call(**values)
+            return no_content()
+
+        self._add(
+            "DELETE",
+            self._item_path,
+            service,
+            run,
+            [self._id, _IF_MATCH],
+            role=role,
+            summary=summary,
+            status_code=204,
+            response_class=Response,
+            responses=problems(404, 409, 412),
+            **docs,
+        )
+
+    @property
+    def _item_path(self) -> str:
+        return f"/{{{self.id_name}}}"
+
+    @property
+    def _id(self) -> inspect.Parameter:
+        return _param(self.id_name, self.id_type)
+
+    def _add(
+        self,
+        method: str,
+        path: str,
+        service: Service,
+        run: Callable[..., Awaitable[Response]],
+        params: Sequence[inspect.Parameter],
+        *,
+        role: Any,
+        **route: Any,
+    ) -> None:
+        # FastAPI reads the parameters from the signature: the same ones, in the same order, as
+        # a hand-written handler `(session: Session, principal: Role, plan_id: PlanId, ...)`.
+        run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [_param("session", Session), _param("principal", role), *params],
+            return_annotation=Response,
+        )
+        run.__name__ = run.__qualname__ = service.__name__
+        self.router.add_api_route(path, run, methods=[method], **route)
+
+
+def _param(name: str, annotation: Any, **default: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, **default)
+
+
+_IF_MATCH = _param("if_match", IfMatch, default=None)
+
+
+def _caller(service: Service) -> Service:
+    """The service, called with the session and the route's values; the caller goes along as
+    ``actor`` to a service that decides by who asks (a reporter's own unit)."""
+    if "actor" in inspect.signature(service).parameters:
+        return lambda session, principal, **values: service(session, actor=principal, **values)
+    return lambda session, principal, **values: service(session, **values)

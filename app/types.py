@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -94,3 +95,8 @@ def omissible(description: str | None = None, **constraints: Any) -> Any:
 # Query strings are text: their numbers are parsed, not held to JSON's strict types.
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 QueryYear = Annotated[int, Field(ge=1949, le=2200)]
+
+
+def path_id(description: str) -> Any:
+    """A record's id in the URL path (``/plans/{plan_id}``): each domain names its own."""
+    return Annotated[int, Path(ge=1, le=MAX_ID, description=description)]

@@ -11,6 +11,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -24,6 +25,8 @@ from app.auth import service as auth_service
 from app.db import EmbeddedPostgres, get_connection, migrate
 from app.main import create_app
 from app.settings import Settings, async_database_url
+from app.units.models import Unit
+from tests.helpers import ClientAs, bearer
 
 
 @pytest.fixture(scope="session")
@@ -122,12 +125,27 @@ async def anon(app: FastAPI) -> AsyncIterator[AsyncClient]:
 @pytest.fixture
 async def client(app: FastAPI, admin_key: str) -> AsyncIterator[AsyncClient]:
     """A client with an admin key."""
-    async with AsyncClient(
-        transport=ASGITransport(app=app),
-        base_url="http://test",
-        headers={"Authorization": f"Bearer {admin_key}"},
-    ) as client:
+    async with bearer(app, admin_key) as client:
         yield client
+
+
+@pytest.fixture
+def client_as(app: FastAPI, db: AsyncSession) -> ClientAs:
+    """A client with a new key of this role (and unit):
+    ``async with client_as("reporter", unit=unit) as reporter: ...``."""
+
+    @asynccontextmanager
+    async def make(
+        role: str, *, unit: Unit | int | None = None, name: str | None = None
+    ) -> AsyncIterator[AsyncClient]:
+        unit_id = unit.id if isinstance(unit, Unit) else unit
+        _, secret = await auth_service.create_api_key(
+            db, name=name or f"a {role}", role=role, unit_id=unit_id
+        )
+        async with bearer(app, secret) as client:
+            yield client
+
+    return make
 
 
 @pytest.fixture

@@ -4,19 +4,66 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 from pydantic import SecretStr
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import EmbeddedPostgres
+from app.db import Base, EmbeddedPostgres
 from app.main import create_app
 from app.settings import Settings
+from app.types import MAX_ID
+
+__all__ = ["MAX_ID", "PROBLEM", "ClientAs", "Collection", "assert_problem", "bearer"]
 
 PROBLEM = "application/problem+json"
+# The `client_as` fixture: `async with client_as("reporter", unit=unit) as reporter: ...`
+ClientAs = Callable[..., AbstractAsyncContextManager[AsyncClient]]
+
+
+def bearer(app: FastAPI, secret: str) -> AsyncClient:
+    """A client of the app that sends this API key (use it as ``async with``)."""
+    return AsyncClient(
+        transport=ASGITransport(app=app),
+        base_url="http://test",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+
+
+@dataclass(frozen=True)
+class Collection:
+    """The calls every resource's API tests make on its collection."""
+
+    url: str
+    model: type[Base]
+
+    async def count(self, db: AsyncSession) -> int:
+        """How many records are stored."""
+        return int(await db.scalar(select(func.count()).select_from(self.model)) or 0)
+
+    async def list_ids(self, client: AsyncClient, **params: Any) -> list[int]:
+        """The ids a list with these filters returns, all on one page."""
+        response = await client.get(self.url, params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["next_cursor"] is None
+        return [item["id"] for item in body["items"]]
+
+    async def read(self, client: AsyncClient, record_id: int) -> Response:
+        response = await client.get(f"{self.url}/{record_id}")
+        assert response.status_code == 200, response.text
+        return response
+
+    async def patch(
+        self, client: AsyncClient, record_id: int, body: dict[str, Any], etag: str = "*"
+    ) -> Response:
+        return await client.patch(f"{self.url}/{record_id}", json=body, headers={"If-Match": etag})
 
 
 def assert_problem(response: Response, status: int | set[int], code: str | None = None) -> Any:
@@ -46,14 +93,7 @@ async def served_app(
         database_url=database_url,
         embedded=embedded,
     )
-    async with (
-        app.router.lifespan_context(app),
-        AsyncClient(
-            transport=ASGITransport(app=app),
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {admin_key}"},
-        ) as client,
-    ):
+    async with app.router.lifespan_context(app), bearer(app, admin_key) as client:
         yield app, client
 
 

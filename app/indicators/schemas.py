@@ -5,7 +5,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from app.indicators.progress import ABOUT_TOLERANCE
 from app.pagination import ListQuery
-from app.types import Amount, Code, Id, InputModel, Label, LongText, Name, ReadModel, omissible
+from app.types import (
+    Amount,
+    Code,
+    Id,
+    InputModel,
+    Label,
+    LongText,
+    Name,
+    ReadModel,
+    omissible,
+    path_id,
+)
 
 COMPARATOR_DESCRIPTION = (
     "How the actual is held to the target: `gte` at least target_value (不少于, 以上); "
@@ -144,6 +155,9 @@ class IndicatorQuery(ListQuery):
     task_id: QueryId | None = None
     plan_id: QueryId | None = None
     code: Code | None = None
+
+
+IndicatorId = path_id("Indicator id.")
 
 
 class IndicatorProgress(BaseModel):

@@ -11,14 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.crud import (
     Record,
-    apply_changes,
-    check_if_match,
+    add_entity,
+    change_entity,
+    delete_entity,
+    ensure_unique,
     ensure_unreferenced,
-    fetch_page,
-    get_or_404,
+    equal_filters,
+    get_for_change,
     get_row_or_404,
-    new_entity,
-    read_select,
+    list_page,
     require_reference,
 )
 from app.errors import Conflict, InvalidInput, NotFound
@@ -43,12 +44,8 @@ from app.units.models import Unit
 async def list_indicators(
     session: AsyncSession, *, query: IndicatorQuery, page: PageParams
 ) -> tuple[list[Record], str | None]:
-    stmt = read_select(Indicator)
-    for field in ("task_id", "plan_id", "code"):
-        value = getattr(query, field)
-        if value is not None:
-            stmt = stmt.where(getattr(Indicator, field) == value)
-    return await fetch_page(session, stmt, Indicator, page)
+    filters = equal_filters(Indicator, query, "task_id", "plan_id", "code")
+    return await list_page(session, Indicator, page, *filters)
 
 
 async def get_indicator(session: AsyncSession, *, indicator_id: int) -> Record:
@@ -58,11 +55,14 @@ async def get_indicator(session: AsyncSession, *, indicator_id: int) -> Record:
 async def _ensure_code_free(
     session: AsyncSession, *, plan_id: int, code: str, other_than: int | None
 ) -> None:
-    stmt = select(Indicator.id).where(Indicator.plan_id == plan_id, Indicator.code == code)
-    if other_than is not None:
-        stmt = stmt.where(Indicator.id != other_than)
-    if (await session.execute(stmt)).first() is not None:
-        raise Conflict(f"plan {plan_id} already has an indicator with code {code!r}")
+    await ensure_unique(
+        session,
+        Indicator,
+        Indicator.plan_id == plan_id,
+        Indicator.code == code,
+        other_than=other_than,
+        conflict=f"plan {plan_id} already has an indicator with code {code!r}",
+    )
 
 
 async def create_indicator(session: AsyncSession, *, data: IndicatorCreate) -> Indicator:
@@ -70,17 +70,13 @@ async def create_indicator(session: AsyncSession, *, data: IndicatorCreate) -> I
     if data.reporter_unit_id is not None:
         await require_reference(session, Unit, data.reporter_unit_id, field="reporter_unit_id")
     await _ensure_code_free(session, plan_id=task.plan_id, code=data.code, other_than=None)
-    indicator = new_entity(Indicator, {**data.model_dump(), "plan_id": task.plan_id})
-    session.add(indicator)
-    await session.flush()
-    return indicator
+    return await add_entity(session, Indicator, {**data.model_dump(), "plan_id": task.plan_id})
 
 
 async def update_indicator(
     session: AsyncSession, *, indicator_id: int, data: IndicatorUpdate, if_match: str | None
 ) -> Indicator:
-    indicator = await get_or_404(session, Indicator, indicator_id, for_update=True)
-    check_if_match(if_match, indicator)
+    indicator = await get_for_change(session, Indicator, indicator_id, if_match=if_match)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("reporter_unit_id") is not None:
         await require_reference(
@@ -119,23 +115,19 @@ async def update_indicator(
         raise InvalidInput(
             str(exc), errors=[{"pointer": "#/target_max", "detail": str(exc)}]
         ) from exc
-    apply_changes(indicator, changes)
-    await session.flush()
-    return indicator
+    return await change_entity(session, indicator, changes)
 
 
 async def delete_indicator(
     session: AsyncSession, *, indicator_id: int, if_match: str | None
 ) -> None:
-    indicator = await get_or_404(session, Indicator, indicator_id, for_update=True)
-    check_if_match(if_match, indicator)
+    indicator = await get_for_change(session, Indicator, indicator_id, if_match=if_match)
     await ensure_unreferenced(
         session,
         what=f"indicator {indicator_id}",
         references={"indicator reports": IndicatorReport.indicator_id == indicator_id},
     )
-    await session.delete(indicator)
-    await session.flush()
+    await delete_entity(session, indicator)
 
 
 # Counted: submitted and approved reports whose period has started by the date. Every

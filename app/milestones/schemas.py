@@ -5,7 +5,7 @@ from pydantic import ConfigDict, Field
 
 from app.pagination import ListQuery
 from app.tasks import rules as task_rules
-from app.types import Id, InputModel, IsoDate, Note, ReadModel, Title, omissible
+from app.types import Id, InputModel, IsoDate, Note, ReadModel, Title, omissible, path_id
 
 MilestoneStatus = Literal["pending", "completed", "cancelled"]
 _EXAMPLE: dict[str, Any] = {
@@ -80,3 +80,6 @@ class MilestoneQuery(ListQuery):
     task_id: QueryId | None = None
     status: MilestoneStatus | None = None
     due_before: IsoDate | None = Field(default=None, description="Due strictly before this date.")
+
+
+MilestoneId = path_id("Milestone id.")

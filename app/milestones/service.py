@@ -9,13 +9,14 @@ from app.auth.scope import ensure_fields, get_in_scope, reporter_unit, unit_resp
 from app.auth.service import Principal
 from app.crud import (
     Record,
-    apply_changes,
+    add_entity,
+    change_entity,
     check_if_match,
-    fetch_page,
-    get_or_404,
+    delete_entity,
+    equal_filters,
+    get_for_change,
     get_row_or_404,
-    new_entity,
-    read_select,
+    list_page,
     require_reference,
 )
 from app.milestones.models import Milestone
@@ -28,14 +29,10 @@ from app.tasks.models import Task
 async def list_milestones(
     session: AsyncSession, *, query: MilestoneQuery, page: PageParams
 ) -> tuple[list[Record], str | None]:
-    stmt = read_select(Milestone)
-    if query.task_id is not None:
-        stmt = stmt.where(Milestone.task_id == query.task_id)
-    if query.status is not None:
-        stmt = stmt.where(Milestone.status == query.status)
+    filters = equal_filters(Milestone, query, "task_id", "status")
     if query.due_before is not None:
-        stmt = stmt.where(Milestone.due_on < query.due_before)
-    return await fetch_page(session, stmt, Milestone, page)
+        filters.append(Milestone.due_on < query.due_before)
+    return await list_page(session, Milestone, page, *filters)
 
 
 async def get_milestone(session: AsyncSession, *, milestone_id: int) -> Record:
@@ -53,10 +50,7 @@ async def create_milestone(session: AsyncSession, *, data: MilestoneCreate) -> M
         old=None,
         today=clock.today(),
     )
-    milestone = new_entity(Milestone, values)
-    session.add(milestone)
-    await session.flush()
-    return milestone
+    return await add_entity(session, Milestone, values)
 
 
 REPORTER_FIELDS = {"status", "completed_on", "note"}
@@ -89,15 +83,11 @@ async def update_milestone(
         old=milestone.completed_on,
         today=clock.today(),
     )
-    apply_changes(milestone, changes)
-    await session.flush()
-    return milestone
+    return await change_entity(session, milestone, changes)
 
 
 async def delete_milestone(
     session: AsyncSession, *, milestone_id: int, if_match: str | None
 ) -> None:
-    milestone = await get_or_404(session, Milestone, milestone_id, for_update=True)
-    check_if_match(if_match, milestone)
-    await session.delete(milestone)
-    await session.flush()
+    milestone = await get_for_change(session, Milestone, milestone_id, if_match=if_match)
+    await delete_entity(session, milestone)

@@ -12,10 +12,10 @@ from app.http import json_response, problems
 from app.i18n import say
 from app.overview import ledger, service
 from app.overview.schemas import PlanDashboard, UnitScorecard
-from app.plans.router import PlanId
+from app.plans.schemas import PlanId
 from app.reports.known import AsOfParam, KnownAtParam
 from app.routing import TransactionalRoute
-from app.units.router import UnitId
+from app.units.schemas import UnitId
 
 router = APIRouter(tags=["overview"], route_class=TransactionalRoute)
 

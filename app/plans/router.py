@@ -1,85 +1,31 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from app.auth.deps import CurrentPrincipal, Supervisor
-from app.deps import IfMatch, Session
-from app.http import (
-    created_response,
-    item_response,
-    json_response,
-    no_content,
-    page_response,
-    problems,
-)
+from app.deps import Session
+from app.http import json_response, problems
 from app.pagination import Page
 from app.plans import service
-from app.plans.schemas import PlanCreate, PlanQuery, PlanRead, PlanUpdate
+from app.plans.schemas import PlanCreate, PlanId, PlanQuery, PlanRead, PlanUpdate
 from app.reports import obligations
 from app.reports.obligations import Obligation, ObligationQuery
-from app.routing import TransactionalRoute
-from app.types import MAX_ID
+from app.routing import CrudRoutes, TransactionalRoute
 
 router = APIRouter(prefix="/plans", tags=["plans"], route_class=TransactionalRoute)
-PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="Plan id.")]
+plans = CrudRoutes(router, PlanRead, id=("plan_id", PlanId))
 
-
-@router.get("", summary="List plans", response_model=Page[PlanRead], responses=problems())
-async def list_plans(
-    session: Session, _: CurrentPrincipal, query: Annotated[PlanQuery, Query()]
-) -> Response:
-    rows, cursor = await service.list_plans(session, query=query, page=query.page())
-    return page_response(PlanRead, rows, cursor)
-
-
-@router.post(
-    "",
-    summary="Create a plan",
-    status_code=201,
-    response_model=PlanRead,
-    responses=problems(400, 409),
-)
-async def create_plan(session: Session, _: Supervisor, body: PlanCreate) -> Response:
-    plan = await service.create_plan(session, data=body)
-    return created_response(PlanRead, plan, collection="plans")
-
-
-@router.get("/{plan_id}", summary="Get a plan", response_model=PlanRead, responses=problems(404))
-async def get_plan(session: Session, _: CurrentPrincipal, plan_id: PlanId) -> Response:
-    return item_response(PlanRead, await service.get_plan(session, plan_id=plan_id))
-
-
-@router.patch(
-    "/{plan_id}",
-    summary="Change a plan",
-    response_model=PlanRead,
-    responses=problems(400, 404, 409, 412),
-)
-async def update_plan(
-    session: Session,
-    _: Supervisor,
-    plan_id: PlanId,
-    body: PlanUpdate,
-    if_match: IfMatch = None,
-) -> Response:
-    plan = await service.update_plan(session, plan_id=plan_id, data=body, if_match=if_match)
-    return item_response(PlanRead, plan)
-
-
-@router.delete(
-    "/{plan_id}",
+plans.list(service.list_plans, PlanQuery, summary="List plans")
+plans.create(service.create_plan, PlanCreate, role=Supervisor, summary="Create a plan")
+plans.get(service.get_plan, summary="Get a plan")
+plans.update(service.update_plan, PlanUpdate, role=Supervisor, summary="Change a plan")
+plans.delete(
+    service.delete_plan,
+    role=Supervisor,
     summary="Delete a plan",
-    status_code=204,
-    response_class=Response,
-    responses=problems(404, 409, 412),
     description="Refused (409) while the plan still has tasks or indicators.",
 )
-async def delete_plan(
-    session: Session, _: Supervisor, plan_id: PlanId, if_match: IfMatch = None
-) -> Response:
-    await service.delete_plan(session, plan_id=plan_id, if_match=if_match)
-    return no_content()
 
 
 @router.get(

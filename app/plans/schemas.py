@@ -14,6 +14,7 @@ from app.types import (
     Title,
     Year,
     omissible,
+    path_id,
 )
 
 PlanStatus = Literal["draft", "active", "closed", "archived"]
@@ -91,3 +92,6 @@ class PlanQuery(ListQuery):
     # Query strings are text: a strict int would refuse every `?year=2024`.
     year: Annotated[Year, Field(strict=False)] | None = None
     status: PlanStatus | None = None
+
+
+PlanId = path_id("Plan id.")

@@ -7,14 +7,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.crud import (
     Record,
-    apply_changes,
-    check_if_match,
+    add_entity,
+    change_entity,
+    delete_entity,
+    ensure_unique,
     ensure_unreferenced,
-    fetch_page,
-    get_or_404,
+    equal_filters,
+    get_for_change,
     get_row_or_404,
-    new_entity,
-    read_select,
+    list_page,
 )
 from app.errors import Conflict
 from app.indicators.models import Indicator
@@ -28,14 +29,9 @@ from app.tasks.models import Task
 async def list_plans(
     session: AsyncSession, *, query: PlanQuery, page: PageParams
 ) -> tuple[list[Record], str | None]:
-    stmt = read_select(Plan)
-    if query.code is not None:
-        stmt = stmt.where(Plan.code == query.code)
-    if query.year is not None:
-        stmt = stmt.where(Plan.year == query.year)
-    if query.status is not None:
-        stmt = stmt.where(Plan.status == query.status)
-    return await fetch_page(session, stmt, Plan, page)
+    return await list_page(
+        session, Plan, page, *equal_filters(Plan, query, "code", "year", "status")
+    )
 
 
 async def get_plan(session: AsyncSession, *, plan_id: int) -> Record:
@@ -43,26 +39,24 @@ async def get_plan(session: AsyncSession, *, plan_id: int) -> Record:
 
 
 async def _ensure_code_free(session: AsyncSession, code: str, *, other_than: int | None) -> None:
-    stmt = select(Plan.id).where(Plan.code == code)
-    if other_than is not None:
-        stmt = stmt.where(Plan.id != other_than)
-    if (await session.execute(stmt)).first() is not None:
-        raise Conflict(f"a plan with code {code!r} already exists")
+    await ensure_unique(
+        session,
+        Plan,
+        Plan.code == code,
+        other_than=other_than,
+        conflict=f"a plan with code {code!r} already exists",
+    )
 
 
 async def create_plan(session: AsyncSession, *, data: PlanCreate) -> Plan:
     await _ensure_code_free(session, data.code, other_than=None)
-    plan = new_entity(Plan, data.model_dump())
-    session.add(plan)
-    await session.flush()
-    return plan
+    return await add_entity(session, Plan, data.model_dump())
 
 
 async def update_plan(
     session: AsyncSession, *, plan_id: int, data: PlanUpdate, if_match: str | None
 ) -> Plan:
-    plan = await get_or_404(session, Plan, plan_id, for_update=True)
-    check_if_match(if_match, plan)
+    plan = await get_for_change(session, Plan, plan_id, if_match=if_match)
     changes = data.model_dump(exclude_unset=True)
     if "code" in changes:
         await _ensure_code_free(session, changes["code"], other_than=plan_id)
@@ -78,18 +72,14 @@ async def update_plan(
                 f"plan {plan_id} has {reports} reports for periods of {plan.year}; its year "
                 "cannot change while they exist"
             )
-    apply_changes(plan, changes)
-    await session.flush()
-    return plan
+    return await change_entity(session, plan, changes)
 
 
 async def delete_plan(session: AsyncSession, *, plan_id: int, if_match: str | None) -> None:
-    plan = await get_or_404(session, Plan, plan_id, for_update=True)
-    check_if_match(if_match, plan)
+    plan = await get_for_change(session, Plan, plan_id, if_match=if_match)
     await ensure_unreferenced(
         session,
         what=f"plan {plan_id}",
         references={"tasks": Task.plan_id == plan_id, "indicators": Indicator.plan_id == plan_id},
     )
-    await session.delete(plan)
-    await session.flush()
+    await delete_entity(session, plan)

@@ -12,7 +12,7 @@ from pydantic import (
 
 from app.pagination import ListQuery
 from app.reports.periods import MAX_LENGTH, PERIOD_PATTERN, parse_period
-from app.types import Amount, Id, InputModel, Note, ReadModel, omissible
+from app.types import Amount, Id, InputModel, Note, ReadModel, omissible, path_id
 
 ReportStatus = Literal["draft", "submitted", "approved", "returned"]
 WritableStatus = Literal["draft", "submitted"]
@@ -115,6 +115,9 @@ class ReportQuery(ListQuery):
     period: PeriodText | None = None
     status: ReportStatus | None = None
     plan_id: QueryId | None = None
+
+
+ReportId = path_id("Indicator report id.")
 
 
 class ReportReview(InputModel):

@@ -13,13 +13,15 @@ from app.auth.scope import get_in_scope, reporter_unit, unit_may_report
 from app.auth.service import Principal
 from app.crud import (
     Record,
-    apply_changes,
+    add_entity,
+    change_entity,
     check_if_match,
-    fetch_page,
+    delete_entity,
+    equal_filters,
+    get_for_change,
     get_or_404,
     get_row_or_404,
-    new_entity,
-    read_select,
+    list_page,
 )
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.indicators.models import Indicator
@@ -47,18 +49,14 @@ def _period_error(detail: str) -> InvalidInput:
 async def list_reports(
     session: AsyncSession, *, query: ReportQuery, page: PageParams
 ) -> tuple[list[Record], str | None]:
-    stmt = read_select(IndicatorReport)
-    for field in ("indicator_id", "unit_id", "period", "status"):
-        value = getattr(query, field)
-        if value is not None:
-            stmt = stmt.where(getattr(IndicatorReport, field) == value)
+    filters = equal_filters(IndicatorReport, query, "indicator_id", "unit_id", "period", "status")
     if query.plan_id is not None:
-        stmt = stmt.where(
+        filters.append(
             IndicatorReport.indicator_id.in_(
                 select(Indicator.id).where(Indicator.plan_id == query.plan_id)
             )
         )
-    return await fetch_page(session, stmt, IndicatorReport, page)
+    return await list_page(session, IndicatorReport, page, *filters)
 
 
 async def get_report(session: AsyncSession, *, report_id: int) -> Record:
@@ -144,7 +142,8 @@ async def create_report(
             f"unit {data.unit_id} already reported indicator {data.indicator_id} for "
             f"{data.period} (report {row.existing}); change that report instead"
         )
-    report = new_entity(
+    return await add_entity(
+        session,
         IndicatorReport,
         {
             **data.model_dump(),
@@ -154,9 +153,6 @@ async def create_report(
             "first_submitted_at": None if data.status == "draft" else datetime.now(UTC),
         },
     )
-    session.add(report)
-    await session.flush()
-    return report
 
 
 async def update_report(
@@ -184,9 +180,7 @@ async def update_report(
         changes["submitted_by_key_id"] = actor.key_id
     if changes.get("status") == "submitted" and report.first_submitted_at is None:
         changes["first_submitted_at"] = datetime.now(UTC)
-    apply_changes(report, changes)
-    await session.flush()
-    return report
+    return await change_entity(session, report, changes)
 
 
 async def delete_report(
@@ -202,8 +196,7 @@ async def delete_report(
     check_if_match(if_match, report)
     if report.status == "approved":
         raise Conflict(f"report {report_id} is approved and locked; ask for it to be reopened")
-    await session.delete(report)
-    await session.flush()
+    await delete_entity(session, report)
 
 
 # decision → (statuses it applies to, status it leads to)
@@ -224,8 +217,7 @@ async def review_report(
     actor: Principal,
 ) -> IndicatorReport:
     """The office's decision on a report; approving locks it until it is reopened."""
-    report = await get_or_404(session, IndicatorReport, report_id, for_update=True)
-    check_if_match(if_match, report)
+    report = await get_for_change(session, IndicatorReport, report_id, if_match=if_match)
     allowed, target = TRANSITIONS[decision]
     if report.status not in allowed:
         raise Conflict(
@@ -235,12 +227,11 @@ async def review_report(
     if decision == "approve" and report.submitted_by_key_id == actor.key_id:
         raise Forbidden("you submitted this value; another reviewer must approve it")
     audit_service.name_action(session, report, decision)  # the history says what was decided
-    apply_changes(
+    return await change_entity(
+        session,
         report,
         {"status": target, "review_comment": comment, "reviewed_at": datetime.now(UTC)},
     )
-    await session.flush()
-    return report
 
 
 async def report_history(session: AsyncSession, *, report_id: int) -> list[AuditEvent]:

@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field
 
 from app.pagination import ListQuery
-from app.types import Id, InputModel, ReadModel, omissible
+from app.types import Id, InputModel, ReadModel, omissible, path_id
 
 Role = Literal["lead", "participant"]
 _EXAMPLE: dict[str, Any] = {"task_id": 20, "unit_id": 7, "role": "lead"}
@@ -56,3 +56,6 @@ class ResponsibilityQuery(ListQuery):
     task_id: QueryId | None = None
     unit_id: QueryId | None = None
     role: Role | None = None
+
+
+ResponsibilityId = path_id("Responsibility id.")

@@ -7,13 +7,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.crud import (
     Record,
-    apply_changes,
-    check_if_match,
-    fetch_page,
-    get_or_404,
+    add_entity,
+    change_entity,
+    delete_entity,
+    equal_filters,
+    get_for_change,
     get_row_or_404,
-    new_entity,
-    read_select,
+    list_page,
     require_reference,
 )
 from app.errors import Conflict
@@ -31,12 +31,8 @@ from app.units.models import Unit
 async def list_responsibilities(
     session: AsyncSession, *, query: ResponsibilityQuery, page: PageParams
 ) -> tuple[list[Record], str | None]:
-    stmt = read_select(Responsibility)
-    for field in ("task_id", "unit_id", "role"):
-        value = getattr(query, field)
-        if value is not None:
-            stmt = stmt.where(getattr(Responsibility, field) == value)
-    return await fetch_page(session, stmt, Responsibility, page)
+    filters = equal_filters(Responsibility, query, "task_id", "unit_id", "role")
+    return await list_page(session, Responsibility, page, *filters)
 
 
 async def get_responsibility(session: AsyncSession, *, responsibility_id: int) -> Record:
@@ -58,10 +54,7 @@ async def create_responsibility(
             f"unit {data.unit_id} already has a part in task {data.task_id} "
             f"(responsibility {existing}); change its role instead"
         )
-    responsibility = new_entity(Responsibility, data.model_dump())
-    session.add(responsibility)
-    await session.flush()
-    return responsibility
+    return await add_entity(session, Responsibility, data.model_dump())
 
 
 async def update_responsibility(
@@ -71,17 +64,16 @@ async def update_responsibility(
     data: ResponsibilityUpdate,
     if_match: str | None,
 ) -> Responsibility:
-    responsibility = await get_or_404(session, Responsibility, responsibility_id, for_update=True)
-    check_if_match(if_match, responsibility)
-    apply_changes(responsibility, data.model_dump(exclude_unset=True))
-    await session.flush()
-    return responsibility
+    responsibility = await get_for_change(
+        session, Responsibility, responsibility_id, if_match=if_match
+    )
+    return await change_entity(session, responsibility, data.model_dump(exclude_unset=True))
 
 
 async def delete_responsibility(
     session: AsyncSession, *, responsibility_id: int, if_match: str | None
 ) -> None:
-    responsibility = await get_or_404(session, Responsibility, responsibility_id, for_update=True)
-    check_if_match(if_match, responsibility)
-    await session.delete(responsibility)
-    await session.flush()
+    responsibility = await get_for_change(
+        session, Responsibility, responsibility_id, if_match=if_match
+    )
+    await delete_entity(session, responsibility)

@@ -1,93 +1,38 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from app import clock
 from app.auth.deps import CurrentPrincipal, Reporter, Supervisor
-from app.deps import IfMatch, Session
-from app.http import (
-    created_response,
-    item_response,
-    json_response,
-    no_content,
-    page_response,
-    problems,
-)
+from app.deps import Session
+from app.http import json_response, page_response, problems
 from app.pagination import Page
 from app.reports.known import AsOfParam, KnownAtParam
-from app.routing import TransactionalRoute
+from app.routing import CrudRoutes, TransactionalRoute
 from app.tasks import health, progress_updates, service
 from app.tasks.progress_updates import (
     ProgressUpdateCreate,
     ProgressUpdateQuery,
     ProgressUpdateRead,
 )
-from app.tasks.schemas import TaskCreate, TaskHealth, TaskQuery, TaskRead, TaskUpdate
-from app.types import MAX_ID
+from app.tasks.schemas import TaskCreate, TaskHealth, TaskId, TaskQuery, TaskRead, TaskUpdate
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], route_class=TransactionalRoute)
-TaskId = Annotated[int, Path(ge=1, le=MAX_ID, description="Task id.")]
+tasks = CrudRoutes(router, TaskRead, id=("task_id", TaskId))
 
-
-@router.get("", summary="List tasks", response_model=Page[TaskRead], responses=problems())
-async def list_tasks(
-    session: Session, _: CurrentPrincipal, query: Annotated[TaskQuery, Query()]
-) -> Response:
-    rows, cursor = await service.list_tasks(session, query=query, page=query.page())
-    return page_response(TaskRead, rows, cursor)
-
-
-@router.post(
-    "",
-    summary="Create a task",
-    status_code=201,
-    response_model=TaskRead,
-    responses=problems(400, 409),
-)
-async def create_task(session: Session, _: Supervisor, body: TaskCreate) -> Response:
-    task = await service.create_task(session, data=body)
-    return created_response(TaskRead, task, collection="tasks")
-
-
-@router.get("/{task_id}", summary="Get a task", response_model=TaskRead, responses=problems(404))
-async def get_task(session: Session, _: CurrentPrincipal, task_id: TaskId) -> Response:
-    return item_response(TaskRead, await service.get_task(session, task_id=task_id))
-
-
-@router.patch(
-    "/{task_id}",
-    summary="Change a task",
-    response_model=TaskRead,
-    responses=problems(400, 404, 409, 412),
-)
-async def update_task(
-    session: Session,
-    principal: Reporter,
-    task_id: TaskId,
-    body: TaskUpdate,
-    if_match: IfMatch = None,
-) -> Response:
-    task = await service.update_task(
-        session, task_id=task_id, data=body, if_match=if_match, actor=principal
-    )
-    return item_response(TaskRead, task)
-
-
-@router.delete(
-    "/{task_id}",
+tasks.list(service.list_tasks, TaskQuery, summary="List tasks")
+tasks.create(service.create_task, TaskCreate, role=Supervisor, summary="Create a task")
+tasks.get(service.get_task, summary="Get a task")
+# A reporter may record progress on its own tasks (the service limits it to those fields).
+tasks.update(service.update_task, TaskUpdate, role=Reporter, summary="Change a task")
+tasks.delete(
+    service.delete_task,
+    role=Supervisor,
     summary="Delete a task",
-    status_code=204,
-    response_class=Response,
-    responses=problems(404, 409, 412),
     description="Removes its responsibilities and milestones too; refused (409) while "
     "it has subtasks or indicators.",
 )
-async def delete_task(
-    session: Session, _: Supervisor, task_id: TaskId, if_match: IfMatch = None
-) -> Response:
-    await service.delete_task(session, task_id=task_id, if_match=if_match)
-    return no_content()
 
 
 @router.get(

@@ -16,6 +16,7 @@ from app.types import (
     ReadModel,
     Title,
     omissible,
+    path_id,
 )
 
 TaskKind = Literal["section", "key_task", "work_point", "subtask"]
@@ -131,6 +132,9 @@ class TaskQuery(ListQuery):
     unit_id: QueryId | None = Field(default=None, description="Tasks this unit is responsible for.")
     due_before: IsoDate | None = Field(default=None, description="Due strictly before this date.")
     q: Name | None = Field(default=None, description="Substring of the title or source text.")
+
+
+TaskId = path_id("Task id.")
 
 
 HealthStatus = Literal["green", "amber", "red"]

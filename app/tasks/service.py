@@ -15,17 +15,19 @@ from app.crud import (
     Record,
     apply_changes,
     check_if_match,
+    delete_entity,
+    ensure_unique,
     ensure_unreferenced,
-    fetch_page,
-    get_or_404,
+    equal_filters,
+    get_for_change,
     get_row_or_404,
-    like_pattern,
+    list_page,
     new_entity,
-    read_select,
     require_reference,
+    text_search,
     touch,
 )
-from app.errors import Conflict, InvalidInput
+from app.errors import InvalidInput
 from app.indicators.models import Indicator
 from app.pagination import PageParams
 from app.plans.models import Plan
@@ -43,24 +45,18 @@ def _invalid(field: str, detail: str) -> InvalidInput:
 async def list_tasks(
     session: AsyncSession, *, query: TaskQuery, page: PageParams
 ) -> tuple[list[Record], str | None]:
-    stmt = read_select(Task)
-    for field in ("plan_id", "parent_id", "kind", "number", "status"):
-        value = getattr(query, field)
-        if value is not None:
-            stmt = stmt.where(getattr(Task, field) == value)
+    filters = equal_filters(Task, query, "plan_id", "parent_id", "kind", "number", "status")
     if query.unit_id is not None:
-        stmt = stmt.where(
+        filters.append(
             exists().where(
                 Responsibility.task_id == Task.id,
                 Responsibility.unit_id.in_(self_and_ancestors(query.unit_id)),
             )
         )
     if query.due_before is not None:
-        stmt = stmt.where(Task.due_on < query.due_before)
-    if query.q:
-        pattern = like_pattern(query.q)
-        stmt = stmt.where(or_(Task.title.ilike(pattern), Task.description.ilike(pattern)))
-    return await fetch_page(session, stmt, Task, page)
+        filters.append(Task.due_on < query.due_before)
+    filters += text_search(query.q, Task.title, Task.description)
+    return await list_page(session, Task, page, *filters)
 
 
 async def get_task(session: AsyncSession, *, task_id: int) -> Record:
@@ -70,11 +66,15 @@ async def get_task(session: AsyncSession, *, task_id: int) -> Record:
 async def _ensure_number_free(
     session: AsyncSession, *, plan_id: int, kind: str, number: str, other_than: int | None
 ) -> None:
-    stmt = select(Task.id).where(Task.plan_id == plan_id, Task.kind == kind, Task.number == number)
-    if other_than is not None:
-        stmt = stmt.where(Task.id != other_than)
-    if (await session.execute(stmt)).first() is not None:
-        raise Conflict(f"plan {plan_id} already has a {kind} numbered {number!r}")
+    await ensure_unique(
+        session,
+        Task,
+        Task.plan_id == plan_id,
+        Task.kind == kind,
+        Task.number == number,
+        other_than=other_than,
+        conflict=f"plan {plan_id} already has a {kind} numbered {number!r}",
+    )
 
 
 async def _check_parent(
@@ -236,8 +236,7 @@ async def update_task(
 
 async def delete_task(session: AsyncSession, *, task_id: int, if_match: str | None) -> None:
     """Delete a task with its responsibilities and milestones; never one with data under it."""
-    task = await get_or_404(session, Task, task_id, for_update=True)
-    check_if_match(if_match, task)
+    task = await get_for_change(session, Task, task_id, if_match=if_match)
     await ensure_unreferenced(
         session,
         what=f"task {task_id}",
@@ -247,5 +246,4 @@ async def delete_task(session: AsyncSession, *, task_id: int, if_match: str | No
         },
     )
     await _touch_tasks(session, await _partners(session, task_id))
-    await session.delete(task)
-    await session.flush()
+    await delete_entity(session, task)

@@ -1,85 +1,31 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from app.auth.deps import CurrentPrincipal, Supervisor
-from app.deps import IfMatch, Session
-from app.http import (
-    created_response,
-    item_response,
-    json_response,
-    no_content,
-    page_response,
-    problems,
-)
+from app.deps import Session
+from app.http import json_response, problems
 from app.pagination import Page
 from app.reports import obligations
 from app.reports.obligations import Obligation, ObligationQuery
-from app.routing import TransactionalRoute
-from app.types import MAX_ID
+from app.routing import CrudRoutes, TransactionalRoute
 from app.units import service
-from app.units.schemas import UnitCreate, UnitQuery, UnitRead, UnitUpdate
+from app.units.schemas import UnitCreate, UnitId, UnitQuery, UnitRead, UnitUpdate
 
 router = APIRouter(prefix="/units", tags=["units"], route_class=TransactionalRoute)
-UnitId = Annotated[int, Path(ge=1, le=MAX_ID, description="Unit id.")]
+units = CrudRoutes(router, UnitRead, id=("unit_id", UnitId))
 
-
-@router.get("", summary="List units", response_model=Page[UnitRead], responses=problems())
-async def list_units(
-    session: Session, _: CurrentPrincipal, query: Annotated[UnitQuery, Query()]
-) -> Response:
-    rows, cursor = await service.list_units(session, query=query, page=query.page())
-    return page_response(UnitRead, rows, cursor)
-
-
-@router.post(
-    "",
-    summary="Create a unit",
-    status_code=201,
-    response_model=UnitRead,
-    responses=problems(400, 409),
-)
-async def create_unit(session: Session, _: Supervisor, body: UnitCreate) -> Response:
-    unit = await service.create_unit(session, data=body)
-    return created_response(UnitRead, unit, collection="units")
-
-
-@router.get("/{unit_id}", summary="Get a unit", response_model=UnitRead, responses=problems(404))
-async def get_unit(session: Session, _: CurrentPrincipal, unit_id: UnitId) -> Response:
-    return item_response(UnitRead, await service.get_unit(session, unit_id=unit_id))
-
-
-@router.patch(
-    "/{unit_id}",
-    summary="Change a unit",
-    response_model=UnitRead,
-    responses=problems(400, 404, 409, 412),
-)
-async def update_unit(
-    session: Session,
-    _: Supervisor,
-    unit_id: UnitId,
-    body: UnitUpdate,
-    if_match: IfMatch = None,
-) -> Response:
-    unit = await service.update_unit(session, unit_id=unit_id, data=body, if_match=if_match)
-    return item_response(UnitRead, unit)
-
-
-@router.delete(
-    "/{unit_id}",
+units.list(service.list_units, UnitQuery, summary="List units")
+units.create(service.create_unit, UnitCreate, role=Supervisor, summary="Create a unit")
+units.get(service.get_unit, summary="Get a unit")
+units.update(service.update_unit, UnitUpdate, role=Supervisor, summary="Change a unit")
+units.delete(
+    service.delete_unit,
+    role=Supervisor,
     summary="Delete a unit",
-    status_code=204,
-    response_class=Response,
-    responses=problems(404, 409, 412),
     description="Refused (409) while responsibilities, reports, member units or keys use it.",
 )
-async def delete_unit(
-    session: Session, _: Supervisor, unit_id: UnitId, if_match: IfMatch = None
-) -> Response:
-    await service.delete_unit(session, unit_id=unit_id, if_match=if_match)
-    return no_content()
 
 
 @router.get(

@@ -4,7 +4,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field
 
 from app.pagination import ListQuery
-from app.types import Code, Id, InputModel, Name, QueryId, ReadModel, omissible
+from app.types import Code, Id, InputModel, Name, QueryId, ReadModel, omissible, path_id
 
 UnitKind = Literal[
     "department", "institution", "society", "city", "university", "enterprise", "group", "other"
@@ -70,3 +70,6 @@ class UnitQuery(ListQuery):
     kind: UnitKind | None = None
     parent_id: QueryId | None = None
     q: Name | None = Field(default=None, description="Substring of the name or code.")
+
+
+UnitId = path_id("Unit id.")

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import ApiKey
 from app.crud import (
     Record,
-    apply_changes,
-    check_if_match,
+    add_entity,
+    change_entity,
+    delete_entity,
+    ensure_unique,
     ensure_unreferenced,
-    fetch_page,
-    get_or_404,
+    equal_filters,
+    get_for_change,
     get_row_or_404,
-    like_pattern,
-    new_entity,
-    read_select,
+    list_page,
     require_reference,
+    text_search,
 )
-from app.errors import Conflict, InvalidInput
+from app.errors import InvalidInput
 from app.pagination import PageParams
 from app.reports.models import IndicatorReport
 from app.responsibilities.models import Responsibility
@@ -30,17 +31,13 @@ from app.units.schemas import UnitCreate, UnitQuery, UnitUpdate
 async def list_units(
     session: AsyncSession, *, query: UnitQuery, page: PageParams
 ) -> tuple[list[Record], str | None]:
-    stmt = read_select(Unit)
-    if query.code is not None:
-        stmt = stmt.where(Unit.code == query.code)
-    if query.kind is not None:
-        stmt = stmt.where(Unit.kind == query.kind)
-    if query.parent_id is not None:
-        stmt = stmt.where(Unit.parent_id == query.parent_id)
-    if query.q:
-        pattern = like_pattern(query.q)
-        stmt = stmt.where(or_(Unit.name.ilike(pattern), Unit.code.ilike(pattern)))
-    return await fetch_page(session, stmt, Unit, page)
+    return await list_page(
+        session,
+        Unit,
+        page,
+        *equal_filters(Unit, query, "code", "kind", "parent_id"),
+        *text_search(query.q, Unit.name, Unit.code),
+    )
 
 
 async def get_unit(session: AsyncSession, *, unit_id: int) -> Record:
@@ -48,21 +45,20 @@ async def get_unit(session: AsyncSession, *, unit_id: int) -> Record:
 
 
 async def _ensure_code_free(session: AsyncSession, code: str, *, other_than: int | None) -> None:
-    stmt = select(Unit.id).where(Unit.code == code)
-    if other_than is not None:
-        stmt = stmt.where(Unit.id != other_than)
-    if (await session.execute(stmt)).first() is not None:
-        raise Conflict(f"a unit with code {code!r} already exists")
+    await ensure_unique(
+        session,
+        Unit,
+        Unit.code == code,
+        other_than=other_than,
+        conflict=f"a unit with code {code!r} already exists",
+    )
 
 
 async def create_unit(session: AsyncSession, *, data: UnitCreate) -> Unit:
     await _ensure_code_free(session, data.code, other_than=None)
     if data.parent_id is not None:
         await require_reference(session, Unit, data.parent_id, field="parent_id")
-    unit = new_entity(Unit, data.model_dump())
-    session.add(unit)
-    await session.flush()
-    return unit
+    return await add_entity(session, Unit, data.model_dump())
 
 
 async def _ensure_no_cycle(session: AsyncSession, unit_id: int, parent_id: int) -> None:
@@ -84,22 +80,18 @@ async def _ensure_no_cycle(session: AsyncSession, unit_id: int, parent_id: int) 
 async def update_unit(
     session: AsyncSession, *, unit_id: int, data: UnitUpdate, if_match: str | None
 ) -> Unit:
-    unit = await get_or_404(session, Unit, unit_id, for_update=True)
-    check_if_match(if_match, unit)
+    unit = await get_for_change(session, Unit, unit_id, if_match=if_match)
     changes = data.model_dump(exclude_unset=True)
     if "code" in changes:
         await _ensure_code_free(session, changes["code"], other_than=unit_id)
     if changes.get("parent_id") is not None:
         await require_reference(session, Unit, changes["parent_id"], field="parent_id")
         await _ensure_no_cycle(session, unit_id, changes["parent_id"])
-    apply_changes(unit, changes)
-    await session.flush()
-    return unit
+    return await change_entity(session, unit, changes)
 
 
 async def delete_unit(session: AsyncSession, *, unit_id: int, if_match: str | None) -> None:
-    unit = await get_or_404(session, Unit, unit_id, for_update=True)
-    check_if_match(if_match, unit)
+    unit = await get_for_change(session, Unit, unit_id, if_match=if_match)
     await ensure_unreferenced(
         session,
         what=f"unit {unit_id}",
@@ -110,8 +102,7 @@ async def delete_unit(session: AsyncSession, *, unit_id: int, if_match: str | No
             "API keys": ApiKey.unit_id == unit_id,
         },
     )
-    await session.delete(unit)
-    await session.flush()
+    await delete_entity(session, unit)
 
 
 def self_and_ancestors(unit_id: int) -> Select[tuple[int]]:

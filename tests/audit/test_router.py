@@ -1,9 +1,10 @@
 """Every write leaves an audit event in its own transaction: who, when, what changed."""
 
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.service import create_api_key
+from tests.helpers import ClientAs, bearer
 
 
 async def events(client: AsyncClient, **params: object) -> list[dict]:  # type: ignore[type-arg]
@@ -54,11 +55,7 @@ class TestWritesAreAudited:
         self, client: AsyncClient, db: AsyncSession, app: object
     ) -> None:
         key, secret = await create_api_key(db, name="second admin")
-        async with AsyncClient(
-            transport=ASGITransport(app=app),  # type: ignore[arg-type]
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {secret}"},
-        ) as other:
+        async with bearer(app, secret) as other:
             await other.post("/api/v1/units", json={"code": "BY2", "name": "乙"})
         await client.post("/api/v1/units", json={"code": "BY1", "name": "甲"})
         mine = await events(client, actor=key.id)
@@ -79,13 +76,8 @@ class TestSecretsStayOut:
 
 
 class TestWhoMayRead:
-    async def test_reader_may_not_list_audit_events(self, db: AsyncSession, app: object) -> None:
-        _, secret = await create_api_key(db, name="reader", role="reader")
-        async with AsyncClient(
-            transport=ASGITransport(app=app),  # type: ignore[arg-type]
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {secret}"},
-        ) as reader:
+    async def test_reader_may_not_list_audit_events(self, client_as: ClientAs) -> None:
+        async with client_as("reader", name="reader") as reader:
             response = await reader.get("/api/v1/audit-events")
         assert response.status_code == 403
         assert response.headers["content-type"] == "application/problem+json"

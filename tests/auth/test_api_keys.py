@@ -3,20 +3,13 @@
 from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import ApiKey
 from tests.factories import create_unit
-
-
-def bearer(app: FastAPI, secret: str) -> AsyncClient:
-    return AsyncClient(
-        transport=ASGITransport(app=app),
-        base_url="http://test",
-        headers={"Authorization": f"Bearer {secret}"},
-    )
+from tests.helpers import bearer
 
 
 class TestCreateKey:

@@ -1,16 +1,12 @@
 """Who may do what: every write route refuses a key whose role or unit does not allow it."""
 
 import re
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from datetime import date
 
 import pytest
-from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.service import create_api_key
 from app.main import create_app
 from tests.factories import (
     create_indicator,
@@ -20,25 +16,7 @@ from tests.factories import (
     create_task,
     create_unit,
 )
-
-ClientFor = Callable[..., AsyncIterator[AsyncClient]]
-
-
-@pytest.fixture
-def client_for(app: FastAPI, db: AsyncSession):  # type: ignore[no-untyped-def]
-    """A client whose key has the given role (and unit)."""
-
-    @asynccontextmanager
-    async def make(role: str, unit_id: int | None = None) -> AsyncIterator[AsyncClient]:
-        _, secret = await create_api_key(db, name=f"a {role}", role=role, unit_id=unit_id)
-        async with AsyncClient(
-            transport=ASGITransport(app=app),
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {secret}"},
-        ) as client:
-            yield client
-
-    return make
+from tests.helpers import ClientAs
 
 
 def write_routes() -> list[tuple[str, str]]:
@@ -76,33 +54,33 @@ ADMIN_ONLY = [(m, p) for m, p in WRITES if p.startswith("/api/v1/api-keys")]
 class TestReaderWritesNothing:
     @pytest.mark.parametrize(("method", "path"), WRITES)
     async def test_every_write_is_403_for_a_reader(
-        self, client_for: ClientFor, method: str, path: str
+        self, client_as: ClientAs, method: str, path: str
     ) -> None:
-        async with client_for("reader") as reader:
+        async with client_as("reader") as reader:
             response = await reader.request(method, concrete(path), json={})
         assert response.status_code == 403, (method, path, response.text)
         assert response.headers["content-type"] == "application/problem+json"
 
-    async def test_reader_reads(self, client_for: ClientFor) -> None:
-        async with client_for("reader") as reader:
+    async def test_reader_reads(self, client_as: ClientAs) -> None:
+        async with client_as("reader") as reader:
             assert (await reader.get("/api/v1/plans")).status_code == 200
 
 
 class TestReporterWritesOnlyItsOwn:
     @pytest.mark.parametrize(("method", "path"), SUPERVISOR_ONLY)
     async def test_office_writes_are_403(
-        self, client_for: ClientFor, db: AsyncSession, method: str, path: str
+        self, client_as: ClientAs, db: AsyncSession, method: str, path: str
     ) -> None:
         unit = await create_unit(db)
-        async with client_for("reporter", unit.id) as reporter:
+        async with client_as("reporter", unit=unit) as reporter:
             response = await reporter.request(method, concrete(path), json={})
         assert response.status_code == 403, (method, path, response.text)
 
     @pytest.mark.parametrize(("method", "path"), ADMIN_ONLY)
     async def test_supervisor_cannot_manage_keys(
-        self, client_for: ClientFor, method: str, path: str
+        self, client_as: ClientAs, method: str, path: str
     ) -> None:
-        async with client_for("supervisor") as supervisor:
+        async with client_as("supervisor") as supervisor:
             response = await supervisor.request(method, concrete(path), json={})
         assert response.status_code == 403
 
@@ -136,31 +114,31 @@ def report(indicator: object, unit: object) -> dict[str, object]:
 
 
 class TestReporterScope:
-    async def test_reports_for_its_own_task(self, client_for: ClientFor, world: dict) -> None:  # type: ignore[type-arg]
-        async with client_for("reporter", world["a"].id) as reporter:
+    async def test_reports_for_its_own_task(self, client_as: ClientAs, world: dict) -> None:  # type: ignore[type-arg]
+        async with client_as("reporter", unit=world["a"]) as reporter:
             response = await reporter.post(
                 "/api/v1/indicator-reports", json=report(world["ia"], world["a"])
             )
         assert response.status_code == 201, response.text
 
-    async def test_reports_through_its_group(self, client_for: ClientFor, world: dict) -> None:  # type: ignore[type-arg]
-        async with client_for("reporter", world["a"].id) as reporter:
+    async def test_reports_through_its_group(self, client_as: ClientAs, world: dict) -> None:  # type: ignore[type-arg]
+        async with client_as("reporter", unit=world["a"]) as reporter:
             response = await reporter.post(
                 "/api/v1/indicator-reports", json=report(world["ig"], world["a"])
             )
         assert response.status_code == 201, response.text
 
-    async def test_not_for_another_unit(self, client_for: ClientFor, world: dict) -> None:  # type: ignore[type-arg]
-        async with client_for("reporter", world["a"].id) as reporter:
+    async def test_not_for_another_unit(self, client_as: ClientAs, world: dict) -> None:  # type: ignore[type-arg]
+        async with client_as("reporter", unit=world["a"]) as reporter:
             response = await reporter.post(
                 "/api/v1/indicator-reports", json=report(world["ia"], world["b"])
             )
         assert response.status_code == 403
 
     async def test_not_on_a_task_its_unit_has_no_part_in(
-        self, client_for: ClientFor, world: dict
+        self, client_as: ClientAs, world: dict
     ) -> None:  # type: ignore[type-arg]
-        async with client_for("reporter", world["a"].id) as reporter:
+        async with client_as("reporter", unit=world["a"]) as reporter:
             response = await reporter.post(
                 "/api/v1/indicator-reports", json=report(world["ib"], world["a"])
             )
@@ -169,12 +147,12 @@ class TestReporterScope:
 
     async def test_cannot_touch_another_units_report(
         self,
-        client_for: ClientFor,
+        client_as: ClientAs,
         world: dict,
         db: AsyncSession,  # type: ignore[type-arg]
     ) -> None:
         theirs = await create_report(db, indicator=world["ib"], unit=world["b"])
-        async with client_for("reporter", world["a"].id) as reporter:
+        async with client_as("reporter", unit=world["a"]) as reporter:
             patched = await reporter.patch(
                 f"/api/v1/indicator-reports/{theirs.id}", json={"value": 1}
             )
@@ -185,11 +163,11 @@ class TestReporterScope:
 
     async def test_records_progress_on_its_task_but_not_the_title(
         self,
-        client_for: ClientFor,
+        client_as: ClientAs,
         world: dict,  # type: ignore[type-arg]
     ) -> None:
         url = f"/api/v1/tasks/{world['ta'].id}"
-        async with client_for("reporter", world["a"].id) as reporter:
+        async with client_as("reporter", unit=world["a"]) as reporter:
             progress = await reporter.patch(url, json={"status": "in_progress", "progress": 40})
             title = await reporter.patch(url, json={"title": "改个标题"})
             other = await reporter.patch(f"/api/v1/tasks/{world['tb'].id}", json={"progress": 10})
@@ -200,13 +178,13 @@ class TestReporterScope:
 
     async def test_marks_its_milestone_done(
         self,
-        client_for: ClientFor,
+        client_as: ClientAs,
         world: dict,
         db: AsyncSession,  # type: ignore[type-arg]
     ) -> None:
         mine = await create_milestone(db, task=world["ta"])
         theirs = await create_milestone(db, task=world["tb"])
-        async with client_for("reporter", world["a"].id) as reporter:
+        async with client_as("reporter", unit=world["a"]) as reporter:
             done = await reporter.patch(
                 f"/api/v1/milestones/{mine.id}",
                 json={"status": "completed", "completed_on": "2024-06-01"},
@@ -229,11 +207,11 @@ class TestOfficeReportsLikeAUnit:
     @pytest.mark.parametrize("role", ["supervisor", "admin"])
     async def test_reports_only_for_a_unit_responsible_for_the_task(
         self,
-        client_for: ClientFor,
+        client_as: ClientAs,
         world: dict,  # type: ignore[type-arg]
         role: str,
     ) -> None:
-        async with client_for(role) as office:
+        async with client_as(role) as office:
             outside = await office.post(
                 "/api/v1/indicator-reports", json=report(world["ib"], world["a"])
             )

@@ -10,7 +10,7 @@ import asyncpg
 import orjson
 import pytest
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from pgqueuer import QueueManager
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
@@ -20,7 +20,7 @@ from app.bulk import jobs, service
 from app.bulk.jobs import requeue_orphans, run_job
 from app.bulk.models import BulkJob
 from app.units.models import Unit
-from tests.helpers import assert_problem, served
+from tests.helpers import assert_problem, bearer, served
 
 URL = "/api/v1/bulk"
 
@@ -90,11 +90,7 @@ class TestQueue:
     ) -> None:
         job_url = (await queue(client, ndjson([{"code": "J4", "name": "x"}]))).headers["location"]
         _, secret = await auth_service.create_api_key(db, name="reader", role="reader")
-        async with AsyncClient(
-            transport=ASGITransport(app=app),
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {secret}"},
-        ) as reader:
+        async with bearer(app, secret) as reader:
             assert_problem(await reader.get(job_url), 404)
 
     async def test_unreadable_format_is_refused_before_queueing(self, client: AsyncClient) -> None:
@@ -155,11 +151,7 @@ class TestKeyNoLongerValid:
         after_queueing: str,
     ) -> None:
         key, secret = await auth_service.create_api_key(db, name="脚本", role="supervisor")
-        async with AsyncClient(
-            transport=ASGITransport(app=app),
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {secret}"},
-        ) as script:
+        async with bearer(app, secret) as script:
             response = await queue(script, ndjson([{"code": "KEY1", "name": "之后"}]))
         await db.execute(text(after_queueing), {"id": key.id})
         await run_job(sessions_on(connection), response.json()["id"], max_rows=100)

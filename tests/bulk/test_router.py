@@ -11,13 +11,12 @@ from typing import Any
 import orjson
 import pytest
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.audit.models import AuditEvent
-from app.auth import service as auth_service
 from app.indicators.models import Indicator
 from app.milestones.models import Milestone
 from app.plans.models import Plan
@@ -34,7 +33,7 @@ from tests.factories import (
     create_task,
     create_unit,
 )
-from tests.helpers import assert_problem
+from tests.helpers import ClientAs, assert_problem
 
 URL = "/api/v1/bulk"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -422,16 +421,9 @@ class TestFormats:
 
 
 @pytest.fixture
-async def reporter(app: FastAPI, db: AsyncSession, setup: Setup) -> AsyncIterator[AsyncClient]:
+async def reporter(client_as: ClientAs, setup: Setup) -> AsyncIterator[AsyncClient]:
     """A reporter of units[0], which leads the setup's task."""
-    _, secret = await auth_service.create_api_key(
-        db, name="reporter", role="reporter", unit_id=setup.units[0].id
-    )
-    async with AsyncClient(
-        transport=ASGITransport(app=app),
-        base_url="http://test",
-        headers={"Authorization": f"Bearer {secret}"},
-    ) as client:
+    async with client_as("reporter", unit=setup.units[0], name="reporter") as client:
         yield client
 
 
@@ -469,15 +461,8 @@ class TestAccess:
         body = ndjson([{"code": "X1", "name": "x"}])
         assert_problem(await post(reporter, "units", body), 403, "forbidden")
 
-    async def test_reader_may_not_upload(
-        self, app: FastAPI, db: AsyncSession, setup: Setup
-    ) -> None:
-        _, secret = await auth_service.create_api_key(db, name="reader", role="reader")
-        async with AsyncClient(
-            transport=ASGITransport(app=app),
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {secret}"},
-        ) as client:
+    async def test_reader_may_not_upload(self, client_as: ClientAs, setup: Setup) -> None:
+        async with client_as("reader", name="reader") as client:
             assert_problem(await post(client, "indicator-reports", ndjson([setup.row(0)])), 403)
 
 

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.plans.models import Plan
+from tests.helpers import ClientAs
 
 PLAN = {"code": "IDEM-1", "title": "计划", "year": 2024}
 
@@ -62,20 +63,11 @@ class TestReplay:
         assert good.status_code == 201
 
     async def test_keys_belong_to_one_api_key(
-        self, client: AsyncClient, db: AsyncSession, app: object
+        self, client: AsyncClient, client_as: ClientAs
     ) -> None:
-        from httpx import ASGITransport
-
-        from app.auth.service import create_api_key
-
-        _, other_secret = await create_api_key(db, name="other")
         headers = {"Idempotency-Key": "shared"}
         first = await client.post("/api/v1/plans", json=PLAN, headers=headers)
-        async with AsyncClient(
-            transport=ASGITransport(app=app),  # type: ignore[arg-type]
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {other_secret}"},
-        ) as other:
+        async with client_as("admin", name="other") as other:
             second = await other.post(
                 "/api/v1/plans", json={**PLAN, "code": "IDEM-B"}, headers=headers
             )

@@ -3,19 +3,17 @@ gives it a reporter — a unit, or a group whose members each report — obligat
 
 from decimal import Decimal
 
-from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.service import create_api_key
 from tests.factories import create_indicator, create_plan, create_task, create_unit
-from tests.helpers import assert_problem
+from tests.helpers import ClientAs, assert_problem
 
 AS_OF = {"as_of": "2024-04-20"}  # the first quarter's reports were due 10 April
 
 
 async def test_an_indicator_nobody_owes_is_named_and_can_be_given_to_a_groups_members(
-    client: AsyncClient, db: AsyncSession, app: FastAPI
+    client: AsyncClient, db: AsyncSession, client_as: ClientAs
 ) -> None:
     plan = await create_plan(db, year=2024)
     task = await create_task(db, plan=plan, number="17", title="维护安全稳定")
@@ -58,12 +56,7 @@ async def test_an_indicator_nobody_owes_is_named_and_can_be_given_to_a_groups_me
     # A member may report it although it has no part in the task; an outsider may not.
     report = {"indicator_id": zero.id, "period": "2024Q1", "value": 0}
     for unit, allowed in ((a, True), (outsider, False)):
-        _, secret = await create_api_key(db, name="填报", role="reporter", unit_id=unit.id)
-        async with AsyncClient(
-            transport=ASGITransport(app=app),
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {secret}"},
-        ) as reporter:
+        async with client_as("reporter", unit=unit, name="填报") as reporter:
             response = await reporter.post(
                 "/api/v1/indicator-reports", json={**report, "unit_id": unit.id}
             )

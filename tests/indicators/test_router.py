@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from httpx import AsyncClient, Response
+from httpx import AsyncClient
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.indicators.models import Indicator
 from app.reports.models import IndicatorReport
 from tests.factories import create_indicator, create_plan, create_report, create_task, create_unit
-from tests.helpers import PROBLEM, assert_problem
+from tests.helpers import MAX_ID, PROBLEM, Collection, assert_problem
 
-URL = "/api/v1/indicators"
-MAX_ID = 2**63 - 1
+api = Collection("/api/v1/indicators", Indicator)
+URL = api.url
 
 
 def valid_body(task_id: int, /, **overrides: Any) -> dict[str, Any]:
@@ -32,28 +32,6 @@ def valid_body(task_id: int, /, **overrides: Any) -> dict[str, Any]:
         "source_text": "全年接待公众不少于 200 万人次",
     }
     return body | overrides
-
-
-async def count(db: AsyncSession) -> int:
-    return int(await db.scalar(select(func.count()).select_from(Indicator)) or 0)
-
-
-async def list_ids(client: AsyncClient, **params: Any) -> list[int]:
-    response = await client.get(URL, params=params)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["next_cursor"] is None
-    return [item["id"] for item in body["items"]]
-
-
-async def read(client: AsyncClient, indicator_id: int) -> Response:
-    response = await client.get(f"{URL}/{indicator_id}")
-    assert response.status_code == 200, response.text
-    return response
-
-
-async def patch(client: AsyncClient, iid: int, body: dict[str, Any], etag: str = "*") -> Response:
-    return await client.patch(f"{URL}/{iid}", json=body, headers={"If-Match": etag})
 
 
 class TestCreateIndicator:
@@ -96,7 +74,7 @@ class TestCreateIndicator:
         response = await client.post(URL, json=valid_body(task.id, plan_id=other_plan.id))
         problem = assert_problem(response, 422, "validation_failed")
         assert problem["errors"][0]["pointer"] == "#/plan_id"
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
     async def test_amounts_are_json_numbers(self, client: AsyncClient, db: AsyncSession) -> None:
         task = await create_task(db)
@@ -161,7 +139,7 @@ class TestCreateIndicator:
         response = await client.post(URL, json=valid_body(second_task.id, code="WP13-1"))
         body = assert_problem(response, 409, "conflict")
         assert "WP13-1" in body["detail"]
-        assert await count(db) == 1
+        assert await api.count(db) == 1
 
     async def test_same_code_in_another_plan_is_fine(
         self, client: AsyncClient, db: AsyncSession
@@ -174,7 +152,7 @@ class TestCreateIndicator:
     async def test_missing_task_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
         problem = assert_problem(await client.post(URL, json=valid_body(MAX_ID)), 422)
         assert problem["errors"][0]["pointer"] == "#/task_id"
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
 
 class TestIndicatorRange:
@@ -197,63 +175,63 @@ class TestIndicatorRange:
         response = await client.post(URL, json=valid_body(task.id, **overrides))
         body = assert_problem(response, 422)
         assert "target_max" in body["detail"]
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
     async def test_patch_to_between_without_max_is_422(
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         indicator = await create_indicator(db, comparator="gte")
-        before = (await read(client, indicator.id)).json()
-        body = assert_problem(await patch(client, indicator.id, {"comparator": "between"}), 422)
+        before = (await api.read(client, indicator.id)).json()
+        body = assert_problem(await api.patch(client, indicator.id, {"comparator": "between"}), 422)
         assert "target_max" in body["detail"]
-        assert (await read(client, indicator.id)).json() == before
+        assert (await api.read(client, indicator.id)).json() == before
 
     async def test_patch_max_below_value_is_422(
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         indicator = await create_indicator(db, comparator="between", target_value=3, target_max=5)
-        body = assert_problem(await patch(client, indicator.id, {"target_max": 2}), 422)
+        body = assert_problem(await api.patch(client, indicator.id, {"target_max": 2}), 422)
         assert body["errors"][0]["pointer"] == "#/target_max"
-        assert (await read(client, indicator.id)).json()["target_max"] == 5
+        assert (await api.read(client, indicator.id)).json()["target_max"] == 5
 
     async def test_patch_value_above_max_is_422(
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         indicator = await create_indicator(db, comparator="between", target_value=3, target_max=5)
-        assert_problem(await patch(client, indicator.id, {"target_value": 6}), 422)
-        assert (await read(client, indicator.id)).json()["target_value"] == 3
+        assert_problem(await api.patch(client, indicator.id, {"target_value": 6}), 422)
+        assert (await api.read(client, indicator.id)).json()["target_value"] == 3
 
     async def test_patch_max_onto_gte_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
         indicator = await create_indicator(db, comparator="gte")
-        assert_problem(await patch(client, indicator.id, {"target_max": 500}), 422)
-        assert (await read(client, indicator.id)).json()["target_max"] is None
+        assert_problem(await api.patch(client, indicator.id, {"target_max": 500}), 422)
+        assert (await api.read(client, indicator.id)).json()["target_max"] is None
 
     async def test_leaving_between_drops_the_max(
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         indicator = await create_indicator(db, comparator="between", target_value=3, target_max=5)
-        response = await patch(client, indicator.id, {"comparator": "gte"})
+        response = await api.patch(client, indicator.id, {"comparator": "gte"})
         assert response.status_code == 200, response.text
         assert response.json()["target_max"] is None
 
     async def test_patch_max_onto_about_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
         indicator = await create_indicator(db, comparator="about")
-        problem = assert_problem(await patch(client, indicator.id, {"target_max": 210}), 422)
+        problem = assert_problem(await api.patch(client, indicator.id, {"target_max": 210}), 422)
         assert problem["errors"][0]["pointer"] == "#/target_max"
-        assert (await read(client, indicator.id)).json()["target_max"] is None
+        assert (await api.read(client, indicator.id)).json()["target_max"] is None
 
     async def test_from_between_to_about_drops_the_max(
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         indicator = await create_indicator(db, comparator="between", target_value=3, target_max=5)
-        response = await patch(client, indicator.id, {"comparator": "about", "target_value": 4})
+        response = await api.patch(client, indicator.id, {"comparator": "about", "target_value": 4})
         assert response.status_code == 200, response.text
         body = response.json()
         assert (body["comparator"], body["target_value"], body["target_max"]) == ("about", 4, None)
 
     async def test_becoming_between_with_a_max(self, client: AsyncClient, db: AsyncSession) -> None:
         indicator = await create_indicator(db, comparator="gte", target_value=3)
-        response = await patch(client, indicator.id, {"comparator": "between", "target_max": 5})
+        response = await api.patch(client, indicator.id, {"comparator": "between", "target_max": 5})
         assert response.status_code == 200, response.text
         assert (response.json()["comparator"], response.json()["target_max"]) == ("between", 5)
 
@@ -289,7 +267,7 @@ class TestCreateIndicatorValidation:
         response = await client.post(URL, json=valid_body(task.id, **overrides))
         problem = assert_problem(response, 422, "validation_failed")
         assert problem["errors"][0]["pointer"] == f"#/{field}"
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
     @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400"])
     async def test_non_finite_number_is_422(
@@ -305,7 +283,7 @@ class TestCreateIndicatorValidation:
         )
         assert response.status_code in {400, 422}, response.text
         assert response.headers["content-type"].split(";")[0] == PROBLEM
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
     async def test_unit_label_too_long_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
         task = await create_task(db)
@@ -322,7 +300,7 @@ class TestCreateIndicatorValidation:
         del body[field]
         problem = assert_problem(await client.post(URL, json=body), 422, "validation_failed")
         assert f"#/{field}" in [e["pointer"] for e in problem["errors"]]
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
 
 class TestReadIndicator:
@@ -354,26 +332,26 @@ class TestListIndicators:
         task = await create_task(db)
         wanted = await create_indicator(db, task=task)
         await create_indicator(db, task=await create_task(db, plan_id=task.plan_id))
-        assert await list_ids(client, task_id=task.id) == [wanted.id]
+        assert await api.list_ids(client, task_id=task.id) == [wanted.id]
 
     async def test_filter_by_plan(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         first = await create_indicator(db, task=await create_task(db, plan=plan))
         second = await create_indicator(db, task=await create_task(db, plan=plan))
         await create_indicator(db)
-        assert await list_ids(client, plan_id=plan.id) == [first.id, second.id]
+        assert await api.list_ids(client, plan_id=plan.id) == [first.id, second.id]
 
     async def test_filter_by_code(self, client: AsyncClient, db: AsyncSession) -> None:
         wanted = await create_indicator(db, code="KJG-1")
         await create_indicator(db, code="KJG-2")
-        assert await list_ids(client, code="KJG-1") == [wanted.id]
+        assert await api.list_ids(client, code="KJG-1") == [wanted.id]
 
     async def test_filters_combine(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         wanted = await create_indicator(db, task=await create_task(db, plan=plan), code="A")
         await create_indicator(db, task=await create_task(db, plan=plan), code="B")
         await create_indicator(db, code="A")
-        assert await list_ids(client, plan_id=plan.id, code="A") == [wanted.id]
+        assert await api.list_ids(client, plan_id=plan.id, code="A") == [wanted.id]
 
     @pytest.mark.parametrize(
         "params",
@@ -435,27 +413,29 @@ class TestUpdateIndicator:
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         indicator = await create_indicator(db, frequency="quarterly")
-        assert (await patch(client, indicator.id, {"frequency": "monthly"})).status_code == 200
-        back = await patch(client, indicator.id, {"frequency": "quarterly"})
+        assert (await api.patch(client, indicator.id, {"frequency": "monthly"})).status_code == 200
+        back = await api.patch(client, indicator.id, {"frequency": "quarterly"})
         assert back.status_code == 200
         await create_report(db, indicator=indicator, unit=await create_unit(db), period="2024Q1")
-        response = await patch(client, indicator.id, {"frequency": "monthly"})
+        response = await api.patch(client, indicator.id, {"frequency": "monthly"})
         problem = assert_problem(response, 409, "conflict")
         assert "1 reports" in problem["detail"]
-        same = await patch(client, indicator.id, {"frequency": "quarterly", "name": "新名"})
+        same = await api.patch(client, indicator.id, {"frequency": "quarterly", "name": "新名"})
         assert same.status_code == 200, same.text  # restating it is not a change
 
     async def test_changes_only_given_fields(self, client: AsyncClient, db: AsyncSession) -> None:
         indicator = await create_indicator(db, target_value=200)
-        before = await read(client, indicator.id)
-        response = await patch(client, indicator.id, {"target_value": 220}, before.headers["etag"])
+        before = await api.read(client, indicator.id)
+        response = await api.patch(
+            client, indicator.id, {"target_value": 220}, before.headers["etag"]
+        )
         assert response.status_code == 200, response.text
         after = response.json()
         assert after["target_value"] == 220
         for key in ("code", "name", "comparator", "frequency", "plan_id", "task_id"):
             assert after[key] == before.json()[key]
         assert response.headers["etag"] != before.headers["etag"]
-        assert (await read(client, indicator.id)).json() == after
+        assert (await api.read(client, indicator.id)).json() == after
         stored = await db.scalar(select(Indicator.target_value).where(Indicator.id == indicator.id))
         assert stored == 220
 
@@ -463,9 +443,9 @@ class TestUpdateIndicator:
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         indicator = await create_indicator(db)
-        response = await patch(client, indicator.id, {"target_value": 0.1 + 0.2})
+        response = await api.patch(client, indicator.id, {"target_value": 0.1 + 0.2})
         assert response.status_code == 200, response.text
-        assert (await read(client, indicator.id)).json() == response.json()
+        assert (await api.read(client, indicator.id)).json() == response.json()
 
     async def test_without_if_match_applies(self, client: AsyncClient, db: AsyncSession) -> None:
         indicator = await create_indicator(db)
@@ -476,18 +456,18 @@ class TestUpdateIndicator:
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         indicator = await create_indicator(db, name="原")
-        old = (await read(client, indicator.id)).headers["etag"]
-        first = await patch(client, indicator.id, {"name": "第一次"}, old)
+        old = (await api.read(client, indicator.id)).headers["etag"]
+        first = await api.patch(client, indicator.id, {"name": "第一次"}, old)
         assert first.status_code == 200
-        second = await patch(client, indicator.id, {"name": "第二次"}, old)
+        second = await api.patch(client, indicator.id, {"name": "第二次"}, old)
         assert_problem(second, 412, "precondition_failed")
-        got = await read(client, indicator.id)
+        got = await api.read(client, indicator.id)
         assert got.json()["name"] == "第一次"
         assert got.headers["etag"] == first.headers["etag"]
 
     async def test_if_match_star_applies(self, client: AsyncClient, db: AsyncSession) -> None:
         indicator = await create_indicator(db)
-        response = await patch(client, indicator.id, {"frequency": "monthly"}, "*")
+        response = await api.patch(client, indicator.id, {"frequency": "monthly"}, "*")
         assert response.status_code == 200, response.text
         assert response.json()["frequency"] == "monthly"
 
@@ -498,17 +478,17 @@ class TestUpdateIndicator:
         self, client: AsyncClient, db: AsyncSession, field: str
     ) -> None:
         indicator = await create_indicator(db)
-        before = (await read(client, indicator.id)).json()
-        body = assert_problem(await patch(client, indicator.id, {field: None}), 422)
+        before = (await api.read(client, indicator.id)).json()
+        body = assert_problem(await api.patch(client, indicator.id, {field: None}), 422)
         assert body["errors"][0]["pointer"] == f"#/{field}"
-        assert (await read(client, indicator.id)).json() == before
+        assert (await api.read(client, indicator.id)).json() == before
 
     @pytest.mark.parametrize("field", ["plan_id", "task_id", "version", "bogus"])
     async def test_unknown_or_derived_field_is_422(
         self, client: AsyncClient, db: AsyncSession, field: str
     ) -> None:
         indicator = await create_indicator(db)
-        body = assert_problem(await patch(client, indicator.id, {field: 1}), 422)
+        body = assert_problem(await api.patch(client, indicator.id, {field: 1}), 422)
         assert body["errors"][0]["pointer"] == f"#/{field}"
 
     @pytest.mark.parametrize("value", [1e308, 10**30])
@@ -516,24 +496,24 @@ class TestUpdateIndicator:
         self, client: AsyncClient, db: AsyncSession, value: float
     ) -> None:
         indicator = await create_indicator(db)
-        body = assert_problem(await patch(client, indicator.id, {"target_value": value}), 422)
+        body = assert_problem(await api.patch(client, indicator.id, {"target_value": value}), 422)
         assert body["errors"][0]["pointer"] == "#/target_value"
 
     async def test_duplicate_code_is_409(self, client: AsyncClient, db: AsyncSession) -> None:
         task = await create_task(db)
         await create_indicator(db, task=task, code="TAKEN")
         indicator = await create_indicator(db, task=task, code="MINE")
-        assert_problem(await patch(client, indicator.id, {"code": "TAKEN"}), 409, "conflict")
-        assert (await read(client, indicator.id)).json()["code"] == "MINE"
+        assert_problem(await api.patch(client, indicator.id, {"code": "TAKEN"}), 409, "conflict")
+        assert (await api.read(client, indicator.id)).json()["code"] == "MINE"
 
     async def test_missing_is_404(self, client: AsyncClient) -> None:
-        assert_problem(await patch(client, MAX_ID, {"name": "x"}), 404, "not_found")
+        assert_problem(await api.patch(client, MAX_ID, {"name": "x"}), 404, "not_found")
 
 
 class TestDeleteIndicator:
     async def test_204_then_404(self, client: AsyncClient, db: AsyncSession) -> None:
         indicator = await create_indicator(db)
-        etag = (await read(client, indicator.id)).headers["etag"]
+        etag = (await api.read(client, indicator.id)).headers["etag"]
         response = await client.delete(f"{URL}/{indicator.id}", headers={"If-Match": etag})
         assert response.status_code == 204
         assert_problem(await client.get(f"{URL}/{indicator.id}"), 404, "not_found")
@@ -542,11 +522,11 @@ class TestDeleteIndicator:
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         indicator = await create_indicator(db)
-        old = (await read(client, indicator.id)).headers["etag"]
-        assert (await patch(client, indicator.id, {"name": "改"}, old)).status_code == 200
+        old = (await api.read(client, indicator.id)).headers["etag"]
+        assert (await api.patch(client, indicator.id, {"name": "改"}, old)).status_code == 200
         response = await client.delete(f"{URL}/{indicator.id}", headers={"If-Match": old})
         assert_problem(response, 412, "precondition_failed")
-        await read(client, indicator.id)
+        await api.read(client, indicator.id)
 
     async def test_indicator_with_reports_is_409(
         self, client: AsyncClient, db: AsyncSession
@@ -556,7 +536,7 @@ class TestDeleteIndicator:
         response = await client.delete(f"{URL}/{indicator.id}", headers={"If-Match": "*"})
         body = assert_problem(response, 409, "conflict")
         assert "report" in body["detail"]
-        await read(client, indicator.id)
+        await api.read(client, indicator.id)
         still = await db.scalar(
             select(func.count()).select_from(IndicatorReport).where(IndicatorReport.id == report.id)
         )

@@ -6,17 +6,17 @@ from datetime import date
 from typing import Any
 
 import pytest
-from httpx import AsyncClient, Response
-from sqlalchemy import func, insert, select
+from httpx import AsyncClient
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.milestones.models import Milestone
 from tests.factories import create_milestone, create_task
-from tests.helpers import assert_problem
+from tests.helpers import MAX_ID, Collection, assert_problem
 
-URL = "/api/v1/milestones"
-MAX_ID = 2**63 - 1
+api = Collection("/api/v1/milestones", Milestone)
+URL = api.url
 
 
 def valid_body(task_id: int, /, **overrides: Any) -> dict[str, Any]:
@@ -27,28 +27,6 @@ def valid_body(task_id: int, /, **overrides: Any) -> dict[str, Any]:
         "note": "按期推进",
     }
     return body | overrides
-
-
-async def count(db: AsyncSession) -> int:
-    return int(await db.scalar(select(func.count()).select_from(Milestone)) or 0)
-
-
-async def list_ids(client: AsyncClient, **params: Any) -> list[int]:
-    response = await client.get(URL, params=params)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["next_cursor"] is None
-    return [item["id"] for item in body["items"]]
-
-
-async def read(client: AsyncClient, milestone_id: int) -> Response:
-    response = await client.get(f"{URL}/{milestone_id}")
-    assert response.status_code == 200, response.text
-    return response
-
-
-async def patch(client: AsyncClient, mid: int, body: dict[str, Any], etag: str = "*") -> Response:
-    return await client.patch(f"{URL}/{mid}", json=body, headers={"If-Match": etag})
 
 
 class TestCreateMilestone:
@@ -97,7 +75,7 @@ class TestCreateMilestone:
     async def test_missing_task_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
         problem = assert_problem(await client.post(URL, json=valid_body(MAX_ID)), 422)
         assert problem["errors"][0]["pointer"] == "#/task_id"
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
 
 class TestCreateMilestoneValidation:
@@ -128,7 +106,7 @@ class TestCreateMilestoneValidation:
         response = await client.post(URL, json=valid_body(task.id, **overrides))
         problem = assert_problem(response, 422, "validation_failed")
         assert problem["errors"][0]["pointer"] == f"#/{field}"
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
     @pytest.mark.parametrize("field", ["task_id", "title", "due_on"])
     async def test_missing_required_field_is_422(
@@ -139,7 +117,7 @@ class TestCreateMilestoneValidation:
         del body[field]
         problem = assert_problem(await client.post(URL, json=body), 422, "validation_failed")
         assert f"#/{field}" in [e["pointer"] for e in problem["errors"]]
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
 
 class TestReadMilestone:
@@ -171,13 +149,13 @@ class TestListMilestones:
         task = await create_task(db)
         wanted = await create_milestone(db, task=task)
         await create_milestone(db, task=await create_task(db))
-        assert await list_ids(client, task_id=task.id) == [wanted.id]
+        assert await api.list_ids(client, task_id=task.id) == [wanted.id]
 
     async def test_filter_by_status(self, client: AsyncClient, db: AsyncSession) -> None:
         task = await create_task(db)
         wanted = await create_milestone(db, task=task, status="cancelled")
         await create_milestone(db, task=task, status="pending")
-        assert await list_ids(client, status="cancelled") == [wanted.id]
+        assert await api.list_ids(client, status="cancelled") == [wanted.id]
 
     async def test_filter_by_due_before_is_strict(
         self, client: AsyncClient, db: AsyncSession
@@ -186,7 +164,7 @@ class TestListMilestones:
         wanted = await create_milestone(db, task=task, due_on=date(2024, 3, 30))
         await create_milestone(db, task=task, due_on=date(2024, 3, 31))
         await create_milestone(db, task=task, due_on=date(2024, 9, 30))
-        assert await list_ids(client, due_before="2024-03-31") == [wanted.id]
+        assert await api.list_ids(client, due_before="2024-03-31") == [wanted.id]
 
     async def test_filters_combine(self, client: AsyncClient, db: AsyncSession) -> None:
         task = await create_task(db)
@@ -194,7 +172,7 @@ class TestListMilestones:
         await create_milestone(db, task=task, status="completed", due_on=date(2024, 1, 1))
         await create_milestone(db, task=task, status="pending", due_on=date(2024, 12, 1))
         await create_milestone(db, task=await create_task(db), due_on=date(2024, 1, 1))
-        assert await list_ids(
+        assert await api.list_ids(
             client, task_id=task.id, status="pending", due_before="2024-06-01"
         ) == [wanted.id]
 
@@ -252,15 +230,15 @@ class TestPageMilestones:
 class TestUpdateMilestone:
     async def test_changes_only_given_fields(self, client: AsyncClient, db: AsyncSession) -> None:
         m = await create_milestone(db, task=await create_task(db), note="原")
-        before = await read(client, m.id)
-        response = await patch(client, m.id, {"note": "已调整"}, before.headers["etag"])
+        before = await api.read(client, m.id)
+        response = await api.patch(client, m.id, {"note": "已调整"}, before.headers["etag"])
         assert response.status_code == 200, response.text
         after = response.json()
         assert after["note"] == "已调整"
         for key in ("title", "due_on", "status", "completed_on", "task_id"):
             assert after[key] == before.json()[key]
         assert response.headers["etag"] != before.headers["etag"]
-        assert (await read(client, m.id)).json() == after
+        assert (await api.read(client, m.id)).json() == after
         assert await db.scalar(select(Milestone.note).where(Milestone.id == m.id)) == "已调整"
 
     async def test_without_if_match_applies(self, client: AsyncClient, db: AsyncSession) -> None:
@@ -272,7 +250,7 @@ class TestUpdateMilestone:
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         m = await create_milestone(db, task=await create_task(db))
-        response = await patch(client, m.id, {"status": "completed"})
+        response = await api.patch(client, m.id, {"status": "completed"})
         assert response.status_code == 200, response.text
         assert response.json()["status"] == "completed"
         assert response.json()["completed_on"] == clock.today().isoformat()
@@ -281,7 +259,9 @@ class TestUpdateMilestone:
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         m = await create_milestone(db, task=await create_task(db))
-        response = await patch(client, m.id, {"status": "completed", "completed_on": "2024-09-28"})
+        response = await api.patch(
+            client, m.id, {"status": "completed", "completed_on": "2024-09-28"}
+        )
         assert response.status_code == 200, response.text
         assert response.json()["completed_on"] == "2024-09-28"
 
@@ -291,7 +271,7 @@ class TestUpdateMilestone:
         m = await create_milestone(
             db, task=await create_task(db), status="completed", completed_on=date(2024, 5, 1)
         )
-        response = await patch(client, m.id, {"status": "pending"})
+        response = await api.patch(client, m.id, {"status": "pending"})
         assert response.status_code == 200, response.text
         assert response.json()["status"] == "pending"
         assert response.json()["completed_on"] is None
@@ -304,7 +284,7 @@ class TestUpdateMilestone:
         m = await create_milestone(
             db, task=await create_task(db), status="completed", completed_on=date(2024, 5, 1)
         )
-        response = await patch(client, m.id, {"note": "补充说明"})
+        response = await api.patch(client, m.id, {"note": "补充说明"})
         assert response.status_code == 200, response.text
         assert response.json()["completed_on"] == "2024-05-01"
 
@@ -312,18 +292,18 @@ class TestUpdateMilestone:
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         m = await create_milestone(db, task=await create_task(db), title="原")
-        old = (await read(client, m.id)).headers["etag"]
-        first = await patch(client, m.id, {"title": "第一次"}, old)
+        old = (await api.read(client, m.id)).headers["etag"]
+        first = await api.patch(client, m.id, {"title": "第一次"}, old)
         assert first.status_code == 200
-        second = await patch(client, m.id, {"title": "第二次"}, old)
+        second = await api.patch(client, m.id, {"title": "第二次"}, old)
         assert_problem(second, 412, "precondition_failed")
-        got = await read(client, m.id)
+        got = await api.read(client, m.id)
         assert got.json()["title"] == "第一次"
         assert got.headers["etag"] == first.headers["etag"]
 
     async def test_if_match_star_applies(self, client: AsyncClient, db: AsyncSession) -> None:
         m = await create_milestone(db, task=await create_task(db))
-        response = await patch(client, m.id, {"due_on": "2024-10-01"}, "*")
+        response = await api.patch(client, m.id, {"due_on": "2024-10-01"}, "*")
         assert response.status_code == 200, response.text
         assert response.json()["due_on"] == "2024-10-01"
 
@@ -332,47 +312,49 @@ class TestUpdateMilestone:
         self, client: AsyncClient, db: AsyncSession, field: str
     ) -> None:
         m = await create_milestone(db, task=await create_task(db))
-        before = (await read(client, m.id)).json()
-        body = assert_problem(await patch(client, m.id, {field: None}), 422, "validation_failed")
+        before = (await api.read(client, m.id)).json()
+        body = assert_problem(
+            await api.patch(client, m.id, {field: None}), 422, "validation_failed"
+        )
         assert body["errors"][0]["pointer"] == f"#/{field}"
-        assert (await read(client, m.id)).json() == before
+        assert (await api.read(client, m.id)).json() == before
 
     @pytest.mark.parametrize("field", ["task_id", "id", "bogus"])
     async def test_unknown_or_fixed_field_is_422(
         self, client: AsyncClient, db: AsyncSession, field: str
     ) -> None:
         m = await create_milestone(db, task=await create_task(db))
-        body = assert_problem(await patch(client, m.id, {field: 1}), 422, "validation_failed")
+        body = assert_problem(await api.patch(client, m.id, {field: 1}), 422, "validation_failed")
         assert body["errors"][0]["pointer"] == f"#/{field}"
 
     @pytest.mark.parametrize("value", ["2024-02-30", 20240630])
     async def test_bad_date_is_422(self, client: AsyncClient, db: AsyncSession, value: Any) -> None:
         m = await create_milestone(db, task=await create_task(db))
-        body = assert_problem(await patch(client, m.id, {"due_on": value}), 422)
+        body = assert_problem(await api.patch(client, m.id, {"due_on": value}), 422)
         assert body["errors"][0]["pointer"] == "#/due_on"
 
     async def test_missing_is_404(self, client: AsyncClient) -> None:
-        assert_problem(await patch(client, MAX_ID, {"note": "x"}), 404, "not_found")
+        assert_problem(await api.patch(client, MAX_ID, {"note": "x"}), 404, "not_found")
 
 
 class TestDeleteMilestone:
     async def test_204_then_404(self, client: AsyncClient, db: AsyncSession) -> None:
         m = await create_milestone(db, task=await create_task(db))
-        etag = (await read(client, m.id)).headers["etag"]
+        etag = (await api.read(client, m.id)).headers["etag"]
         response = await client.delete(f"{URL}/{m.id}", headers={"If-Match": etag})
         assert response.status_code == 204
         assert_problem(await client.get(f"{URL}/{m.id}"), 404, "not_found")
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
     async def test_stale_if_match_is_412_and_keeps_it(
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         m = await create_milestone(db, task=await create_task(db))
-        old = (await read(client, m.id)).headers["etag"]
-        assert (await patch(client, m.id, {"note": "改"}, old)).status_code == 200
+        old = (await api.read(client, m.id)).headers["etag"]
+        assert (await api.patch(client, m.id, {"note": "改"}, old)).status_code == 200
         response = await client.delete(f"{URL}/{m.id}", headers={"If-Match": old})
         assert_problem(response, 412, "precondition_failed")
-        await read(client, m.id)
+        await api.read(client, m.id)
 
     async def test_missing_is_404(self, client: AsyncClient) -> None:
         response = await client.delete(f"{URL}/{MAX_ID}", headers={"If-Match": "*"})

@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.plans.models import Plan
 from tests.factories import create_indicator, create_plan, create_report, create_task, create_unit
-from tests.helpers import assert_problem
+from tests.helpers import MAX_ID, Collection, assert_problem
 
-URL = "/api/v1/plans"
-MAX_ID = 2**63 - 1
+api = Collection("/api/v1/plans", Plan)
+URL = api.url
 
 
 def valid_body(**overrides: Any) -> dict[str, Any]:
@@ -28,18 +28,6 @@ def valid_body(**overrides: Any) -> dict[str, Any]:
         "status": "active",
     }
     return body | overrides
-
-
-async def plan_count(db: AsyncSession) -> int:
-    return int(await db.scalar(select(func.count()).select_from(Plan)) or 0)
-
-
-async def collect_ids(client: AsyncClient, url: str, **params: Any) -> list[int]:
-    response = await client.get(url, params=params)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["next_cursor"] is None
-    return [item["id"] for item in body["items"]]
 
 
 async def current_etag(client: AsyncClient, plan_id: int) -> str:
@@ -80,11 +68,11 @@ class TestCreatePlan:
 
     async def test_duplicate_code_is_409(self, client: AsyncClient, db: AsyncSession) -> None:
         await create_plan(db, code="DUP")
-        before = await plan_count(db)
+        before = await api.count(db)
         response = await client.post(URL, json=valid_body(code="DUP"))
         body = assert_problem(response, 409, "conflict")
         assert "DUP" in body["detail"]
-        assert await plan_count(db) == before
+        assert await api.count(db) == before
 
 
 class TestCreatePlanValidation:
@@ -116,7 +104,7 @@ class TestCreatePlanValidation:
         response = await client.post(URL, json=valid_body(**overrides))
         body = assert_problem(response, 422, "validation_failed")
         assert body["errors"][0]["pointer"] == f"#/{field}"
-        assert await plan_count(db) == 0
+        assert await api.count(db) == 0
 
     @pytest.mark.parametrize("field", ["code", "title", "year"])
     async def test_missing_required_field_is_422(
@@ -126,7 +114,7 @@ class TestCreatePlanValidation:
         del body[field]
         problem = assert_problem(await client.post(URL, json=body), 422, "validation_failed")
         assert f"#/{field}" in [e["pointer"] for e in problem["errors"]]
-        assert await plan_count(db) == 0
+        assert await api.count(db) == 0
 
     async def test_body_that_is_not_an_object_is_422(self, client: AsyncClient) -> None:
         assert_problem(await client.post(URL, json=[valid_body()]), 422)
@@ -176,23 +164,23 @@ class TestListPlans:
     async def test_filter_by_code(self, client: AsyncClient, db: AsyncSession) -> None:
         wanted = await create_plan(db, code="WANTED")
         await create_plan(db, code="OTHER")
-        assert await collect_ids(client, URL, code="WANTED") == [wanted.id]
+        assert await api.list_ids(client, code="WANTED") == [wanted.id]
 
     async def test_filter_by_year(self, client: AsyncClient, db: AsyncSession) -> None:
         wanted = await create_plan(db, year=2025)
         await create_plan(db, year=2024)
-        assert await collect_ids(client, URL, year=2025) == [wanted.id]
+        assert await api.list_ids(client, year=2025) == [wanted.id]
 
     async def test_filter_by_status(self, client: AsyncClient, db: AsyncSession) -> None:
         wanted = await create_plan(db, status="closed")
         await create_plan(db, status="active")
-        assert await collect_ids(client, URL, status="closed") == [wanted.id]
+        assert await api.list_ids(client, status="closed") == [wanted.id]
 
     async def test_filters_combine(self, client: AsyncClient, db: AsyncSession) -> None:
         wanted = await create_plan(db, year=2025, status="closed")
         await create_plan(db, year=2025, status="active")
         await create_plan(db, year=2024, status="closed")
-        assert await collect_ids(client, URL, year=2025, status="closed") == [wanted.id]
+        assert await api.list_ids(client, year=2025, status="closed") == [wanted.id]
 
     @pytest.mark.parametrize(
         "params",

@@ -4,26 +4,22 @@ every change is kept as history."""
 from collections.abc import AsyncIterator
 
 import pytest
-from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.service import create_api_key
 from tests.factories import create_indicator, create_responsibility, create_task, create_unit
+from tests.helpers import ClientAs
 
 
 @pytest.fixture
-async def reporter(app: FastAPI, db: AsyncSession) -> AsyncIterator[tuple[AsyncClient, dict]]:  # type: ignore[type-arg]
+async def reporter(
+    client_as: ClientAs, db: AsyncSession
+) -> AsyncIterator[tuple[AsyncClient, dict]]:  # type: ignore[type-arg]
     unit = await create_unit(db)
     task = await create_task(db)
     await create_responsibility(db, task=task, unit=unit)
     indicator = await create_indicator(db, task=task)
-    _, secret = await create_api_key(db, name="科技馆填报", role="reporter", unit_id=unit.id)
-    async with AsyncClient(
-        transport=ASGITransport(app=app),
-        base_url="http://test",
-        headers={"Authorization": f"Bearer {secret}"},
-    ) as client:
+    async with client_as("reporter", unit=unit, name="科技馆填报") as client:
         yield (
             client,
             {"indicator_id": indicator.id, "unit_id": unit.id, "period": "2024Q1", "value": 40},

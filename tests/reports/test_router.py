@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from httpx import AsyncClient, Response
-from sqlalchemy import func, insert, select
+from httpx import AsyncClient
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.indicators.models import Indicator
@@ -21,32 +21,10 @@ from tests.factories import (
     create_task,
     create_unit,
 )
-from tests.helpers import assert_problem
+from tests.helpers import MAX_ID, Collection, assert_problem
 
-URL = "/api/v1/indicator-reports"
-MAX_ID = 2**63 - 1
-
-
-async def count(db: AsyncSession) -> int:
-    return int(await db.scalar(select(func.count()).select_from(IndicatorReport)) or 0)
-
-
-async def list_ids(client: AsyncClient, **params: Any) -> list[int]:
-    response = await client.get(URL, params=params)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["next_cursor"] is None
-    return [item["id"] for item in body["items"]]
-
-
-async def read(client: AsyncClient, report_id: int) -> Response:
-    response = await client.get(f"{URL}/{report_id}")
-    assert response.status_code == 200, response.text
-    return response
-
-
-async def patch(client: AsyncClient, rid: int, body: dict[str, Any], etag: str = "*") -> Response:
-    return await client.patch(f"{URL}/{rid}", json=body, headers={"If-Match": etag})
+api = Collection("/api/v1/indicator-reports", IndicatorReport)
+URL = api.url
 
 
 async def stored_value(db: AsyncSession, report_id: int) -> Decimal | None:
@@ -128,11 +106,11 @@ class TestCreateReport:
         draft = await client.post(URL, json=body_for(quarterly, unit_id, status="draft"))
         assert draft.json()["first_submitted_at"] is None
         rid = draft.json()["id"]
-        submitted = await patch(client, rid, {"status": "submitted"})
+        submitted = await api.patch(client, rid, {"status": "submitted"})
         first = submitted.json()["first_submitted_at"]
         assert first is not None
-        back = await patch(client, rid, {"status": "draft"})
-        again = await patch(client, rid, {"status": "submitted", "value": 2})
+        back = await api.patch(client, rid, {"status": "draft"})
+        again = await api.patch(client, rid, {"status": "submitted", "value": 2})
         assert back.status_code == again.status_code == 200
         assert again.json()["first_submitted_at"] == first  # punctuality is the first time
 
@@ -149,7 +127,7 @@ class TestCreateReport:
         response = await client.post(URL, json=body_for(quarterly, unit_id, status=status))
         problem = assert_problem(response, 422, "validation_failed")
         assert problem["errors"][0]["pointer"] == "#/status"
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
     async def test_duplicate_is_409(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
@@ -159,7 +137,7 @@ class TestCreateReport:
         response = await client.post(URL, json=body_for(quarterly, unit.id, period="2024Q2"))
         body = assert_problem(response, 409, "conflict")
         assert "2024Q2" in body["detail"]
-        assert await count(db) == 1
+        assert await api.count(db) == 1
 
     async def test_duplicate_in_another_spelling_is_409(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
@@ -168,7 +146,7 @@ class TestCreateReport:
         await create_report(db, indicator=quarterly, unit=unit, period="2024Q2")
         response = await client.post(URL, json=body_for(quarterly, unit.id, period="2024-Q2"))
         assert_problem(response, 409, "conflict")
-        assert await count(db) == 1
+        assert await api.count(db) == 1
 
     async def test_other_unit_or_period_is_fine(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
@@ -193,7 +171,7 @@ class TestCreateReport:
         response = await client.post(URL, json=body_for(quarterly, unit_id, **{field: MAX_ID}))
         problem = assert_problem(response, 422)
         assert problem["errors"][0]["pointer"] == f"#/{field}"
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
 
 class TestReportingUnit:
@@ -209,7 +187,7 @@ class TestReportingUnit:
         assert problem["errors"] == [
             {"pointer": "#/unit_id", "detail": "not responsible for the indicator's task"}
         ]
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
     async def test_a_member_of_a_responsible_group_reports(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
@@ -261,7 +239,7 @@ class TestReportPeriod:
         response = await client.post(URL, json=body_for(quarterly, unit_id, period=period))
         problem = assert_problem(response, 422)
         assert problem["errors"][0]["pointer"] == "#/period"
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
     @pytest.mark.parametrize("period", ["2023Q4", "2025Q1"])
     async def test_outside_plan_year_is_422(
@@ -271,7 +249,7 @@ class TestReportPeriod:
         problem = assert_problem(response, 422)
         assert problem["errors"][0]["pointer"] == "#/period"
         assert "2024" in problem["detail"]
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
     @pytest.mark.parametrize("period", ["2024-05", "2024", "2024H1"])
     async def test_granularity_must_match_frequency(
@@ -281,7 +259,7 @@ class TestReportPeriod:
         problem = assert_problem(response, 422)
         assert problem["errors"][0]["pointer"] == "#/period"
         assert "quarterly" in problem["detail"]
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
 
 class TestCreateReportValidation:
@@ -317,7 +295,7 @@ class TestCreateReportValidation:
         response = await client.post(URL, json=body_for(quarterly, unit_id, **overrides))
         problem = assert_problem(response, 422, "validation_failed")
         assert problem["errors"][0]["pointer"] == f"#/{field}"
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
     @pytest.mark.parametrize("field", ["indicator_id", "unit_id", "period", "value"])
     async def test_missing_required_field_is_422(
@@ -327,7 +305,7 @@ class TestCreateReportValidation:
         del body[field]
         problem = assert_problem(await client.post(URL, json=body), 422, "validation_failed")
         assert f"#/{field}" in [e["pointer"] for e in problem["errors"]]
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
 
 class TestReadReport:
@@ -352,7 +330,7 @@ class TestReadReport:
         report = await create_report(
             db, indicator=quarterly, unit=await create_unit(db), value=Decimal("12.25")
         )
-        body = (await read(client, report.id)).json()
+        body = (await api.read(client, report.id)).json()
         assert body["value"] == 12.25
         assert isinstance(body["value"], float)
 
@@ -371,7 +349,7 @@ class TestListReports:
         unit = await create_unit(db)
         wanted = await create_report(db, indicator=quarterly, unit=unit)
         await create_report(db, indicator=await create_indicator(db), unit=unit)
-        assert await list_ids(client, indicator_id=quarterly.id) == [wanted.id]
+        assert await api.list_ids(client, indicator_id=quarterly.id) == [wanted.id]
 
     async def test_filter_by_unit(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
@@ -379,7 +357,7 @@ class TestListReports:
         unit = await create_unit(db)
         wanted = await create_report(db, indicator=quarterly, unit=unit)
         await create_report(db, indicator=quarterly, unit=await create_unit(db))
-        assert await list_ids(client, unit_id=unit.id) == [wanted.id]
+        assert await api.list_ids(client, unit_id=unit.id) == [wanted.id]
 
     @pytest.mark.parametrize("spelling", ["2024Q2", "2024-Q2", "2024q2"])
     async def test_filter_by_period_in_any_spelling(
@@ -388,7 +366,7 @@ class TestListReports:
         unit = await create_unit(db)
         wanted = await create_report(db, indicator=quarterly, unit=unit, period="2024Q2")
         await create_report(db, indicator=quarterly, unit=unit, period="2024Q1")
-        assert await list_ids(client, period=spelling) == [wanted.id]
+        assert await api.list_ids(client, period=spelling) == [wanted.id]
 
     async def test_filter_by_month_in_compact_spelling(
         self, client: AsyncClient, db: AsyncSession
@@ -397,7 +375,7 @@ class TestListReports:
         unit = await create_unit(db)
         wanted = await create_report(db, indicator=indicator, unit=unit, period="2024-05")
         await create_report(db, indicator=indicator, unit=unit, period="2024-06")
-        assert await list_ids(client, period="202405") == [wanted.id]
+        assert await api.list_ids(client, period="202405") == [wanted.id]
 
     async def test_filter_by_status(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
@@ -406,7 +384,7 @@ class TestListReports:
             db, indicator=quarterly, unit=await create_unit(db), status="returned"
         )
         await create_report(db, indicator=quarterly, unit=await create_unit(db), status="approved")
-        assert await list_ids(client, status="returned") == [wanted.id]
+        assert await api.list_ids(client, status="returned") == [wanted.id]
 
     async def test_filter_by_plan(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
@@ -418,7 +396,7 @@ class TestListReports:
         first = await create_report(db, indicator=quarterly, unit=unit)
         second = await create_report(db, indicator=same_plan, unit=unit)
         await create_report(db, indicator=await create_indicator(db), unit=unit)
-        assert await list_ids(client, plan_id=quarterly.plan_id) == [first.id, second.id]
+        assert await api.list_ids(client, plan_id=quarterly.plan_id) == [first.id, second.id]
 
     async def test_filters_combine(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
@@ -427,7 +405,7 @@ class TestListReports:
         wanted = await create_report(db, indicator=quarterly, unit=unit, period="2024Q3")
         await create_report(db, indicator=quarterly, unit=unit, period="2024Q4")
         await create_report(db, indicator=quarterly, unit=await create_unit(db), period="2024Q3")
-        assert await list_ids(client, unit_id=unit.id, period="2024-Q3") == [wanted.id]
+        assert await api.list_ids(client, unit_id=unit.id, period="2024-Q3") == [wanted.id]
 
     @pytest.mark.parametrize(
         "params",
@@ -503,15 +481,15 @@ class TestUpdateReport:
         report = await create_report(
             db, indicator=quarterly, unit=await create_unit(db), value=Decimal(50), note="原"
         )
-        before = await read(client, report.id)
-        response = await patch(client, report.id, {"value": 61}, before.headers["etag"])
+        before = await api.read(client, report.id)
+        response = await api.patch(client, report.id, {"value": 61}, before.headers["etag"])
         assert response.status_code == 200, response.text
         after = response.json()
         assert after["value"] == 61
         for key in ("note", "period", "status", "indicator_id", "unit_id"):
             assert after[key] == before.json()[key]
         assert response.headers["etag"] != before.headers["etag"]
-        assert (await read(client, report.id)).json() == after
+        assert (await api.read(client, report.id)).json() == after
         assert await stored_value(db, report.id) == 61
 
     async def test_without_if_match_applies(
@@ -525,9 +503,9 @@ class TestUpdateReport:
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
     ) -> None:
         report = await create_report(db, indicator=quarterly, unit=await create_unit(db))
-        response = await patch(client, report.id, {"value": 0.1 + 0.2})
+        response = await api.patch(client, report.id, {"value": 0.1 + 0.2})
         assert response.status_code == 200, response.text
-        assert (await read(client, report.id)).json() == response.json()
+        assert (await api.read(client, report.id)).json() == response.json()
 
     async def test_draft_can_be_submitted(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
@@ -535,7 +513,7 @@ class TestUpdateReport:
         report = await create_report(
             db, indicator=quarterly, unit=await create_unit(db), status="draft"
         )
-        response = await patch(client, report.id, {"status": "submitted"})
+        response = await api.patch(client, report.id, {"status": "submitted"})
         assert response.status_code == 200, response.text
         assert response.json()["status"] == "submitted"
 
@@ -545,12 +523,12 @@ class TestUpdateReport:
         report = await create_report(
             db, indicator=quarterly, unit=await create_unit(db), status="approved", value=50
         )
-        before = await read(client, report.id)
-        response = await patch(client, report.id, {"value": 99}, before.headers["etag"])
+        before = await api.read(client, report.id)
+        response = await api.patch(client, report.id, {"value": 99}, before.headers["etag"])
         body = assert_problem(response, 409, "conflict")
         assert "approved" in body["detail"]
         assert await stored_value(db, report.id) == 50
-        after = await read(client, report.id)
+        after = await api.read(client, report.id)
         assert after.json() == before.json()
         assert after.headers["etag"] == before.headers["etag"]
 
@@ -560,7 +538,7 @@ class TestUpdateReport:
         report = await create_report(
             db, indicator=quarterly, unit=await create_unit(db), status="returned"
         )
-        response = await patch(client, report.id, {"value": 55, "note": "更正"})
+        response = await api.patch(client, report.id, {"value": 55, "note": "更正"})
         assert response.status_code == 200, response.text
         assert response.json()["status"] == "submitted"
         assert response.json()["value"] == 55
@@ -574,20 +552,20 @@ class TestUpdateReport:
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator, status: str
     ) -> None:
         report = await create_report(db, indicator=quarterly, unit=await create_unit(db))
-        body = assert_problem(await patch(client, report.id, {"status": status}), 422)
+        body = assert_problem(await api.patch(client, report.id, {"status": status}), 422)
         assert body["errors"][0]["pointer"] == "#/status"
-        assert (await read(client, report.id)).json()["status"] == "submitted"
+        assert (await api.read(client, report.id)).json()["status"] == "submitted"
 
     async def test_stale_if_match_is_412_and_changes_nothing(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
     ) -> None:
         report = await create_report(db, indicator=quarterly, unit=await create_unit(db))
-        old = (await read(client, report.id)).headers["etag"]
-        first = await patch(client, report.id, {"value": 70}, old)
+        old = (await api.read(client, report.id)).headers["etag"]
+        first = await api.patch(client, report.id, {"value": 70}, old)
         assert first.status_code == 200
-        second = await patch(client, report.id, {"value": 80}, old)
+        second = await api.patch(client, report.id, {"value": 80}, old)
         assert_problem(second, 412, "precondition_failed")
-        got = await read(client, report.id)
+        got = await api.read(client, report.id)
         assert got.json()["value"] == 70
         assert got.headers["etag"] == first.headers["etag"]
 
@@ -595,7 +573,7 @@ class TestUpdateReport:
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
     ) -> None:
         report = await create_report(db, indicator=quarterly, unit=await create_unit(db))
-        response = await patch(client, report.id, {"note": "补充"}, "*")
+        response = await api.patch(client, report.id, {"note": "补充"}, "*")
         assert response.status_code == 200, response.text
         assert response.json()["note"] == "补充"
 
@@ -604,31 +582,31 @@ class TestUpdateReport:
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator, field: str
     ) -> None:
         report = await create_report(db, indicator=quarterly, unit=await create_unit(db))
-        before = (await read(client, report.id)).json()
-        body = assert_problem(await patch(client, report.id, {field: None}), 422)
+        before = (await api.read(client, report.id)).json()
+        body = assert_problem(await api.patch(client, report.id, {field: None}), 422)
         assert body["errors"][0]["pointer"] == f"#/{field}"
-        assert (await read(client, report.id)).json() == before
+        assert (await api.read(client, report.id)).json() == before
 
     @pytest.mark.parametrize("field", ["period", "indicator_id", "unit_id", "bogus"])
     async def test_fixed_or_unknown_field_is_422(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator, field: str
     ) -> None:
         report = await create_report(db, indicator=quarterly, unit=await create_unit(db))
-        before = (await read(client, report.id)).json()
-        body = assert_problem(await patch(client, report.id, {field: "2024Q3"}), 422)
+        before = (await api.read(client, report.id)).json()
+        body = assert_problem(await api.patch(client, report.id, {field: "2024Q3"}), 422)
         assert body["errors"][0]["pointer"] == f"#/{field}"
-        assert (await read(client, report.id)).json() == before
+        assert (await api.read(client, report.id)).json() == before
 
     @pytest.mark.parametrize("value", [1e308, 10**30])
     async def test_huge_value_is_422(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator, value: float
     ) -> None:
         report = await create_report(db, indicator=quarterly, unit=await create_unit(db))
-        body = assert_problem(await patch(client, report.id, {"value": value}), 422)
+        body = assert_problem(await api.patch(client, report.id, {"value": value}), 422)
         assert body["errors"][0]["pointer"] == "#/value"
 
     async def test_missing_is_404(self, client: AsyncClient) -> None:
-        assert_problem(await patch(client, MAX_ID, {"value": 1}), 404, "not_found")
+        assert_problem(await api.patch(client, MAX_ID, {"value": 1}), 404, "not_found")
 
 
 class TestDeleteReport:
@@ -636,21 +614,21 @@ class TestDeleteReport:
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
     ) -> None:
         report = await create_report(db, indicator=quarterly, unit=await create_unit(db))
-        etag = (await read(client, report.id)).headers["etag"]
+        etag = (await api.read(client, report.id)).headers["etag"]
         response = await client.delete(f"{URL}/{report.id}", headers={"If-Match": etag})
         assert response.status_code == 204
         assert_problem(await client.get(f"{URL}/{report.id}"), 404, "not_found")
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
     async def test_stale_if_match_is_412_and_keeps_it(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
     ) -> None:
         report = await create_report(db, indicator=quarterly, unit=await create_unit(db))
-        old = (await read(client, report.id)).headers["etag"]
-        assert (await patch(client, report.id, {"note": "改"}, old)).status_code == 200
+        old = (await api.read(client, report.id)).headers["etag"]
+        assert (await api.patch(client, report.id, {"note": "改"}, old)).status_code == 200
         response = await client.delete(f"{URL}/{report.id}", headers={"If-Match": old})
         assert_problem(response, 412, "precondition_failed")
-        await read(client, report.id)
+        await api.read(client, report.id)
 
     async def test_approved_report_is_409(
         self, client: AsyncClient, db: AsyncSession, quarterly: Indicator
@@ -661,7 +639,7 @@ class TestDeleteReport:
         response = await client.delete(f"{URL}/{report.id}", headers={"If-Match": "*"})
         body = assert_problem(response, 409, "conflict")
         assert "approved" in body["detail"]
-        assert await count(db) == 1
+        assert await api.count(db) == 1
 
     async def test_missing_is_404(self, client: AsyncClient) -> None:
         response = await client.delete(f"{URL}/{MAX_ID}", headers={"If-Match": "*"})

@@ -5,39 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from httpx import AsyncClient, Response
-from sqlalchemy import func, insert, select
+from httpx import AsyncClient
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.responsibilities.models import Responsibility
 from app.tasks.models import Task
 from tests.factories import create_plan, create_responsibility, create_task, create_unit
-from tests.helpers import assert_problem
+from tests.helpers import MAX_ID, Collection, assert_problem
 
-URL = "/api/v1/responsibilities"
-MAX_ID = 2**63 - 1
-
-
-async def count(db: AsyncSession) -> int:
-    return int(await db.scalar(select(func.count()).select_from(Responsibility)) or 0)
-
-
-async def list_ids(client: AsyncClient, **params: Any) -> list[int]:
-    response = await client.get(URL, params=params)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["next_cursor"] is None
-    return [item["id"] for item in body["items"]]
-
-
-async def read(client: AsyncClient, responsibility_id: int) -> Response:
-    response = await client.get(f"{URL}/{responsibility_id}")
-    assert response.status_code == 200, response.text
-    return response
-
-
-async def patch(client: AsyncClient, rid: int, body: dict[str, Any], etag: str = "*") -> Response:
-    return await client.patch(f"{URL}/{rid}", json=body, headers={"If-Match": etag})
+api = Collection("/api/v1/responsibilities", Responsibility)
+URL = api.url
 
 
 @pytest.fixture
@@ -93,7 +71,7 @@ class TestCreateResponsibility:
         )
         body = assert_problem(response, 409, "conflict")
         assert str(unit.id) in body["detail"]
-        assert await count(db) == 1
+        assert await api.count(db) == 1
 
     async def test_same_unit_on_another_task_is_fine(
         self, client: AsyncClient, db: AsyncSession
@@ -112,7 +90,7 @@ class TestCreateResponsibility:
         body = {"task_id": task_id, "unit_id": unit_id} | {field: MAX_ID}
         problem = assert_problem(await client.post(URL, json=body), 422)
         assert problem["errors"][0]["pointer"] == f"#/{field}"
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
 
 class TestCreateResponsibilityValidation:
@@ -143,7 +121,7 @@ class TestCreateResponsibilityValidation:
         body = {"task_id": task_id, "unit_id": unit_id} | overrides
         problem = assert_problem(await client.post(URL, json=body), 422, "validation_failed")
         assert problem["errors"][0]["pointer"] == f"#/{field}"
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
     @pytest.mark.parametrize("field", ["task_id", "unit_id"])
     async def test_missing_required_field_is_422(
@@ -154,7 +132,7 @@ class TestCreateResponsibilityValidation:
         del body[field]
         problem = assert_problem(await client.post(URL, json=body), 422, "validation_failed")
         assert f"#/{field}" in [e["pointer"] for e in problem["errors"]]
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
 
 class TestReadResponsibility:
@@ -186,13 +164,13 @@ class TestListResponsibilities:
         task, unit = await create_task(db), await create_unit(db)
         wanted = await create_responsibility(db, task=task, unit=unit)
         await create_responsibility(db, task=await create_task(db), unit=unit)
-        assert await list_ids(client, task_id=task.id) == [wanted.id]
+        assert await api.list_ids(client, task_id=task.id) == [wanted.id]
 
     async def test_filter_by_unit(self, client: AsyncClient, db: AsyncSession) -> None:
         task, unit = await create_task(db), await create_unit(db)
         wanted = await create_responsibility(db, task=task, unit=unit)
         await create_responsibility(db, task=task, unit=await create_unit(db))
-        assert await list_ids(client, unit_id=unit.id) == [wanted.id]
+        assert await api.list_ids(client, unit_id=unit.id) == [wanted.id]
 
     async def test_filter_by_role(self, client: AsyncClient, db: AsyncSession) -> None:
         task = await create_task(db)
@@ -200,14 +178,14 @@ class TestListResponsibilities:
             db, task=task, unit=await create_unit(db), role="participant"
         )
         await create_responsibility(db, task=task, unit=await create_unit(db), role="lead")
-        assert await list_ids(client, role="participant") == [wanted.id]
+        assert await api.list_ids(client, role="participant") == [wanted.id]
 
     async def test_filters_combine(self, client: AsyncClient, db: AsyncSession) -> None:
         task, unit = await create_task(db), await create_unit(db)
         wanted = await create_responsibility(db, task=task, unit=unit, role="participant")
         await create_responsibility(db, task=task, unit=await create_unit(db), role="participant")
         await create_responsibility(db, task=await create_task(db), unit=unit, role="participant")
-        assert await list_ids(client, task_id=task.id, unit_id=unit.id) == [wanted.id]
+        assert await api.list_ids(client, task_id=task.id, unit_id=unit.id) == [wanted.id]
 
     @pytest.mark.parametrize(
         "params",
@@ -268,8 +246,8 @@ class TestUpdateResponsibility:
         r = await create_responsibility(
             db, task=await create_task(db), unit=await create_unit(db), role="lead"
         )
-        before = await read(client, r.id)
-        response = await patch(client, r.id, {"role": "participant"}, before.headers["etag"])
+        before = await api.read(client, r.id)
+        response = await api.patch(client, r.id, {"role": "participant"}, before.headers["etag"])
         assert response.status_code == 200, response.text
         after = response.json()
         assert after["role"] == "participant"
@@ -278,12 +256,12 @@ class TestUpdateResponsibility:
             before.json()["unit_id"],
         )
         assert response.headers["etag"] != before.headers["etag"]
-        assert (await read(client, r.id)).json() == after
+        assert (await api.read(client, r.id)).json() == after
 
     async def test_empty_patch_changes_nothing(self, client: AsyncClient, db: AsyncSession) -> None:
         r = await create_responsibility(db, task=await create_task(db), unit=await create_unit(db))
-        before = await read(client, r.id)
-        response = await patch(client, r.id, {}, before.headers["etag"])
+        before = await api.read(client, r.id)
+        response = await api.patch(client, r.id, {}, before.headers["etag"])
         assert response.status_code == 200, response.text
         assert response.json() == before.json()
         assert response.headers["etag"] == before.headers["etag"]
@@ -299,12 +277,12 @@ class TestUpdateResponsibility:
         r = await create_responsibility(
             db, task=await create_task(db), unit=await create_unit(db), role="lead"
         )
-        old = (await read(client, r.id)).headers["etag"]
-        first = await patch(client, r.id, {"role": "participant"}, old)
+        old = (await api.read(client, r.id)).headers["etag"]
+        first = await api.patch(client, r.id, {"role": "participant"}, old)
         assert first.status_code == 200
-        second = await patch(client, r.id, {"role": "lead"}, old)
+        second = await api.patch(client, r.id, {"role": "lead"}, old)
         assert_problem(second, 412, "precondition_failed")
-        got = await read(client, r.id)
+        got = await api.read(client, r.id)
         assert got.json()["role"] == "participant"
         assert got.headers["etag"] == first.headers["etag"]
 
@@ -312,51 +290,53 @@ class TestUpdateResponsibility:
         r = await create_responsibility(
             db, task=await create_task(db), unit=await create_unit(db), role="lead"
         )
-        response = await patch(client, r.id, {"role": "participant"}, "*")
+        response = await api.patch(client, r.id, {"role": "participant"}, "*")
         assert response.status_code == 200, response.text
         assert response.json()["role"] == "participant"
 
     async def test_null_role_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
         r = await create_responsibility(db, task=await create_task(db), unit=await create_unit(db))
-        body = assert_problem(await patch(client, r.id, {"role": None}), 422, "validation_failed")
+        body = assert_problem(
+            await api.patch(client, r.id, {"role": None}), 422, "validation_failed"
+        )
         assert body["errors"][0]["pointer"] == "#/role"
-        assert (await read(client, r.id)).json()["role"] == "lead"
+        assert (await api.read(client, r.id)).json()["role"] == "lead"
 
     @pytest.mark.parametrize("field", ["task_id", "unit_id", "version", "bogus"])
     async def test_task_and_unit_are_not_patchable(
         self, client: AsyncClient, db: AsyncSession, field: str
     ) -> None:
         r = await create_responsibility(db, task=await create_task(db), unit=await create_unit(db))
-        before = (await read(client, r.id)).json()
+        before = (await api.read(client, r.id)).json()
         other = await create_task(db)
         body = assert_problem(
-            await patch(client, r.id, {field: other.id}), 422, "validation_failed"
+            await api.patch(client, r.id, {field: other.id}), 422, "validation_failed"
         )
         assert body["errors"][0]["pointer"] == f"#/{field}"
-        assert (await read(client, r.id)).json() == before
+        assert (await api.read(client, r.id)).json() == before
 
     async def test_missing_is_404(self, client: AsyncClient) -> None:
-        assert_problem(await patch(client, MAX_ID, {"role": "lead"}), 404, "not_found")
+        assert_problem(await api.patch(client, MAX_ID, {"role": "lead"}), 404, "not_found")
 
 
 class TestDeleteResponsibility:
     async def test_204_then_404(self, client: AsyncClient, db: AsyncSession) -> None:
         r = await create_responsibility(db, task=await create_task(db), unit=await create_unit(db))
-        etag = (await read(client, r.id)).headers["etag"]
+        etag = (await api.read(client, r.id)).headers["etag"]
         response = await client.delete(f"{URL}/{r.id}", headers={"If-Match": etag})
         assert response.status_code == 204
         assert_problem(await client.get(f"{URL}/{r.id}"), 404, "not_found")
-        assert await count(db) == 0
+        assert await api.count(db) == 0
 
     async def test_stale_if_match_is_412_and_keeps_it(
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         r = await create_responsibility(db, task=await create_task(db), unit=await create_unit(db))
-        old = (await read(client, r.id)).headers["etag"]
-        assert (await patch(client, r.id, {"role": "participant"}, old)).status_code == 200
+        old = (await api.read(client, r.id)).headers["etag"]
+        assert (await api.patch(client, r.id, {"role": "participant"}, old)).status_code == 200
         response = await client.delete(f"{URL}/{r.id}", headers={"If-Match": old})
         assert_problem(response, 412, "precondition_failed")
-        await read(client, r.id)
+        await api.read(client, r.id)
 
     async def test_missing_is_404(self, client: AsyncClient) -> None:
         response = await client.delete(f"{URL}/{MAX_ID}", headers={"If-Match": "*"})

@@ -3,29 +3,23 @@
 from collections.abc import AsyncIterator
 
 import pytest
-from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.service import create_api_key
 from app.tasks.models import Task
 from tests.factories import create_responsibility, create_task, create_unit
+from tests.helpers import ClientAs
 
 UPDATE = {"period": "2024Q2", "done": "新馆主体完工", "problems": "展品到货延迟", "percent": 60}
 
 
 @pytest.fixture
-async def world(db: AsyncSession, app: FastAPI) -> AsyncIterator[dict]:  # type: ignore[type-arg]
+async def world(db: AsyncSession, client_as: ClientAs) -> AsyncIterator[dict]:  # type: ignore[type-arg]
     unit, other = await create_unit(db), await create_unit(db)
     mine, theirs = await create_task(db), await create_task(db)
     await create_responsibility(db, task=mine, unit=unit)
-    _, secret = await create_api_key(db, name="填报", role="reporter", unit_id=unit.id)
-    async with AsyncClient(
-        transport=ASGITransport(app=app),
-        base_url="http://test",
-        headers={"Authorization": f"Bearer {secret}"},
-    ) as reporter:
+    async with client_as("reporter", unit=unit, name="填报") as reporter:
         yield {"unit": unit, "other": other, "mine": mine, "theirs": theirs, "reporter": reporter}
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from httpx import AsyncClient, Response
+from httpx import AsyncClient
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,10 +22,10 @@ from tests.factories import (
     create_task,
     create_unit,
 )
-from tests.helpers import assert_problem
+from tests.helpers import MAX_ID, Collection, assert_problem
 
-URL = "/api/v1/tasks"
-MAX_ID = 2**63 - 1
+api = Collection("/api/v1/tasks", Task)
+URL = api.url
 
 
 def valid_body(plan_id: int, /, **overrides: Any) -> dict[str, Any]:
@@ -41,30 +41,6 @@ def valid_body(plan_id: int, /, **overrides: Any) -> dict[str, Any]:
         "due_on": "2024-12-31",
     }
     return body | overrides
-
-
-async def task_count(db: AsyncSession) -> int:
-    return int(await db.scalar(select(func.count()).select_from(Task)) or 0)
-
-
-async def list_ids(client: AsyncClient, **params: Any) -> list[int]:
-    response = await client.get(URL, params=params)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["next_cursor"] is None
-    return [item["id"] for item in body["items"]]
-
-
-async def read(client: AsyncClient, task_id: int) -> Response:
-    response = await client.get(f"{URL}/{task_id}")
-    assert response.status_code == 200, response.text
-    return response
-
-
-async def patch(
-    client: AsyncClient, task_id: int, body: dict[str, Any], etag: str = "*"
-) -> Response:
-    return await client.patch(f"{URL}/{task_id}", json=body, headers={"If-Match": etag})
 
 
 class TestCreateTask:
@@ -104,7 +80,7 @@ class TestCreateTask:
     async def test_unknown_plan_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
         body = assert_problem(await client.post(URL, json=valid_body(MAX_ID)), 422)
         assert body["errors"][0]["pointer"] == "#/plan_id"
-        assert await task_count(db) == 0
+        assert await api.count(db) == 0
 
     async def test_parent_in_another_plan_is_422(
         self, client: AsyncClient, db: AsyncSession
@@ -114,14 +90,14 @@ class TestCreateTask:
         response = await client.post(URL, json=valid_body(plan.id, parent_id=foreign.id))
         body = assert_problem(response, 422)
         assert body["errors"][0]["pointer"] == "#/parent_id"
-        assert await task_count(db) == 1
+        assert await api.count(db) == 1
 
     async def test_missing_parent_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         response = await client.post(URL, json=valid_body(plan.id, parent_id=MAX_ID))
         body = assert_problem(response, 422)
         assert body["errors"][0]["pointer"] == "#/parent_id"
-        assert await task_count(db) == 0
+        assert await api.count(db) == 0
 
     async def test_duplicate_kind_and_number_is_409(
         self, client: AsyncClient, db: AsyncSession
@@ -131,7 +107,7 @@ class TestCreateTask:
         response = await client.post(URL, json=valid_body(plan.id, kind="work_point", number="13"))
         body = assert_problem(response, 409, "conflict")
         assert "13" in body["detail"]
-        assert await task_count(db) == 1
+        assert await api.count(db) == 1
 
     async def test_same_number_of_another_kind_or_plan_is_fine(
         self, client: AsyncClient, db: AsyncSession
@@ -150,7 +126,7 @@ class TestCreateTask:
         )
         body = assert_problem(response, 422)
         assert "start_on" in body["detail"]
-        assert await task_count(db) == 0
+        assert await api.count(db) == 0
 
     async def test_completed_without_date_fills_completed_on(
         self, client: AsyncClient, db: AsyncSession
@@ -208,7 +184,7 @@ class TestCreateTaskValidation:
         response = await client.post(URL, json=valid_body(plan.id, **overrides))
         body = assert_problem(response, 422, "validation_failed")
         assert body["errors"][0]["pointer"] == f"#/{field}"
-        assert await task_count(db) == 0
+        assert await api.count(db) == 0
 
     async def test_related_id_zero_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
@@ -225,7 +201,7 @@ class TestCreateTaskValidation:
         del body[field]
         problem = assert_problem(await client.post(URL, json=body), 422, "validation_failed")
         assert f"#/{field}" in [e["pointer"] for e in problem["errors"]]
-        assert await task_count(db) == 0
+        assert await api.count(db) == 0
 
 
 class TestRelatedTasks:
@@ -235,10 +211,10 @@ class TestRelatedTasks:
         plan = await create_plan(db)
         a = await create_task(db, plan=plan, kind="key_task")
         b = await create_task(db, plan=plan)
-        response = await patch(client, a.id, {"related_task_ids": [b.id]})
+        response = await api.patch(client, a.id, {"related_task_ids": [b.id]})
         assert response.status_code == 200, response.text
         assert response.json()["related_task_ids"] == [b.id]
-        assert (await read(client, b.id)).json()["related_task_ids"] == [a.id]
+        assert (await api.read(client, b.id)).json()["related_task_ids"] == [a.id]
 
     async def test_link_given_at_creation_is_symmetric(
         self, client: AsyncClient, db: AsyncSession
@@ -248,33 +224,33 @@ class TestRelatedTasks:
         response = await client.post(URL, json=valid_body(plan.id, related_task_ids=[b.id]))
         assert response.status_code == 201, response.text
         assert response.json()["related_task_ids"] == [b.id]
-        assert (await read(client, b.id)).json()["related_task_ids"] == [response.json()["id"]]
+        assert (await api.read(client, b.id)).json()["related_task_ids"] == [response.json()["id"]]
 
     async def test_replacing_the_list_unlinks_both_sides(
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         plan = await create_plan(db)
         a, b, c = [await create_task(db, plan=plan) for _ in range(3)]
-        assert (await patch(client, a.id, {"related_task_ids": [b.id]})).status_code == 200
-        response = await patch(client, a.id, {"related_task_ids": [c.id]})
+        assert (await api.patch(client, a.id, {"related_task_ids": [b.id]})).status_code == 200
+        response = await api.patch(client, a.id, {"related_task_ids": [c.id]})
         assert response.status_code == 200, response.text
         assert response.json()["related_task_ids"] == [c.id]
-        assert (await read(client, b.id)).json()["related_task_ids"] == []
-        assert (await read(client, c.id)).json()["related_task_ids"] == [a.id]
-        assert (await read(client, a.id)).json()["related_task_ids"] == [c.id]
+        assert (await api.read(client, b.id)).json()["related_task_ids"] == []
+        assert (await api.read(client, c.id)).json()["related_task_ids"] == [a.id]
+        assert (await api.read(client, a.id)).json()["related_task_ids"] == [c.id]
 
     async def test_empty_list_removes_links(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         a, b = await create_task(db, plan=plan), await create_task(db, plan=plan)
-        assert (await patch(client, a.id, {"related_task_ids": [b.id]})).status_code == 200
-        assert (await patch(client, b.id, {"related_task_ids": []})).status_code == 200
-        assert (await read(client, a.id)).json()["related_task_ids"] == []
+        assert (await api.patch(client, a.id, {"related_task_ids": [b.id]})).status_code == 200
+        assert (await api.patch(client, b.id, {"related_task_ids": []})).status_code == 200
+        assert (await api.read(client, a.id)).json()["related_task_ids"] == []
 
     async def test_changing_links_changes_etag(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         a, b = await create_task(db, plan=plan), await create_task(db, plan=plan)
-        before = (await read(client, a.id)).headers["etag"]
-        response = await patch(client, a.id, {"related_task_ids": [b.id]}, before)
+        before = (await api.read(client, a.id)).headers["etag"]
+        response = await api.patch(client, a.id, {"related_task_ids": [b.id]}, before)
         assert response.status_code == 200, response.text
         assert response.headers["etag"] != before
 
@@ -283,10 +259,10 @@ class TestRelatedTasks:
     ) -> None:
         plan = await create_plan(db)
         a, b, c = [await create_task(db, plan=plan) for _ in range(3)]
-        assert (await patch(client, b.id, {"related_task_ids": [c.id]})).status_code == 200
-        assert (await patch(client, a.id, {"related_task_ids": [b.id]})).status_code == 200
-        assert (await read(client, b.id)).json()["related_task_ids"] == sorted([a.id, c.id])
-        assert (await read(client, c.id)).json()["related_task_ids"] == [b.id]
+        assert (await api.patch(client, b.id, {"related_task_ids": [c.id]})).status_code == 200
+        assert (await api.patch(client, a.id, {"related_task_ids": [b.id]})).status_code == 200
+        assert (await api.read(client, b.id)).json()["related_task_ids"] == sorted([a.id, c.id])
+        assert (await api.read(client, c.id)).json()["related_task_ids"] == [b.id]
 
     async def test_partner_etag_changes_with_its_links(
         self, client: AsyncClient, db: AsyncSession
@@ -294,23 +270,23 @@ class TestRelatedTasks:
         # B's representation (related_task_ids) changes, so a stale If-Match on B must fail.
         plan = await create_plan(db)
         a, b = await create_task(db, plan=plan), await create_task(db, plan=plan)
-        b_before = await read(client, b.id)
-        assert (await patch(client, a.id, {"related_task_ids": [b.id]})).status_code == 200
-        b_after = await read(client, b.id)
+        b_before = await api.read(client, b.id)
+        assert (await api.patch(client, a.id, {"related_task_ids": [b.id]})).status_code == 200
+        b_after = await api.read(client, b.id)
         assert b_after.json()["related_task_ids"] == [a.id]
         assert b_after.headers["etag"] != b_before.headers["etag"]
-        stale = await patch(client, b.id, {"related_task_ids": []}, b_before.headers["etag"])
+        stale = await api.patch(client, b.id, {"related_task_ids": []}, b_before.headers["etag"])
         assert_problem(stale, 412, "precondition_failed")
-        assert (await read(client, a.id)).json()["related_task_ids"] == [b.id]
+        assert (await api.read(client, a.id)).json()["related_task_ids"] == [b.id]
 
     async def test_task_of_another_plan_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
         a = await create_task(db)
         foreign = await create_task(db)
-        response = await patch(client, a.id, {"related_task_ids": [foreign.id]})
+        response = await api.patch(client, a.id, {"related_task_ids": [foreign.id]})
         body = assert_problem(response, 422)
         assert body["errors"][0]["pointer"] == "#/related_task_ids"
-        assert (await read(client, a.id)).json()["related_task_ids"] == []
-        assert (await read(client, foreign.id)).json()["related_task_ids"] == []
+        assert (await api.read(client, a.id)).json()["related_task_ids"] == []
+        assert (await api.read(client, foreign.id)).json()["related_task_ids"] == []
 
     async def test_task_of_another_plan_at_creation_is_422(
         self, client: AsyncClient, db: AsyncSession
@@ -320,16 +296,16 @@ class TestRelatedTasks:
         response = await client.post(URL, json=valid_body(plan.id, related_task_ids=[foreign.id]))
         body = assert_problem(response, 422)
         assert body["errors"][0]["pointer"] == "#/related_task_ids"
-        assert await task_count(db) == 1
+        assert await api.count(db) == 1
 
     async def test_missing_task_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
         a = await create_task(db)
-        response = await patch(client, a.id, {"related_task_ids": [MAX_ID]})
+        response = await api.patch(client, a.id, {"related_task_ids": [MAX_ID]})
         assert_problem(response, 422)
 
     async def test_itself_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
         a = await create_task(db)
-        response = await patch(client, a.id, {"related_task_ids": [a.id]})
+        response = await api.patch(client, a.id, {"related_task_ids": [a.id]})
         body = assert_problem(response, 422)
         assert body["errors"][0]["pointer"] == "#/related_task_ids"
 
@@ -364,32 +340,32 @@ class TestListTasks:
         plan = await create_plan(db)
         wanted = await create_task(db, plan=plan)
         await create_task(db)
-        assert await list_ids(client, plan_id=plan.id) == [wanted.id]
+        assert await api.list_ids(client, plan_id=plan.id) == [wanted.id]
 
     async def test_filter_by_parent(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         parent = await create_task(db, plan=plan, kind="section")
         child = await create_task(db, plan=plan, parent_id=parent.id)
         await create_task(db, plan=plan)
-        assert await list_ids(client, parent_id=parent.id) == [child.id]
+        assert await api.list_ids(client, parent_id=parent.id) == [child.id]
 
     async def test_filter_by_kind(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         wanted = await create_task(db, plan=plan, kind="key_task")
         await create_task(db, plan=plan, kind="work_point")
-        assert await list_ids(client, kind="key_task") == [wanted.id]
+        assert await api.list_ids(client, kind="key_task") == [wanted.id]
 
     async def test_filter_by_number(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         wanted = await create_task(db, plan=plan, number="四")
         await create_task(db, plan=plan, number="五")
-        assert await list_ids(client, number="四") == [wanted.id]
+        assert await api.list_ids(client, number="四") == [wanted.id]
 
     async def test_filter_by_status(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         wanted = await create_task(db, plan=plan, status="suspended")
         await create_task(db, plan=plan, status="in_progress")
-        assert await list_ids(client, status="suspended") == [wanted.id]
+        assert await api.list_ids(client, status="suspended") == [wanted.id]
 
     async def test_filter_by_due_before_is_strict(
         self, client: AsyncClient, db: AsyncSession
@@ -398,14 +374,14 @@ class TestListTasks:
         early = await create_task(db, plan=plan, due_on=date(2024, 6, 29))
         await create_task(db, plan=plan, due_on=date(2024, 6, 30))
         await create_task(db, plan=plan, due_on=date(2024, 12, 31))
-        assert await list_ids(client, due_before="2024-06-30") == [early.id]
+        assert await api.list_ids(client, due_before="2024-06-30") == [early.id]
 
     async def test_filter_by_text(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         by_title = await create_task(db, plan=plan, title="建设科技馆新馆")
         by_text = await create_task(db, plan=plan, title="其他", description="筹建科技馆分馆")
         await create_task(db, plan=plan, title="学术交流")
-        assert await list_ids(client, q="科技馆") == [by_title.id, by_text.id]
+        assert await api.list_ids(client, q="科技馆") == [by_title.id, by_text.id]
 
     async def test_text_filter_is_case_insensitive_and_literal(
         self, client: AsyncClient, db: AsyncSession
@@ -413,7 +389,7 @@ class TestListTasks:
         plan = await create_plan(db)
         wanted = await create_task(db, plan=plan, title="Coverage 100% of COUNTIES")
         await create_task(db, plan=plan, title="Coverage 1000 of counties")
-        assert await list_ids(client, q="100% of counties") == [wanted.id]
+        assert await api.list_ids(client, q="100% of counties") == [wanted.id]
 
     async def test_filter_by_unit_includes_its_groups(
         self, client: AsyncClient, db: AsyncSession
@@ -428,8 +404,8 @@ class TestListTasks:
         await create_responsibility(db, task=own, unit=member, role="participant")
         await create_responsibility(db, task=via_group, unit=group)
         await create_responsibility(db, task=others, unit=other)
-        assert await list_ids(client, unit_id=member.id) == [own.id, via_group.id]
-        assert await list_ids(client, unit_id=group.id) == [via_group.id]
+        assert await api.list_ids(client, unit_id=member.id) == [own.id, via_group.id]
+        assert await api.list_ids(client, unit_id=group.id) == [via_group.id]
 
     async def test_filters_combine(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
@@ -437,7 +413,7 @@ class TestListTasks:
         await create_task(db, plan=plan, kind="key_task", status="in_progress")
         await create_task(db, plan=plan, kind="work_point", status="completed")
         await create_task(db, kind="key_task", status="completed")
-        assert await list_ids(client, plan_id=plan.id, kind="key_task", status="completed") == [
+        assert await api.list_ids(client, plan_id=plan.id, kind="key_task", status="completed") == [
             wanted.id
         ]
 
@@ -502,15 +478,15 @@ class TestUpdateTask:
     async def test_changes_only_given_fields(self, client: AsyncClient, db: AsyncSession) -> None:
         # In progress already: progress alone would move a task not started (see below).
         task = await create_task(db, title="旧标题", description="原文", status="in_progress")
-        before = await read(client, task.id)
-        response = await patch(client, task.id, {"progress": 60}, before.headers["etag"])
+        before = await api.read(client, task.id)
+        response = await api.patch(client, task.id, {"progress": 60}, before.headers["etag"])
         assert response.status_code == 200, response.text
         after = response.json()
         assert after["progress"] == 60
         for key in ("title", "description", "status", "due_on", "kind", "number", "plan_id"):
             assert after[key] == before.json()[key]
         assert response.headers["etag"] != before.headers["etag"]
-        assert (await read(client, task.id)).json() == after
+        assert (await api.read(client, task.id)).json() == after
         assert await db.scalar(select(Task.progress).where(Task.id == task.id)) == 60
 
     async def test_without_if_match_applies(self, client: AsyncClient, db: AsyncSession) -> None:
@@ -522,18 +498,18 @@ class TestUpdateTask:
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         task = await create_task(db)
-        old = (await read(client, task.id)).headers["etag"]
-        first = await patch(client, task.id, {"progress": 10}, old)
+        old = (await api.read(client, task.id)).headers["etag"]
+        first = await api.patch(client, task.id, {"progress": 10}, old)
         assert first.status_code == 200
-        second = await patch(client, task.id, {"progress": 90}, old)
+        second = await api.patch(client, task.id, {"progress": 90}, old)
         assert_problem(second, 412, "precondition_failed")
-        got = await read(client, task.id)
+        got = await api.read(client, task.id)
         assert got.json()["progress"] == 10
         assert got.headers["etag"] == first.headers["etag"]
 
     async def test_if_match_star_applies(self, client: AsyncClient, db: AsyncSession) -> None:
         task = await create_task(db)
-        response = await patch(client, task.id, {"status": "in_progress"}, "*")
+        response = await api.patch(client, task.id, {"status": "in_progress"}, "*")
         assert response.status_code == 200, response.text
         assert response.json()["status"] == "in_progress"
 
@@ -542,30 +518,32 @@ class TestUpdateTask:
         self, client: AsyncClient, db: AsyncSession, field: str
     ) -> None:
         task = await create_task(db)
-        before = (await read(client, task.id)).json()
-        body = assert_problem(await patch(client, task.id, {field: None}), 422)
+        before = (await api.read(client, task.id)).json()
+        body = assert_problem(await api.patch(client, task.id, {field: None}), 422)
         assert body["errors"][0]["pointer"] == f"#/{field}"
-        assert (await read(client, task.id)).json() == before
+        assert (await api.read(client, task.id)).json() == before
 
     @pytest.mark.parametrize("field", ["plan_id", "id", "version", "bogus"])
     async def test_unknown_or_readonly_field_is_422(
         self, client: AsyncClient, db: AsyncSession, field: str
     ) -> None:
         task = await create_task(db)
-        body = assert_problem(await patch(client, task.id, {field: 1}), 422, "validation_failed")
+        body = assert_problem(
+            await api.patch(client, task.id, {field: 1}), 422, "validation_failed"
+        )
         assert body["errors"][0]["pointer"] == f"#/{field}"
 
     async def test_parent_can_be_cleared(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         parent = await create_task(db, plan=plan, kind="section")
         child = await create_task(db, plan=plan, parent_id=parent.id)
-        response = await patch(client, child.id, {"parent_id": None})
+        response = await api.patch(client, child.id, {"parent_id": None})
         assert response.status_code == 200, response.text
         assert response.json()["parent_id"] is None
 
     async def test_own_parent_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
         task = await create_task(db)
-        body = assert_problem(await patch(client, task.id, {"parent_id": task.id}), 422)
+        body = assert_problem(await api.patch(client, task.id, {"parent_id": task.id}), 422)
         assert body["errors"][0]["pointer"] == "#/parent_id"
 
     async def test_becoming_its_own_ancestor_is_422(
@@ -575,50 +553,50 @@ class TestUpdateTask:
         top = await create_task(db, plan=plan, kind="section")
         middle = await create_task(db, plan=plan, kind="key_task", parent_id=top.id)
         bottom = await create_task(db, plan=plan, kind="subtask", parent_id=middle.id)
-        before = (await read(client, top.id)).json()
-        body = assert_problem(await patch(client, top.id, {"parent_id": bottom.id}), 422)
+        before = (await api.read(client, top.id)).json()
+        body = assert_problem(await api.patch(client, top.id, {"parent_id": bottom.id}), 422)
         assert body["errors"][0]["pointer"] == "#/parent_id"
-        assert (await read(client, top.id)).json() == before
+        assert (await api.read(client, top.id)).json() == before
 
     async def test_parent_in_another_plan_is_422(
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         task = await create_task(db)
         foreign = await create_task(db)
-        body = assert_problem(await patch(client, task.id, {"parent_id": foreign.id}), 422)
+        body = assert_problem(await api.patch(client, task.id, {"parent_id": foreign.id}), 422)
         assert body["errors"][0]["pointer"] == "#/parent_id"
 
     async def test_missing_parent_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
         task = await create_task(db)
-        body = assert_problem(await patch(client, task.id, {"parent_id": MAX_ID}), 422)
+        body = assert_problem(await api.patch(client, task.id, {"parent_id": MAX_ID}), 422)
         assert body["errors"][0]["pointer"] == "#/parent_id"
 
     async def test_duplicate_number_is_409(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         await create_task(db, plan=plan, kind="work_point", number="1")
         task = await create_task(db, plan=plan, kind="work_point", number="2")
-        assert_problem(await patch(client, task.id, {"number": "1"}), 409, "conflict")
-        assert (await read(client, task.id)).json()["number"] == "2"
+        assert_problem(await api.patch(client, task.id, {"number": "1"}), 409, "conflict")
+        assert (await api.read(client, task.id)).json()["number"] == "2"
 
     async def test_start_after_existing_due_is_422(
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         task = await create_task(db, due_on=date(2024, 6, 30))
-        body = assert_problem(await patch(client, task.id, {"start_on": "2024-07-01"}), 422)
+        body = assert_problem(await api.patch(client, task.id, {"start_on": "2024-07-01"}), 422)
         assert "start_on" in body["detail"]
-        assert (await read(client, task.id)).json()["start_on"] is None
+        assert (await api.read(client, task.id)).json()["start_on"] is None
 
     @pytest.mark.parametrize("value", ["2024-02-30", 20240601, "2024-13-01"])
     async def test_bad_date_is_422(self, client: AsyncClient, db: AsyncSession, value: Any) -> None:
         task = await create_task(db)
-        body = assert_problem(await patch(client, task.id, {"due_on": value}), 422)
+        body = assert_problem(await api.patch(client, task.id, {"due_on": value}), 422)
         assert body["errors"][0]["pointer"] == "#/due_on"
 
     async def test_completing_fills_completed_on(
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         task = await create_task(db, status="in_progress")
-        response = await patch(client, task.id, {"status": "completed"})
+        response = await api.patch(client, task.id, {"status": "completed"})
         assert response.status_code == 200, response.text
         assert response.json()["completed_on"] == clock.today().isoformat()
 
@@ -626,14 +604,14 @@ class TestUpdateTask:
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         task = await create_task(db, status="in_progress")
-        response = await patch(
+        response = await api.patch(
             client, task.id, {"status": "completed", "completed_on": "2024-04-01"}
         )
         assert response.status_code == 200, response.text
         assert response.json()["completed_on"] == "2024-04-01"
 
     async def test_missing_task_is_404(self, client: AsyncClient) -> None:
-        assert_problem(await patch(client, MAX_ID, {"progress": 1}), 404, "not_found")
+        assert_problem(await api.patch(client, MAX_ID, {"progress": 1}), 404, "not_found")
 
 
 class TestStatusFollowsProgress:
@@ -653,7 +631,7 @@ class TestStatusFollowsProgress:
         self, client: AsyncClient, db: AsyncSession, before: str, after: str
     ) -> None:
         task = await create_task(db, status=before)
-        response = await patch(client, task.id, {"progress": 60})
+        response = await api.patch(client, task.id, {"progress": 60})
         assert response.status_code == 200, response.text
         assert response.json()["status"] == after
         assert await db.scalar(select(Task.status).where(Task.id == task.id)) == after
@@ -662,7 +640,7 @@ class TestStatusFollowsProgress:
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         task = await create_task(db, status="in_progress", progress=30)
-        response = await patch(client, task.id, {"progress": 0})
+        response = await api.patch(client, task.id, {"progress": 0})
         assert response.status_code == 200, response.text
         assert response.json()["status"] == "in_progress"
 
@@ -686,7 +664,7 @@ class TestCompletionDate:
         task = await create_task(
             db, status="completed", progress=100, completed_on=date(2024, 5, 1)
         )
-        response = await patch(client, task.id, {"status": "in_progress", "progress": 90})
+        response = await api.patch(client, task.id, {"status": "in_progress", "progress": 90})
         assert response.status_code == 200, response.text
         assert response.json()["completed_on"] is None
         stored = await db.scalar(select(Task.completed_on).where(Task.id == task.id))
@@ -696,7 +674,7 @@ class TestCompletionDate:
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         task = await create_task(db, status="completed", completed_on=date(2024, 5, 1))
-        response = await patch(client, task.id, {"title": "改名"})
+        response = await api.patch(client, task.id, {"title": "改名"})
         assert response.status_code == 200, response.text
         assert response.json()["completed_on"] == "2024-05-01"
 
@@ -704,7 +682,7 @@ class TestCompletionDate:
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         task = await create_task(db, status="completed", completed_on=date(2024, 5, 1))
-        response = await patch(client, task.id, {"status": "completed", "completed_on": None})
+        response = await api.patch(client, task.id, {"status": "completed", "completed_on": None})
         assert response.status_code == 200, response.text
         assert response.json()["completed_on"] == "2024-05-01"
 
@@ -712,7 +690,7 @@ class TestCompletionDate:
 class TestDeleteTask:
     async def test_204_then_404(self, client: AsyncClient, db: AsyncSession) -> None:
         task = await create_task(db)
-        etag = (await read(client, task.id)).headers["etag"]
+        etag = (await api.read(client, task.id)).headers["etag"]
         response = await client.delete(f"{URL}/{task.id}", headers={"If-Match": etag})
         assert response.status_code == 204
         assert_problem(await client.get(f"{URL}/{task.id}"), 404, "not_found")
@@ -721,11 +699,11 @@ class TestDeleteTask:
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
         task = await create_task(db)
-        old = (await read(client, task.id)).headers["etag"]
-        assert (await patch(client, task.id, {"progress": 3}, old)).status_code == 200
+        old = (await api.read(client, task.id)).headers["etag"]
+        assert (await api.patch(client, task.id, {"progress": 3}, old)).status_code == 200
         response = await client.delete(f"{URL}/{task.id}", headers={"If-Match": old})
         assert_problem(response, 412, "precondition_failed")
-        await read(client, task.id)
+        await api.read(client, task.id)
 
     async def test_task_with_subtasks_is_409(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
@@ -734,7 +712,7 @@ class TestDeleteTask:
         response = await client.delete(f"{URL}/{parent.id}", headers={"If-Match": "*"})
         body = assert_problem(response, 409, "conflict")
         assert "subtask" in body["detail"]
-        await read(client, parent.id)
+        await api.read(client, parent.id)
 
     async def test_task_with_indicators_is_409(self, client: AsyncClient, db: AsyncSession) -> None:
         task = await create_task(db)
@@ -742,7 +720,7 @@ class TestDeleteTask:
         response = await client.delete(f"{URL}/{task.id}", headers={"If-Match": "*"})
         body = assert_problem(response, 409, "conflict")
         assert "indicator" in body["detail"]
-        await read(client, task.id)
+        await api.read(client, task.id)
 
     async def test_takes_responsibilities_and_milestones_along(
         self, client: AsyncClient, db: AsyncSession
@@ -762,10 +740,10 @@ class TestDeleteTask:
     async def test_unlinks_related_tasks(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         a, b = await create_task(db, plan=plan), await create_task(db, plan=plan)
-        assert (await patch(client, a.id, {"related_task_ids": [b.id]})).status_code == 200
-        b_before = await read(client, b.id)
+        assert (await api.patch(client, a.id, {"related_task_ids": [b.id]})).status_code == 200
+        b_before = await api.read(client, b.id)
         assert (await client.delete(f"{URL}/{a.id}", headers={"If-Match": "*"})).status_code == 204
-        b_after = await read(client, b.id)
+        b_after = await api.read(client, b.id)
         assert b_after.json()["related_task_ids"] == []
         assert b_after.headers["etag"] != b_before.headers["etag"]
         left = await db.scalar(
