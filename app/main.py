@@ -40,6 +40,7 @@ from app.imports.router import router as imports_router
 from app.indicators.router import router as indicators_router
 from app.limits import BodyLimitMiddleware
 from app.milestones.router import router as milestones_router
+from app.obligations.router import router as obligations_router
 from app.ops import docs, maintenance
 from app.ops.metrics import Metrics, MetricsMiddleware
 from app.ops.router import router as ops_router
@@ -61,6 +62,7 @@ API_ROUTERS = [
     milestones_router,
     indicators_router,
     reports_router,
+    obligations_router,
     overview_router,
     imports_router,
     bulk_router,

@@ -29,7 +29,7 @@ def unit_responsible_for(unit_id: int, task_id: Any) -> ColumnElement[bool]:
 def unit_may_report(unit_id: int, task_id: Any, reporter_unit_id: Any) -> ColumnElement[bool]:
     """The unit may report an indicator: it is responsible for the indicator's task, or it (or
     the group it is a member of) is the indicator's designated reporter — who owes it, in
-    app/reports/obligations.py; bulk uploads state the same rule in SQL."""
+    app/obligations/service.py; bulk uploads state the same rule in SQL."""
     return or_(
         unit_responsible_for(unit_id, task_id),
         reporter_unit_id == unit_id,

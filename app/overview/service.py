@@ -19,6 +19,8 @@ from app import clock
 from app.indicators import service as indicator_service
 from app.indicators.models import Indicator
 from app.milestones.models import Milestone
+from app.obligations import service as obligation_service
+from app.obligations.service import PLAN_SCOPE, UNIT_SCOPE
 from app.overview import ledger
 from app.overview.schemas import (
     HealthCounts,
@@ -40,8 +42,6 @@ from app.overview.schemas import (
     UnownedIndicator,
 )
 from app.plans import service as plan_service
-from app.reports import obligations as obligation_service
-from app.reports.obligations import PLAN_SCOPE, UNIT_SCOPE
 from app.responsibilities.models import Responsibility
 from app.tasks.health import health_of_tasks, section_items
 from app.tasks.models import ProgressUpdate, Task

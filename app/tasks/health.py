@@ -15,7 +15,7 @@ from app.indicators import service as indicator_service
 from app.indicators.progress import STATUS_TEXT, TARGET_TEXT
 from app.indicators.schemas import IndicatorProgress
 from app.milestones.models import Milestone
-from app.reports import obligations as obligation_service
+from app.obligations import service as obligation_service
 from app.tasks import texts
 from app.tasks.models import Task, TaskRelation
 from app.tasks.schemas import TaskHealth
