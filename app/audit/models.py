@@ -48,5 +48,5 @@ class AuditEvent(Base):
     entity_id: Mapped[int | None] = mapped_column(BigInteger)
     changes: Mapped[dict[str, Any]] = mapped_column(JSONB)
     request_id: Mapped[str | None] = mapped_column(String(64))
-    # The writing transaction's id: the change feed's commit order (see app/events/service.py).
+    # The writing transaction's id: the change feed's order (see app/events/service.py).
     xid: Mapped[int] = mapped_column(XID8(), server_default=text("pg_current_xact_id()"))

@@ -1,1 +1,1 @@
-"""The change feed: every committed write, in commit order, read from the audit trail."""
+"""The change feed: every committed write, in transaction order, read from the audit trail."""

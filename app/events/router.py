@@ -15,11 +15,13 @@ router = APIRouter(prefix="/events", tags=["events"], route_class=TransactionalR
 
 @router.get(
     "",
-    summary="Follow every committed change, in commit order",
+    summary="Follow every committed change, in order",
     response_model=EventPage,
     responses=problems(403),
     description="Every committed create, update and delete of every resource, imports and "
-    "review decisions, oldest first, in the order their transactions committed. Keep the "
+    "review decisions, oldest first by transaction (each transaction's events together, in the "
+    "order it wrote them; transactions by id, which is close to but not exactly commit order). "
+    "Keep the "
     "`next_cursor` of each answer (it is always there, even on an empty page) and pass it as "
     "`after`: the feed never skips and never repeats an event, even when a transaction that "
     "began earlier commits later. An event appears once every write transaction older than it "

@@ -32,7 +32,7 @@ class EventEntity(BaseModel):
 class EventRead(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
-    id: int = Field(description="The event's id; unique, but not in commit order.")
+    id: int = Field(description="The event's id; unique, but not the feed's order.")
     type: str = Field(
         description="`<entity type>.<what happened>`: `created`, `updated`, `deleted`, "
         "`imported`, `approved`, `returned`, `reopened`.",

@@ -1,4 +1,4 @@
-"""The change feed, read from the audit trail in commit order.
+"""The change feed, read from the audit trail in transaction order.
 
 Order and completeness come from the writing transaction's id (``audit_events.xid``, 64-bit,
 never wrapping): an event is served only once its xid is below the reader's snapshot xmin, the

@@ -106,7 +106,7 @@ class TestCommitOrder:
         events, end = await read_all(
             api, after=middle["next_cursor"], until=lambda events: len(units_named(events)) == 2
         )
-        assert units_named(events) == ["EARLY", "LATE"]  # commit order of the transactions
+        assert units_named(events) == ["EARLY", "LATE"]  # the transaction that began first first
         assert [e["id"] for e in events] == sorted(e["id"] for e in events)
         assert (await read_all(api, after=end))[0] == []  # and never again
 
