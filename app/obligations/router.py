@@ -18,6 +18,14 @@ from app.units import service as unit_service
 from app.units.schemas import UnitId
 
 router = APIRouter(route_class=TransactionalRoute)
+DESCRIPTION = (
+    "Who owes a report: the indicator's reporter (a unit, or each member of a group) or else "
+    "each lead unit of its task, one report per period of the indicator's frequency, due at "
+    "the period's end plus the plan's grace days. status: upcoming, due, overdue (no report "
+    "yet), or the report's submitted / approved / returned; `on_time` says whether it was "
+    "first put forward by the due date. Cursor-paged in period order (then task, indicator, "
+    "unit)."
+)
 
 
 @router.get(
@@ -26,12 +34,7 @@ router = APIRouter(route_class=TransactionalRoute)
     response_model=Page[Obligation],
     tags=["plans"],
     responses=problems(404),
-    description="Who owes a report: the indicator's reporter (a unit, or each member of a "
-    "group) or else each lead unit of its task, one report per period of the indicator's "
-    "frequency, due at the period's end plus the plan's grace days. status: upcoming, due, "
-    "overdue (no report yet), or the report's submitted / approved / returned; `on_time` says "
-    "whether it was first put forward by the due date. Cursor-paged in period order (then "
-    "task, indicator, unit).",
+    description=DESCRIPTION,
 )
 async def list_plan_obligations(
     session: Session,
@@ -50,12 +53,7 @@ async def list_plan_obligations(
     response_model=Page[Obligation],
     tags=["units"],
     responses=problems(404),
-    description="Who owes a report: the indicator's reporter (a unit, or each member of a "
-    "group) or else each lead unit of its task, one report per period of the indicator's "
-    "frequency, due at the period's end plus the plan's grace days. status: upcoming, due, "
-    "overdue (no report yet), or the report's submitted / approved / returned; `on_time` says "
-    "whether it was first put forward by the due date. Cursor-paged in period order (then "
-    "task, indicator, unit).",
+    description=DESCRIPTION,
 )
 async def list_unit_obligations(
     session: Session,

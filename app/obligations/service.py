@@ -170,20 +170,6 @@ async def _list(
     return list(rows)
 
 
-async def plan_obligations(
-    session: AsyncSession,
-    *,
-    plan_id: int,
-    as_of: date,
-    known_at: datetime | None = None,
-    status: str | None,
-) -> list[Obligation]:
-    rows = await _list(
-        session, _PLAN_LIST, scope_id=plan_id, as_of=as_of, known_at=known_at, status=status
-    )
-    return [_obligation(row) for row in rows]
-
-
 async def unit_obligations(
     session: AsyncSession,
     *,
