@@ -52,6 +52,7 @@ from app.settings import Settings, SettingsMiddleware, get_settings, use_setting
 from app.tasks.router import router as tasks_router
 from app.units.router import router as units_router
 from app.webhooks.delivery import Dispatcher
+from app.webhooks.router import messages as webhook_messages
 from app.webhooks.router import router as webhooks_router
 
 log = logging.getLogger(__name__)
@@ -179,6 +180,7 @@ def create_app(
     app.include_router(docs.router)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    app.webhooks.include_router(webhook_messages)
 
     metrics = Metrics()
     app.add_route("/metrics", metrics.endpoint, include_in_schema=False)

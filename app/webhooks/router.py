@@ -21,6 +21,7 @@ from app.webhooks.schemas import (
     WebhookEndpointRead,
     WebhookEndpointUpdate,
     WebhookEndpointWithSecret,
+    WebhookMessage,
 )
 
 router = APIRouter(prefix="/webhook-endpoints", tags=["webhooks"], route_class=TransactionalRoute)
@@ -195,3 +196,22 @@ async def retry_webhook_delivery(
 async def send_test_webhook(session: Session, _: Admin, endpoint_id: WebhookEndpointId) -> Response:
     delivery = await service.send_test(session, endpoint_id=endpoint_id)
     return json_response(WebhookDeliveryRead.model_validate(delivery), status_code=202)
+
+
+# What endpoints receive, for the OpenAPI document's `webhooks` (3.1): never served here.
+messages = APIRouter(tags=["webhooks"])
+
+
+@messages.post(
+    "change-event",
+    summary="A change, a test or a batch, pushed to a registered endpoint",
+    status_code=204,
+    response_class=Response,
+    description=_SIGNING,
+    responses={
+        204: {"description": "Received (any 2xx)."},
+        410: {"description": "Gone: the endpoint is disabled and nothing more is sent."},
+    },
+)
+def change_event(body: WebhookMessage) -> None:
+    """Documentation only."""
