@@ -51,6 +51,9 @@ from app.responsibilities.router import router as responsibilities_router
 from app.settings import Settings, SettingsMiddleware, get_settings, use_settings
 from app.tasks.router import router as tasks_router
 from app.units.router import router as units_router
+from app.webhooks.delivery import Dispatcher
+from app.webhooks.router import messages as webhook_messages
+from app.webhooks.router import router as webhooks_router
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,7 @@ API_ROUTERS = [
     audit_router,
     events_router,
     api_keys_router,
+    webhooks_router,
 ]
 
 DESCRIPTION = """\
@@ -123,12 +127,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     listener = EventListener(dsn=asyncpg_dsn(url), max_waiters=settings.events_max_waiters)
     await listener.start()
     app.state.event_listener = listener
+    dispatcher = None
+    if settings.webhook_worker:
+        dispatcher = Dispatcher(sessions=app.state.sessionmaker, settings=settings)
+        await dispatcher.start()
     log.info("luoshi ready", extra={"version": __version__})
     try:
         yield
     finally:
         housekeeping.cancel()
         await listener.stop()
+        if dispatcher is not None:
+            await dispatcher.stop()
         if watchdog is not None:
             watchdog.cancel()
         if worker is not None:
@@ -170,6 +180,7 @@ def create_app(
     app.include_router(docs.router)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    app.webhooks.include_router(webhook_messages)
 
     metrics = Metrics()
     app.add_route("/metrics", metrics.endpoint, include_in_schema=False)

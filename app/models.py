@@ -13,6 +13,7 @@ from app.reports.models import IndicatorReport
 from app.responsibilities.models import Responsibility
 from app.tasks.models import ProgressUpdate, Task, TaskRelation
 from app.units.models import Unit
+from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiKey",
@@ -30,6 +31,8 @@ __all__ = [
     "Task",
     "TaskRelation",
     "Unit",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
 
 audit_models(

@@ -1,5 +1,6 @@
 """All configuration, read once from the environment (``LUOSHI_*`` and ``DATABASE_URL``)."""
 
+import ipaddress
 from contextvars import ContextVar, Token
 from functools import lru_cache
 from pathlib import Path
@@ -55,6 +56,24 @@ class Settings(BaseSettings):
     log_json: bool = True
     migrate_on_start: bool = True
 
+    # Webhooks. Receivers on non-public addresses (private, loopback, link-local, the cloud
+    # metadata service) are refused unless their network is listed here: comma-separated CIDRs,
+    # e.g. "10.0.0.0/8,192.168.1.0/24". Government receivers often live on an intranet.
+    webhook_allowed_networks: str = ""
+    # Send deliveries from this process (any replica may; each delivery goes out from one).
+    webhook_worker: bool = True
+    # A 2xx answer within this many seconds is a success; connecting may take at most
+    # the connect timeout of it.
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0, le=60)
+    webhook_connect_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # How much of a receiver's answer is read (then dropped: it is never stored or shown).
+    webhook_max_response_bytes: int = Field(default=4096, ge=0, le=1024 * 1024)
+    # After a secret rotation the old secret keeps signing this long.
+    webhook_secret_overlap_hours: float = Field(default=24.0, ge=0, le=24 * 30)
+    # An endpoint whose deliveries keep failing this long is disabled.
+    webhook_disable_after_hours: float = Field(default=72.0, gt=0, le=24 * 90)
+    webhook_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -62,6 +81,16 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}; use an IANA name") from exc
+        return value
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{part!r} is not a network (CIDR, e.g. 10.0.0.0/8)") from exc
         return value
 
 

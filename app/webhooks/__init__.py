@@ -1,0 +1,1 @@
+"""Webhooks: signed pushes of the change feed to other systems."""

@@ -1,0 +1,298 @@
+"""Delivery: the change feed fanned out to each endpoint's queue, and the queue sent.
+
+Fan-out keeps a change-feed cursor per endpoint and moves it in the same transaction that
+queues the deliveries, so an event is queued exactly once and a crash loses none. Sending takes
+only the oldest pending delivery of each endpoint (in order per endpoint), under a lease: a
+sender that dies leaves the lease to expire and another sender (any replica) sends it again —
+at least once. Failures back off exponentially with jitter over about a day; a 410 disables
+the endpoint, and so do failures that go on for ``webhook_disable_after_hours``.
+
+Signatures follow Standard Webhooks 1.0, signed by its reference library (``standardwebhooks``)
+rather than by our own HMAC code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from standardwebhooks import Webhook
+
+from app.audit import service as audit_service
+from app.auth.scope import responsible_task_ids
+from app.events import service as events_service
+from app.events.naming import parse_types
+from app.settings import Settings
+from app.webhooks import outbound
+from app.webhooks import service as webhook_service
+from app.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+log = logging.getLogger(__name__)
+
+# Seconds to wait after the 1st, 2nd, … failed attempt: 8 attempts over about 27 hours.
+RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
+LEASE_SECONDS = 120
+FANOUT_PAGE = 500
+SEND_BATCH = 20
+
+
+def retry_delay(attempts: int) -> float | None:
+    """Seconds until the next attempt after ``attempts`` failed ones; None: give up."""
+    if attempts > len(RETRY_DELAYS):
+        return None
+    jitter = random.uniform(0.8, 1.2)  # noqa: S311 - spreads receivers' load, not a secret
+    return RETRY_DELAYS[attempts - 1] * jitter
+
+
+def sign(secrets: list[str], msg_id: str, timestamp: datetime, body: str) -> str:
+    """The ``webhook-signature`` header: one ``v1,…`` per secret that signs now."""
+    return " ".join(Webhook(secret).sign(msg_id, timestamp, body) for secret in secrets)
+
+
+def limits_of(settings: Settings) -> outbound.Limits:
+    return outbound.Limits(
+        allowed=outbound.parse_networks(settings.webhook_allowed_networks),
+        timeout=settings.webhook_timeout_seconds,
+        connect_timeout=settings.webhook_connect_timeout_seconds,
+        max_response_bytes=settings.webhook_max_response_bytes,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Fan-out
+
+
+async def _feed_of(session: AsyncSession, endpoint: WebhookEndpoint) -> events_service.Feed:
+    types = [t for t in endpoint.event_types if t != webhook_service.BULK_COMPLETED]
+    scopes: tuple[events_service.UnitScope, ...] = ()
+    if endpoint.unit_id is not None:
+        tasks = await responsible_task_ids(session, endpoint.unit_id)
+        scopes = (events_service.UnitScope(endpoint.unit_id, tuple(sorted(tasks))),)
+    return events_service.Feed(
+        after=events_service.decode_after(endpoint.feed_cursor),
+        limit=FANOUT_PAGE,
+        types=parse_types(types, audit_service.entity_types()) if types else None,
+        plan_id=endpoint.plan_id,
+        scopes=scopes,
+    )
+
+
+def _json(value: Any) -> Any:
+    """What JSONB stores: datetimes as ISO text."""
+    return orjson.loads(orjson.dumps(value))
+
+
+async def fan_out_endpoint(session: AsyncSession, endpoint_id: int) -> int:
+    """Queue the endpoint's next page of events; how many were read (0: caught up)."""
+    endpoint = (
+        await session.execute(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.id == endpoint_id, WebhookEndpoint.enabled)
+            .with_for_update(skip_locked=True)  # another replica is at it
+        )
+    ).scalar_one_or_none()
+    if endpoint is None:
+        return 0
+    feed = await _feed_of(session, endpoint)
+    page = await events_service.read_page(session, feed=feed)
+    for event in page.events:
+        await webhook_service.enqueue(
+            session, endpoint_id=endpoint.id, event_type=event["type"], data=_json(event)
+        )
+    endpoint.feed_cursor = page.next_cursor
+    await session.flush()
+    return len(page.events)
+
+
+async def fan_out(sessions: async_sessionmaker[AsyncSession]) -> int:
+    """Queue what committed since the last fan-out, for every enabled endpoint."""
+    async with sessions() as session:
+        ids = list(await session.scalars(select(WebhookEndpoint.id).where(WebhookEndpoint.enabled)))
+    queued = 0
+    for endpoint_id in ids:
+        while True:
+            async with sessions.begin() as session:
+                read = await fan_out_endpoint(session, endpoint_id)
+            queued += read
+            if read < FANOUT_PAGE:
+                break
+    return queued
+
+
+# ---------------------------------------------------------------------------------------------
+# Sending
+
+# The oldest pending delivery of each enabled endpoint, if it is due and nobody holds it.
+# Under READ COMMITTED a second replica's UPDATE waits for the first and re-checks the lease.
+_CLAIM = text("""
+UPDATE webhook_deliveries d
+SET lease_until = now() + make_interval(secs => :lease), attempts = d.attempts + 1,
+    last_attempt_at = now()
+FROM (
+    SELECT heads.id FROM (
+        SELECT DISTINCT ON (h.endpoint_id) h.id, h.next_attempt_at, h.lease_until
+        FROM webhook_deliveries h JOIN webhook_endpoints e ON e.id = h.endpoint_id AND e.enabled
+        WHERE h.status = 'pending'
+        ORDER BY h.endpoint_id, h.id
+    ) heads
+    WHERE heads.next_attempt_at <= now()
+        AND (heads.lease_until IS NULL OR heads.lease_until < now())
+    ORDER BY heads.id
+    LIMIT :limit
+) head
+WHERE d.id = head.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+    AND (d.lease_until IS NULL OR d.lease_until < now())
+RETURNING d.id, d.endpoint_id, d.attempts, d.payload
+""")
+
+
+async def claim(sessions: async_sessionmaker[AsyncSession], limit: int) -> list[Any]:
+    """Lease the next due delivery of up to ``limit`` endpoints."""
+    async with sessions.begin() as session:
+        return list((await session.execute(_CLAIM, {"lease": LEASE_SECONDS, "limit": limit})).all())
+
+
+async def _send_one(
+    sessions: async_sessionmaker[AsyncSession],
+    client: Any,
+    limits: outbound.Limits,
+    settings: Settings,
+    row: Any,
+) -> None:
+    async with sessions() as session:
+        endpoint = await session.get(WebhookEndpoint, row.endpoint_id)
+    if endpoint is None:
+        return  # deleted meanwhile: its deliveries went with it
+    now = datetime.now(UTC)
+    secrets = [endpoint.secret]
+    if (
+        endpoint.previous_secret is not None
+        and endpoint.previous_secret_expires_at is not None
+        and endpoint.previous_secret_expires_at > now
+    ):
+        secrets.append(endpoint.previous_secret)
+    body = orjson.dumps(row.payload).decode()
+    msg_id = f"msg_{row.id}"
+    headers = {
+        "content-type": "application/json",
+        "user-agent": "luoshi-webhooks",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": sign(secrets, msg_id, now, body),
+    }
+    answer = await outbound.post(
+        client, endpoint.url, body=body.encode(), headers=headers, limits=limits
+    )
+    await record(sessions, row=row, answer=answer, settings=settings)
+
+
+async def record(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    row: Any,
+    answer: outbound.Answer,
+    settings: Settings,
+) -> None:
+    """Store an attempt's outcome, and what it means for the endpoint."""
+    now = datetime.now(UTC)
+    seen = {"response_status": answer.status, "latency_ms": answer.latency_ms}
+    async with sessions.begin() as session:
+        endpoint = await session.get(WebhookEndpoint, row.endpoint_id, with_for_update=True)
+        if endpoint is None:
+            return
+        deliveries = update(WebhookDelivery).where(WebhookDelivery.id == row.id)
+        if answer.error is None:
+            await session.execute(
+                deliveries.values(
+                    status="succeeded", finished_at=now, lease_until=None, last_error=None, **seen
+                )
+            )
+            endpoint.failing_since = None
+            return
+        delay = retry_delay(row.attempts)
+        gone = answer.status == 410
+        if gone or delay is None:
+            values: dict[str, Any] = {"status": "failed", "finished_at": now}
+        else:
+            values = {"next_attempt_at": now + timedelta(seconds=delay)}
+        await session.execute(
+            deliveries.values(lease_until=None, last_error=answer.error[:200], **seen, **values)
+        )
+        endpoint.failing_since = endpoint.failing_since or now
+        reason = None
+        if gone:
+            reason = "接收方答复 410 Gone，已停用 (the receiver answered 410 Gone)"
+        elif endpoint.failing_since < now - timedelta(hours=settings.webhook_disable_after_hours):
+            reason = (
+                f"自 {endpoint.failing_since.isoformat()} 起投递持续失败，已停用 "
+                f"(deliveries failing since then; last: {answer.error[:100]})"
+            )
+        if reason is not None:
+            endpoint.enabled = False
+            endpoint.disabled_reason = reason[:500]
+            endpoint.version += 1
+            log.warning("webhook endpoint disabled", extra={"endpoint_id": endpoint.id})
+
+
+async def send_due(
+    sessions: async_sessionmaker[AsyncSession],
+    client: Any,
+    limits: outbound.Limits,
+    settings: Settings,
+) -> int:
+    """Send every endpoint's next due delivery, at once; how many went out."""
+    rows = await claim(sessions, SEND_BATCH)
+    await asyncio.gather(*(_send_one(sessions, client, limits, settings, row) for row in rows))
+    return len(rows)
+
+
+class Dispatcher:
+    """Fans out and sends in the background of `luoshi serve`; any number of replicas may."""
+
+    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.limits = limits_of(settings)
+        self.stopping = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        failing = False
+        async with outbound.make_client(self.limits) as client:
+            while not self.stopping.is_set():
+                busy = False
+                try:
+                    await fan_out(self.sessions)
+                    busy = await send_due(self.sessions, client, self.limits, self.settings) > 0
+                    failing = False
+                except Exception:
+                    if not failing:  # said once, not every second while the database is away
+                        log.exception("webhook delivery failed; retrying")
+                    failing = True
+                if not busy:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(
+                            self.stopping.wait(), self.settings.webhook_poll_seconds
+                        )
+
+    async def stop(self, grace: float = 20) -> None:
+        """Let attempts under way finish (their outcome is stored), then stop."""
+        self.stopping.set()
+        if self.task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self.task), grace)
+        except TimeoutError:
+            self.task.cancel()  # its leases expire and the deliveries go out again
+            with contextlib.suppress(BaseException):
+                await self.task
