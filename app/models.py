@@ -9,6 +9,7 @@ from app.imports.models import PlanImport
 from app.indicators.models import Indicator
 from app.milestones.models import Milestone
 from app.plans.models import Plan
+from app.reminders.models import Reminder
 from app.reports.models import IndicatorReport
 from app.responsibilities.models import Responsibility
 from app.tasks.models import ProgressUpdate, Task, TaskRelation
@@ -26,6 +27,7 @@ __all__ = [
     "PlanImport",
     "ProgressUpdate",
     "RateLimitWindow",
+    "Reminder",
     "Responsibility",
     "Task",
     "TaskRelation",
@@ -40,6 +42,7 @@ audit_models(
         Milestone: "milestone",
         Plan: "plan",
         ProgressUpdate: "progress_update",
+        Reminder: "reminder",
         PlanImport: "plan_import",
         Responsibility: "responsibility",
         Task: "task",
