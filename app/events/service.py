@@ -141,6 +141,8 @@ CROSS JOIN LATERAL (SELECT
         WHEN 'progress_update' THEN {_key("task_id", "pu")}
         WHEN 'indicator_report' THEN
             (SELECT x.task_id FROM indicators x WHERE x.id = {_key("indicator_id", "ir")})
+        WHEN 'obligation' THEN (SELECT x.task_id FROM indicators x
+            WHERE x.id = (e.changes #>> '{{indicator_id,1}}')::bigint)
     END AS task_id,
     CASE e.entity_type
         WHEN 'unit' THEN e.entity_id
@@ -148,6 +150,7 @@ CROSS JOIN LATERAL (SELECT
         WHEN 'responsibility' THEN {_key("unit_id", "r")}
         WHEN 'progress_update' THEN {_key("unit_id", "pu")}
         WHEN 'reminder' THEN {_key("unit_id", "rm")}
+        WHEN 'obligation' THEN (e.changes #>> '{{unit_id,1}}')::bigint
     END AS unit_id,
     CASE e.entity_type
         WHEN 'plan' THEN e.entity_id
@@ -181,10 +184,12 @@ def _sql(feed: Feed) -> tuple[str, list[Any]]:
             f"= {plan}"
         )
     for scope in feed.scopes:
-        # A unit's reports and reminders are its own; another unit's on a shared task are not.
+        # A unit's reports, reminders and obligations are its own; another unit's on a shared
+        # task are not.
         unit, tasks = bind(scope.unit_id), bind(list(scope.task_ids))
         where.append(
-            f"COALESCE(CASE WHEN e.entity_type IN ('indicator_report', 'unit', 'reminder') "
+            f"COALESCE(CASE WHEN e.entity_type IN "
+            f"('indicator_report', 'unit', 'reminder', 'obligation') "
             f"THEN k.unit_id = {unit} ELSE k.task_id = ANY({tasks}::bigint[]) END, false)"
         )
     resolve = _RESOLVE if feed.plan_id is not None or feed.scopes else ""
