@@ -46,6 +46,7 @@ from app.ops.metrics import Metrics, MetricsMiddleware
 from app.ops.router import router as ops_router
 from app.overview.router import router as overview_router
 from app.plans.router import router as plans_router
+from app.reminders.router import router as reminders_router
 from app.reports.router import router as reports_router
 from app.responsibilities.router import router as responsibilities_router
 from app.settings import Settings, SettingsMiddleware, get_settings, use_settings
@@ -72,6 +73,7 @@ API_ROUTERS = [
     bulk_jobs_router,
     audit_router,
     events_router,
+    reminders_router,
     api_keys_router,
     webhooks_router,
 ]

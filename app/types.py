@@ -60,6 +60,7 @@ Title = _text(500)
 Label = _text(32)
 Number = _text(16)
 Note = _text(4000, 0)
+Message = _text(4000)
 LongText = _text(20000, 0)
 RequiredText = _text(20000)
 Id = Annotated[int, Field(strict=True, ge=1, le=MAX_ID), WholeNumber]

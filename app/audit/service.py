@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # Bookkeeping columns change on every write; the event's own time says when.
 _SKIPPED = {"version", "created_at", "updated_at", "last_used_at", "key_hash"}
 _AUDITED: dict[type[Base], str] = {}
+_UNMODELLED: set[str] = set()  # entity types recorded by ``record`` or SQL, not by a model
 _NAMED_ACTIONS = "audit_named_actions"  # session.info key: object → action of its next update
 
 
@@ -43,9 +44,15 @@ def audit_models(models: dict[type[Base], str]) -> None:
     _AUDITED.update(models)
 
 
+def audit_entity_types(*names: str) -> None:
+    """Events are also recorded under these names, for things no model is written for (an
+    obligation falling overdue)."""
+    _UNMODELLED.update(names)
+
+
 def entity_types() -> set[str]:
     """The entity type names events are recorded under."""
-    return set(_AUDITED.values())
+    return set(_AUDITED.values()) | _UNMODELLED
 
 
 def set_actor(session: AsyncSession | Session, actor: Actor) -> None:

@@ -20,6 +20,8 @@ PAST_TENSE = {
     "return": "returned",
     "reopen": "reopened",
     "revoke": "revoked",
+    "reply": "replied",
+    "overdue": "overdue",  # a time-driven event: obligation.overdue
 }
 _PRESENT = {past: action for action, past in PAST_TENSE.items()}
 _TYPE = re.compile(r"^([a-z][a-z_]{0,63})\.([a-z]{1,32}|\*)$")

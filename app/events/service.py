@@ -129,6 +129,7 @@ LEFT JOIN responsibilities r ON e.entity_type = 'responsibility' AND r.id = e.en
 LEFT JOIN task_progress_updates pu ON e.entity_type = 'progress_update' AND pu.id = e.entity_id
 LEFT JOIN indicator_reports ir ON e.entity_type = 'indicator_report' AND ir.id = e.entity_id
 LEFT JOIN plan_imports pi ON e.entity_type = 'plan_import' AND pi.id = e.entity_id
+LEFT JOIN reminders rm ON e.entity_type = 'reminder' AND rm.id = e.entity_id
 LEFT JOIN audit_events d ON e.action <> 'delete' AND d.entity_type = e.entity_type
     AND d.entity_id = e.entity_id AND d.action = 'delete'
 CROSS JOIN LATERAL (SELECT
@@ -140,18 +141,23 @@ CROSS JOIN LATERAL (SELECT
         WHEN 'progress_update' THEN {_key("task_id", "pu")}
         WHEN 'indicator_report' THEN
             (SELECT x.task_id FROM indicators x WHERE x.id = {_key("indicator_id", "ir")})
+        WHEN 'obligation' THEN (SELECT x.task_id FROM indicators x
+            WHERE x.id = (e.changes #>> '{{indicator_id,1}}')::bigint)
     END AS task_id,
     CASE e.entity_type
         WHEN 'unit' THEN e.entity_id
         WHEN 'indicator_report' THEN {_key("unit_id", "ir")}
         WHEN 'responsibility' THEN {_key("unit_id", "r")}
         WHEN 'progress_update' THEN {_key("unit_id", "pu")}
+        WHEN 'reminder' THEN {_key("unit_id", "rm")}
+        WHEN 'obligation' THEN (e.changes #>> '{{unit_id,1}}')::bigint
     END AS unit_id,
     CASE e.entity_type
         WHEN 'plan' THEN e.entity_id
         WHEN 'task' THEN {_key("plan_id", "t")}
         WHEN 'indicator' THEN {_key("plan_id", "i")}
         WHEN 'plan_import' THEN {_key("plan_id", "pi")}
+        WHEN 'reminder' THEN {_key("plan_id", "rm")}
     END AS plan_id
 ) k
 """
@@ -178,10 +184,12 @@ def _sql(feed: Feed) -> tuple[str, list[Any]]:
             f"= {plan}"
         )
     for scope in feed.scopes:
-        # A unit's reports are its own; another unit's report on a shared task is not its.
+        # A unit's reports, reminders and obligations are its own; another unit's on a shared
+        # task are not.
         unit, tasks = bind(scope.unit_id), bind(list(scope.task_ids))
         where.append(
-            f"COALESCE(CASE WHEN e.entity_type IN ('indicator_report', 'unit') "
+            f"COALESCE(CASE WHEN e.entity_type IN "
+            f"('indicator_report', 'unit', 'reminder', 'obligation') "
             f"THEN k.unit_id = {unit} ELSE k.task_id = ANY({tasks}::bigint[]) END, false)"
         )
     resolve = _RESOLVE if feed.plan_id is not None or feed.scopes else ""

@@ -170,6 +170,17 @@ async def _list(
     return list(rows)
 
 
+async def plan_obligations(
+    session: AsyncSession,
+    *,
+    plan_id: int,
+    as_of: date,
+    known_at: datetime | None = None,
+    status: str | None,
+) -> list[Obligation]:
+    return await _all(session, _PLAN_LIST, plan_id, as_of=as_of, known_at=known_at, status=status)
+
+
 async def unit_obligations(
     session: AsyncSession,
     *,
@@ -178,8 +189,20 @@ async def unit_obligations(
     known_at: datetime | None = None,
     status: str | None,
 ) -> list[Obligation]:
+    return await _all(session, _UNIT_LIST, unit_id, as_of=as_of, known_at=known_at, status=status)
+
+
+async def _all(
+    session: AsyncSession,
+    statements: dict[bool, Any],
+    scope_id: int,
+    *,
+    as_of: date,
+    known_at: datetime | None,
+    status: str | None,
+) -> list[Obligation]:
     rows = await _list(
-        session, _UNIT_LIST, scope_id=unit_id, as_of=as_of, known_at=known_at, status=status
+        session, statements, scope_id=scope_id, as_of=as_of, known_at=known_at, status=status
     )
     return [_obligation(row) for row in rows]
 

@@ -1,5 +1,6 @@
 """Housekeeping every replica may run: forget expired idempotency records and old rate-limit
-windows. Plain deletes by age, so replicas doing it at once get in nobody's way."""
+windows (plain deletes by age, so replicas doing it at once get in nobody's way), and emit the
+time-driven events (each once, whichever replica gets there first: app/obligations/timed.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from datetime import timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app import clock
 from app.idempotency.service import purge_expired
+from app.obligations import timed
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 600
@@ -39,3 +42,9 @@ async def run_forever(
             log.info("housekeeping", extra=removed)
         except Exception:  # the database may be away for a while; the service stays up
             log.exception("housekeeping failed; will retry")
+        try:
+            async with maker.begin() as session:
+                emitted = await timed.emit_overdue(session, as_of=clock.today())
+            log.info("time-driven events", extra={"obligation_overdue": emitted})
+        except Exception:
+            log.exception("time-driven events failed; will retry")

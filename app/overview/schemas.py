@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.reminders.schemas import ReminderRecord
 from app.tasks.schemas import HealthStatus
 
 
@@ -276,6 +277,7 @@ class UnitScorecard(BaseModel):
                             "due_on": "2024-06-30",
                         }
                     ],
+                    "reminders": {"received": 3, "answered": 2, "answered_late": 1},
                 }
             ]
         }
@@ -294,3 +296,4 @@ class UnitScorecard(BaseModel):
     reporting: ReportingRecord
     overdue_reports: list[OverdueReport]
     overdue_milestones: list[OverdueMilestone] = Field(description="Of the tasks it leads.")
+    reminders: ReminderRecord = Field(description="催办次数: reminders received and answered.")

@@ -42,6 +42,7 @@ from app.overview.schemas import (
     UnownedIndicator,
 )
 from app.plans import service as plan_service
+from app.reminders import service as reminder_service
 from app.responsibilities.models import Responsibility
 from app.tasks.health import health_of_tasks, section_items
 from app.tasks.models import ProgressUpdate, Task
@@ -294,6 +295,9 @@ async def unit_scorecard(
             for o in owed_now
         ],
         overdue_milestones=[_overdue_milestone(row) for row in late],
+        reminders=await reminder_service.unit_record(
+            session, unit_id=unit_id, as_of=as_of, known_at=known_at
+        ),
     )
 
 

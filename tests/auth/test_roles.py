@@ -45,6 +45,8 @@ SUPERVISOR_ONLY = [
         # Reporters upload their own reports in bulk; every other resource is 403 (tests/bulk).
         or p == "/api/v1/bulk/{resource}"
         or p.endswith("/progress-updates")
+        # A reporter answers its own unit's reminders (tests/reminders).
+        or p == "/api/v1/reminders/{reminder_id}/reply"
         or (m == "PATCH" and p.startswith(("/api/v1/tasks/", "/api/v1/milestones/")))
     )
 ]

@@ -1,0 +1,10 @@
+"""The reminders' sentences for people (see app/i18n.py)."""
+
+from app.i18n import Catalog
+
+MESSAGE: Catalog = {
+    "default": (
+        "请于{reply_by}前报送以下逾期未报数据（共{count}项），并说明逾期原因。",
+        "Please report the following {count} overdue item(s) by {reply_by} and explain the delay.",
+    ),
+}
