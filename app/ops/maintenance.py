@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import clock
+from app.errors import is_outage
 from app.idempotency.service import purge_expired
 from app.obligations import timed
 
@@ -40,11 +41,20 @@ async def run_forever(
             async with maker.begin() as session:  # commits on leaving
                 removed = await tidy(session, idempotency_retention=idempotency_retention)
             log.info("housekeeping", extra=removed)
-        except Exception:  # the database may be away for a while; the service stays up
-            log.exception("housekeeping failed; will retry")
+        except Exception as exc:  # the database may be away for a while; the service stays up
+            _failed("housekeeping", exc)
         try:
             async with maker.begin() as session:
                 emitted = await timed.emit_overdue(session, as_of=clock.today())
             log.info("time-driven events", extra={"obligation_overdue": emitted})
-        except Exception:
-            log.exception("time-driven events failed; will retry")
+        except Exception as exc:
+            _failed("time-driven events", exc)
+
+
+def _failed(what: str, exc: Exception) -> None:
+    """An outage is one line, as for requests; anything else keeps its traceback."""
+    if is_outage(exc):
+        log.warning(f"{what} skipped: database unreachable; will retry",
+                    extra={"error": exc.__class__.__name__})  # fmt: skip
+    else:
+        log.exception(f"{what} failed; will retry")

@@ -27,6 +27,7 @@ from standardwebhooks import Webhook
 
 from app.audit import service as audit_service
 from app.auth.scope import responsible_task_ids
+from app.errors import is_outage
 from app.events import service as events_service
 from app.events.naming import parse_types
 from app.settings import Settings
@@ -275,9 +276,15 @@ class Dispatcher:
                     await fan_out(self.sessions)
                     busy = await send_due(self.sessions, client, self.limits, self.settings) > 0
                     failing = False
-                except Exception:
+                except Exception as exc:
                     if not failing:  # said once, not every second while the database is away
-                        log.exception("webhook delivery failed; retrying")
+                        if is_outage(exc):  # an outage is one line, as for requests
+                            log.warning(
+                                "webhook delivery paused: database unreachable",
+                                extra={"error": exc.__class__.__name__},
+                            )
+                        else:
+                            log.exception("webhook delivery failed; retrying")
                     failing = True
                 if not busy:
                     with contextlib.suppress(TimeoutError):
