@@ -303,23 +303,6 @@ class TestCreateIndicatorValidation:
         assert await api.count(db) == 0
 
 
-class TestReadIndicator:
-    async def test_missing_is_404(self, client: AsyncClient) -> None:
-        body = assert_problem(await client.get(f"{URL}/{MAX_ID}"), 404, "not_found")
-        assert str(MAX_ID) in body["detail"]
-
-    @pytest.mark.parametrize("bad_id", ["0", str(2**64), "-1", "one"])
-    @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
-    async def test_out_of_range_id_is_422(
-        self, client: AsyncClient, method: str, bad_id: str
-    ) -> None:
-        kwargs: dict[str, Any] = {"json": {"name": "x"}} if method == "PATCH" else {}
-        response = await client.request(
-            method, f"{URL}/{bad_id}", headers={"If-Match": "*"}, **kwargs
-        )
-        assert_problem(response, 422, "validation_failed")
-
-
 class TestListIndicators:
     async def test_shape(self, client: AsyncClient, db: AsyncSession) -> None:
         indicator = await create_indicator(db)

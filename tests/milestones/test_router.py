@@ -120,23 +120,6 @@ class TestCreateMilestoneValidation:
         assert await api.count(db) == 0
 
 
-class TestReadMilestone:
-    async def test_missing_is_404(self, client: AsyncClient) -> None:
-        body = assert_problem(await client.get(f"{URL}/{MAX_ID}"), 404, "not_found")
-        assert str(MAX_ID) in body["detail"]
-
-    @pytest.mark.parametrize("bad_id", ["0", str(2**64), "-1", "1e3"])
-    @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
-    async def test_out_of_range_id_is_422(
-        self, client: AsyncClient, method: str, bad_id: str
-    ) -> None:
-        kwargs: dict[str, Any] = {"json": {"title": "x"}} if method == "PATCH" else {}
-        response = await client.request(
-            method, f"{URL}/{bad_id}", headers={"If-Match": "*"}, **kwargs
-        )
-        assert_problem(response, 422, "validation_failed")
-
-
 class TestListMilestones:
     async def test_shape(self, client: AsyncClient, db: AsyncSession) -> None:
         m = await create_milestone(db, task=await create_task(db))
