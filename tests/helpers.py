@@ -130,3 +130,19 @@ def served_over_http(database_url: str, admin_key: str, **settings: Any) -> Iter
         server.should_exit = True
         thread.join(timeout=30)
         listener.close()
+
+
+async def assert_created(client: AsyncClient, url: str, sent: dict[str, Any]) -> dict[str, Any]:
+    """POST ``sent`` and check what every create promises: 201, a ``Location`` that serves the
+    same record with the same ``ETag``, and every field sent stored as sent. The record."""
+    response = await client.post(url, json=sent)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    assert response.headers["location"] == f"{url}/{body['id']}"
+    assert response.headers["etag"]
+    assert {k: body[k] for k in sent} == sent
+    got = await client.get(response.headers["location"])
+    assert got.status_code == 200
+    assert got.json() == body
+    assert got.headers["etag"] == response.headers["etag"]
+    return body

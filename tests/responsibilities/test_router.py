@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.responsibilities.models import Responsibility
 from app.tasks.models import Task
 from tests.factories import create_plan, create_responsibility, create_task, create_unit
-from tests.helpers import MAX_ID, Collection, assert_problem
+from tests.helpers import MAX_ID, Collection, assert_created, assert_problem
 
 api = Collection("/api/v1/responsibilities", Responsibility)
 URL = api.url
@@ -27,27 +27,12 @@ async def pair(db: AsyncSession) -> tuple[int, int]:
 
 
 class TestCreateResponsibility:
-    async def test_returns_201_with_location_and_etag(
+    async def test_created_with_location_and_etag(
         self, client: AsyncClient, pair: tuple[int, int]
     ) -> None:
         task_id, unit_id = pair
         sent = {"task_id": task_id, "unit_id": unit_id, "role": "participant"}
-        response = await client.post(URL, json=sent)
-        assert response.status_code == 201, response.text
-        body = response.json()
-        assert response.headers["location"] == f"{URL}/{body['id']}"
-        assert response.headers["etag"]
-        assert {k: body[k] for k in sent} == sent
-
-    async def test_location_serves_the_same_record(
-        self, client: AsyncClient, pair: tuple[int, int]
-    ) -> None:
-        task_id, unit_id = pair
-        created = await client.post(URL, json={"task_id": task_id, "unit_id": unit_id})
-        got = await client.get(created.headers["location"])
-        assert got.status_code == 200
-        assert got.json() == created.json()
-        assert got.headers["etag"] == created.headers["etag"]
+        await assert_created(client, URL, sent)
 
     async def test_role_defaults_to_lead(
         self, client: AsyncClient, db: AsyncSession, pair: tuple[int, int]

@@ -22,7 +22,7 @@ from tests.factories import (
     create_task,
     create_unit,
 )
-from tests.helpers import MAX_ID, Collection, assert_problem
+from tests.helpers import MAX_ID, Collection, assert_created, assert_problem
 
 api = Collection("/api/v1/tasks", Task)
 URL = api.url
@@ -44,29 +44,12 @@ def valid_body(plan_id: int, /, **overrides: Any) -> dict[str, Any]:
 
 
 class TestCreateTask:
-    async def test_returns_201_with_location_and_etag(
+    async def test_created_with_location_and_etag(
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
-        plan = await create_plan(db)
-        response = await client.post(URL, json=valid_body(plan.id))
-        assert response.status_code == 201, response.text
-        body = response.json()
-        assert response.headers["location"] == f"{URL}/{body['id']}"
-        assert response.headers["etag"]
-        sent = valid_body(plan.id)
-        assert {k: body[k] for k in sent} == sent
+        body = await assert_created(client, URL, valid_body((await create_plan(db)).id))
         assert body["parent_id"] is None
         assert body["related_task_ids"] == []
-
-    async def test_location_serves_the_same_record(
-        self, client: AsyncClient, db: AsyncSession
-    ) -> None:
-        plan = await create_plan(db)
-        created = await client.post(URL, json=valid_body(plan.id))
-        got = await client.get(created.headers["location"])
-        assert got.status_code == 200
-        assert got.json() == created.json()
-        assert got.headers["etag"] == created.headers["etag"]
 
     async def test_under_a_parent_of_the_same_plan(
         self, client: AsyncClient, db: AsyncSession
