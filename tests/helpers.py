@@ -23,6 +23,16 @@ from app.types import MAX_ID
 __all__ = ["MAX_ID", "PROBLEM", "ClientAs", "Collection", "assert_problem", "bearer"]
 
 PROBLEM = "application/problem+json"
+# The resources with plain list/get/create/change/delete routes, as their paths name them.
+RESOURCES = (
+    "units",
+    "plans",
+    "tasks",
+    "responsibilities",
+    "milestones",
+    "indicators",
+    "indicator-reports",
+)
 # The `client_as` fixture: `async with client_as("reporter", unit=unit) as reporter: ...`
 ClientAs = Callable[..., AbstractAsyncContextManager[AsyncClient]]
 

@@ -7,17 +7,7 @@ import pytest
 from httpx import AsyncClient
 
 from app.types import MAX_ID
-from tests.helpers import assert_problem
-
-RESOURCES = [
-    "units",
-    "plans",
-    "tasks",
-    "responsibilities",
-    "milestones",
-    "indicators",
-    "indicator-reports",
-]
+from tests.helpers import RESOURCES, assert_problem
 
 
 @pytest.mark.parametrize("resource", RESOURCES)

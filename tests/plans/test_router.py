@@ -172,28 +172,6 @@ class TestListPlans:
 
 
 class TestPagePlans:
-    async def test_following_cursors_visits_each_once(
-        self, client: AsyncClient, db: AsyncSession
-    ) -> None:
-        created = [(await create_plan(db)).id for _ in range(5)]
-        seen: list[int] = []
-        pages = 0
-        params: dict[str, Any] = {"limit": 2}
-        while True:
-            response = await client.get(URL, params=params)
-            assert response.status_code == 200, response.text
-            body = response.json()
-            pages += 1
-            assert len(body["items"]) <= 2
-            seen += [item["id"] for item in body["items"]]
-            if body["next_cursor"] is None:
-                break
-            params["cursor"] = body["next_cursor"]
-            assert pages < 10
-        assert sorted(seen) == sorted(created)
-        assert len(seen) == len(set(seen))
-        assert pages == 3
-
     async def test_last_full_page_ends_the_walk(
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
@@ -225,11 +203,6 @@ class TestPagePlans:
         body = (await client.get(URL)).json()
         assert len(body["items"]) == 50
         assert body["next_cursor"] is not None
-
-    @pytest.mark.parametrize("cursor", ["garbage", "!!!", "a", "x" * 300])
-    async def test_garbage_cursor_is_422(self, client: AsyncClient, cursor: str) -> None:
-        body = assert_problem(await client.get(URL, params={"cursor": cursor}), 422)
-        assert "cursor" in body["detail"]
 
 
 class TestUpdatePlan:
