@@ -95,7 +95,7 @@ async def get_webhook_endpoint(
     "/{endpoint_id}",
     summary="Change, disable or enable a webhook endpoint",
     response_model=WebhookEndpointRead,
-    responses=problems(403, 404, 412),
+    responses=problems(400, 403, 404, 412),
     description="`enabled: false` holds deliveries back (they wait, in order); `true` resumes "
     "them and clears the reason the service disabled it for.",
 )
