@@ -103,10 +103,11 @@ async def fan_out_endpoint(session: AsyncSession, endpoint_id: int) -> int:
         return 0
     feed = await _feed_of(session, endpoint)
     page = await events_service.read_page(session, feed=feed)
-    for event in page.events:
-        await webhook_service.enqueue(
-            session, endpoint_id=endpoint.id, event_type=event["type"], data=_json(event)
-        )
+    await webhook_service.enqueue_all(
+        session,
+        endpoint_id=endpoint.id,
+        events=[(event["type"], _json(event)) for event in page.events],
+    )
     endpoint.feed_cursor = page.next_cursor
     await session.flush()
     return len(page.events)

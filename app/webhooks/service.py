@@ -191,18 +191,31 @@ async def retry_delivery(
     return delivery
 
 
-async def enqueue(
-    session: AsyncSession, *, endpoint_id: int, event_type: str, data: dict[str, Any]
-) -> WebhookDelivery:
-    """A delivery of ``data`` to the endpoint, after every one already queued for it."""
-    delivery = WebhookDelivery(
+def _delivery(endpoint_id: int, event_type: str, data: dict[str, Any]) -> WebhookDelivery:
+    return WebhookDelivery(
         endpoint_id=endpoint_id,
         event_type=event_type,
         payload={"type": event_type, "timestamp": datetime.now(UTC).isoformat(), "data": data},
     )
+
+
+async def enqueue(
+    session: AsyncSession, *, endpoint_id: int, event_type: str, data: dict[str, Any]
+) -> WebhookDelivery:
+    """A delivery of ``data`` to the endpoint, after every one already queued for it."""
+    delivery = _delivery(endpoint_id, event_type, data)
     session.add(delivery)
     await session.flush()
     return delivery
+
+
+async def enqueue_all(
+    session: AsyncSession, *, endpoint_id: int, events: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """Deliveries of a page of events, in their order, written in one flush (one batched
+    INSERT rather than a round trip per event)."""
+    session.add_all([_delivery(endpoint_id, event_type, data) for event_type, data in events])
+    await session.flush()
 
 
 async def send_test(session: AsyncSession, *, endpoint_id: int) -> WebhookDelivery:
