@@ -54,4 +54,7 @@ audit_models(
         Unit: "unit",
     }
 )
-audit_entity_types("obligation")  # time-driven events (app/obligations/timed.py)
+audit_entity_types(
+    "obligation",  # time-driven events (app/obligations/timed.py)
+    "bulk_upload",  # an upload's bulk_upload.completed (app/bulk/service.py)
+)

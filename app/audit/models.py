@@ -35,6 +35,12 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_events_entity", "entity_type", "entity_id"),
         Index("ix_audit_events_xid", "xid", "id"),
+        # A transaction's bulk_upload.completed, found without scanning the upload's events.
+        Index(
+            "ix_audit_events_bulk_upload",
+            "xid",
+            postgresql_where=text("entity_type = 'bulk_upload'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)

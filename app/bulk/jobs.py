@@ -165,6 +165,7 @@ async def run_job(
                 actor=actor,
                 max_rows=max_rows,
                 progress=progress,
+                job_id=job_id,
             )
             # The result is stored with the writes: both commit or neither.
             await session.execute(

@@ -29,6 +29,7 @@ from app.auth.service import Principal
 from app.bulk import parsing
 from app.bulk.spec import Column, FieldError, Spec, stage_columns
 from app.errors import AppError, Forbidden, InvalidInput
+from app.events.naming import BULK_UPLOAD
 
 Mode = Literal["upsert", "create", "update"]
 BATCH = 5000
@@ -144,8 +145,12 @@ async def upload(
     actor: Principal,
     max_rows: int,
     progress: Progress | None = None,
+    job_id: int | None = None,
 ) -> Outcome:
-    """Check every row of the upload and write the valid ones (all or none when atomic)."""
+    """Check every row of the upload and write the valid ones (all or none when atomic).
+
+    An upload that wrote something also appends one ``bulk_upload.completed`` event, last in
+    its transaction: webhooks announce the upload with it instead of a call per record."""
     scope_unit = check_may_upload(spec, actor)
     fmt, charset = read_format(content_type)
     try:
@@ -218,8 +223,41 @@ async def upload(
     outcome.created, outcome.updated, outcome.unchanged = counts
     if not options.dry_run:
         await _write(session, spec, rows, actor)
+        if outcome.created or outcome.updated:
+            await _announce(session, spec, options, outcome, job_id=job_id, unit_id=scope_unit)
     await session.execute(text(f"DROP TABLE IF EXISTS {rows}, {stage}"))
     return outcome
+
+
+async def _announce(
+    session: AsyncSession,
+    spec: Spec,
+    options: Options,
+    outcome: Outcome,
+    *,
+    job_id: int | None,
+    unit_id: int | None,
+) -> None:
+    """The upload's own event (``bulk_upload.completed``): what it wrote, in counts; the job's
+    id when it ran as one, the reporter's unit when a reporter sent it."""
+    summary = {
+        "resource": spec.resource,
+        "mode": options.mode,
+        "total": outcome.total,
+        "created": outcome.created,
+        "updated": outcome.updated,
+        "unchanged": outcome.unchanged,
+        "failed": outcome.failed,
+        "job_id": job_id,
+        "unit_id": unit_id,
+    }
+    await audit_service.record(
+        session,
+        action="complete",
+        entity_type=BULK_UPLOAD,
+        entity_id=job_id,
+        changes={key: [None, value] for key, value in summary.items() if value is not None},
+    )
 
 
 def _check_header(spec: Spec, header: list[str]) -> None:

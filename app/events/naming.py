@@ -22,7 +22,12 @@ PAST_TENSE = {
     "revoke": "revoked",
     "reply": "replied",
     "overdue": "overdue",  # a time-driven event: obligation.overdue
+    "complete": "completed",  # bulk_upload.completed
 }
+# A bulk upload's own event, appended last in its transaction: webhooks announce the upload
+# with it rather than with a call per record (app/webhooks/delivery.py).
+BULK_UPLOAD = "bulk_upload"
+BULK_COMPLETED = "bulk_upload.completed"
 _PRESENT = {past: action for action, past in PAST_TENSE.items()}
 _TYPE = re.compile(r"^([a-z][a-z_]{0,63})\.([a-z]{1,32}|\*)$")
 MAX_TYPES = 20

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -61,10 +61,15 @@ class FeedPage:
     events: list[dict[str, Any]]
     after: tuple[int, int]  # where the next read starts
     pending: bool  # committed events exist that wait on an older transaction
+    xids: list[int] = field(default_factory=list)  # each event's transaction, in step
 
     @property
     def next_cursor(self) -> str:
-        return encode_key_cursor(self.after)
+        return encode_after(self.after)
+
+
+def encode_after(after: tuple[int, int]) -> str:
+    return encode_key_cursor(after)
 
 
 def decode_after(cursor: str | None) -> tuple[int, int]:
@@ -151,6 +156,7 @@ CROSS JOIN LATERAL (SELECT
         WHEN 'progress_update' THEN {_key("unit_id", "pu")}
         WHEN 'reminder' THEN {_key("unit_id", "rm")}
         WHEN 'obligation' THEN (e.changes #>> '{{unit_id,1}}')::bigint
+        WHEN 'bulk_upload' THEN (e.changes #>> '{{unit_id,1}}')::bigint
     END AS unit_id,
     CASE e.entity_type
         WHEN 'plan' THEN e.entity_id
@@ -189,7 +195,7 @@ def _sql(feed: Feed) -> tuple[str, list[Any]]:
         unit, tasks = bind(scope.unit_id), bind(list(scope.task_ids))
         where.append(
             f"COALESCE(CASE WHEN e.entity_type IN "
-            f"('indicator_report', 'unit', 'reminder', 'obligation') "
+            f"('indicator_report', 'unit', 'reminder', 'obligation', 'bulk_upload') "
             f"THEN k.unit_id = {unit} ELSE k.task_id = ANY({tasks}::bigint[]) END, false)"
         )
     resolve = _RESOLVE if feed.plan_id is not None or feed.scopes else ""
@@ -213,7 +219,8 @@ ORDER BY page.xid, page.id
     return sql, params
 
 
-def _event(row: Any) -> dict[str, Any]:
+def event_of(row: Any) -> dict[str, Any]:
+    """An ``audit_events`` row as the feed shows it."""
     changes = row["changes"]
     return {
         "id": row["id"],
@@ -237,9 +244,10 @@ async def read_page(session: AsyncSession, *, feed: Feed) -> FeedPage:
     found = [row for row in rows if row["id"] is not None]
     if len(found) > feed.limit:
         found = found[: feed.limit]
-        return FeedPage([_event(r) for r in found], (found[-1]["xid"], found[-1]["id"]), pending)
-    # The end: everything below xmin has been looked at.
-    return FeedPage([_event(r) for r in found], max(feed.after, (xmin, 0)), pending)
+        after = (found[-1]["xid"], found[-1]["id"])
+    else:  # the end: everything below xmin has been looked at
+        after = max(feed.after, (xmin, 0))
+    return FeedPage([event_of(r) for r in found], after, pending, [r["xid"] for r in found])
 
 
 async def list_events(

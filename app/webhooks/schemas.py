@@ -25,8 +25,9 @@ EventTypes = Annotated[
     Field(
         max_length=MAX_TYPES,
         description="Event types to receive (`indicator_report.approved`, `task.*`); empty: "
-        "every event. Bulk uploads reach an endpoint as one `bulk_upload.completed` unless it "
-        "names the record types here.",
+        "every event. A bulk upload reaches an endpoint as one `bulk_upload.completed` unless it "
+        "names the record types here; then it gets those records in `events.batch` messages of "
+        "up to 500.",
     ),
 ]
 

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import orjson
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
@@ -160,6 +161,26 @@ class TestEvents:
         assert {e["type"] for e in events} == {"task.created", "milestone.created"}
         events, _ = await read_all(api, type="plan.created,milestone.*")
         assert {e["type"] for e in events} == {"plan.created", "milestone.created"}
+
+    async def test_a_bulk_upload_is_every_record_then_one_completed_event(
+        self, api: AsyncClient
+    ) -> None:
+        _, start = await read_all(api)
+        body = b"\n".join(
+            orjson.dumps({"code": f"B{n:03d}", "name": f"单位{n}"}) for n in range(30)
+        )
+        response = await api.post(
+            "/api/v1/bulk/units", content=body, headers={"Content-Type": "application/x-ndjson"}
+        )
+        assert response.status_code == 200, response.text
+        events, _ = await read_all(api, after=start, until=lambda events: len(events) == 31)
+        assert units_named(events) == [f"B{n:03d}" for n in range(30)]
+        last = events[-1]
+        assert last["type"] == "bulk_upload.completed"
+        assert last["changes"]["resource"] == [None, "units"]
+        assert last["changes"]["created"] == [None, 30]
+        only, _ = await read_all(api, after=start, type="bulk_upload.completed")
+        assert [e["id"] for e in only] == [last["id"]]
 
 
 class TestScope:
