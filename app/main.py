@@ -131,7 +131,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.event_listener = listener
     dispatcher = None
     if settings.webhook_worker:
-        dispatcher = Dispatcher(sessions=app.state.sessionmaker, settings=settings)
+        dispatcher = Dispatcher(
+            sessions=app.state.sessionmaker, settings=settings, listener=listener
+        )
         await dispatcher.start()
     log.info("luoshi ready", extra={"version": __version__})
     try:

@@ -72,7 +72,9 @@ class Settings(BaseSettings):
     webhook_secret_overlap_hours: float = Field(default=24.0, ge=0, le=24 * 30)
     # An endpoint whose deliveries keep failing this long is disabled.
     webhook_disable_after_hours: float = Field(default=72.0, gt=0, le=24 * 90)
-    webhook_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # The sender wakes on the change feed's NOTIFY; this is how often it looks regardless, for
+    # retries falling due and events that waited on an older transaction.
+    webhook_poll_seconds: float = Field(default=5.0, gt=0, le=60)
 
     @field_validator("timezone")
     @classmethod

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import random
+from asyncio import FIRST_COMPLETED
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,7 +30,9 @@ from app.audit import service as audit_service
 from app.auth.scope import responsible_task_ids
 from app.errors import is_outage
 from app.events import service as events_service
-from app.events.naming import parse_types
+from app.events.listener import POLL_SECONDS, EventListener
+from app.events.naming import BULK_COMPLETED, parse_types
+from app.events.service import PENDING_POLL_SECONDS
 from app.settings import Settings
 from app.webhooks import outbound
 from app.webhooks import service as webhook_service
@@ -71,11 +74,11 @@ def limits_of(settings: Settings) -> outbound.Limits:
 
 
 async def _feed_of(session: AsyncSession, endpoint: WebhookEndpoint) -> events_service.Feed:
-    types = [t for t in endpoint.event_types if t != webhook_service.BULK_COMPLETED]
     scopes: tuple[events_service.UnitScope, ...] = ()
     if endpoint.unit_id is not None:
         tasks = await responsible_task_ids(session, endpoint.unit_id)
         scopes = (events_service.UnitScope(endpoint.unit_id, tuple(sorted(tasks))),)
+    types = endpoint.event_types
     return events_service.Feed(
         after=events_service.decode_after(endpoint.feed_cursor),
         limit=FANOUT_PAGE,
@@ -90,8 +93,69 @@ def _json(value: Any) -> Any:
     return orjson.loads(orjson.dumps(value))
 
 
-async def fan_out_endpoint(session: AsyncSession, endpoint_id: int) -> int:
-    """Queue the endpoint's next page of events; how many were read (0: caught up)."""
+# The bulk_upload.completed event of each of these transactions that was a bulk upload (a
+# partial index holds only those events, so a 100,000-row upload is not scanned per page).
+# The literal (not a bind) lets the planner use that partial index.
+_BULK_MARKERS = text("""
+SELECT id, xid, occurred_at, actor_key_id, actor_name, action, entity_type, entity_id, changes,
+    request_id
+FROM audit_events
+WHERE entity_type = 'bulk_upload' AND xid = ANY(CAST(CAST(:xids AS text[]) AS xid8[]))
+""")
+
+
+async def _bulk_markers(session: AsyncSession, xids: set[int]) -> dict[int, Any]:
+    if not xids:
+        return {}
+    rows = await session.execute(_BULK_MARKERS, {"xids": [str(x) for x in sorted(xids)]})
+    return {int(row.xid): row._mapping for row in rows}
+
+
+def messages_of(
+    page: events_service.FeedPage,
+    markers: dict[int, Any],
+    *,
+    after: tuple[int, int],
+    explicit: bool,
+) -> tuple[list[tuple[str, dict[str, Any]]], tuple[int, int]]:
+    """What a page of the feed becomes for one endpoint, and where its next read starts.
+
+    Events of a bulk upload's transaction (one that has a ``bulk_upload.completed``) are not a
+    call each. An endpoint that names event types gets the ones it named in ``events.batch``
+    messages, a page at a time. Any other endpoint gets the upload's ``bulk_upload.completed``
+    once, the first time an event of the upload reaches it, and skips the rest of the upload:
+    its cursor jumps to that event, the last of its transaction.
+    """
+    messages: list[tuple[str, dict[str, Any]]] = []
+    batch: list[dict[str, Any]] | None = None
+    batch_xid = None
+    announced = {after[0]} if after[1] > 0 else set()  # a page began inside it: said already
+    skip_to = after
+    for event, xid in zip(page.events, page.xids, strict=True):
+        marker = markers.get(xid)
+        if marker is None:
+            messages.append((event["type"], event))
+        elif explicit and event["id"] == marker["id"]:  # it asked for the upload's own event
+            messages.append((BULK_COMPLETED, event))
+        elif not explicit:
+            if xid not in announced:
+                announced.add(xid)
+                messages.append((BULK_COMPLETED, events_service.event_of(marker)))
+            skip_to = max(skip_to, (xid, marker["id"]))
+        else:
+            if batch is None or batch_xid != xid:
+                batch, batch_xid = [], xid
+                messages.append((webhook_service.BATCH_EVENT, {"events": batch}))
+            batch.append(event)
+    for _, data in messages:
+        if "events" in data:
+            data["count"] = len(data["events"])
+    return messages, max(page.after, skip_to)
+
+
+async def fan_out_endpoint(session: AsyncSession, endpoint_id: int) -> tuple[int, bool]:
+    """Queue the endpoint's next page of events. How many were read (0: caught up), and whether
+    committed events wait on an older transaction (the next look should come soon)."""
     endpoint = (
         await session.execute(
             select(WebhookEndpoint)
@@ -100,32 +164,37 @@ async def fan_out_endpoint(session: AsyncSession, endpoint_id: int) -> int:
         )
     ).scalar_one_or_none()
     if endpoint is None:
-        return 0
+        return 0, False
     feed = await _feed_of(session, endpoint)
     page = await events_service.read_page(session, feed=feed)
+    markers = await _bulk_markers(session, set(page.xids))
+    messages, after = messages_of(
+        page, markers, after=feed.after, explicit=bool(endpoint.event_types)
+    )
     await webhook_service.enqueue_all(
         session,
         endpoint_id=endpoint.id,
-        events=[(event["type"], _json(event)) for event in page.events],
+        events=[(event_type, _json(data)) for event_type, data in messages],
     )
-    endpoint.feed_cursor = page.next_cursor
+    endpoint.feed_cursor = events_service.encode_after(after)
     await session.flush()
-    return len(page.events)
+    return len(page.events), page.pending
 
 
-async def fan_out(sessions: async_sessionmaker[AsyncSession]) -> int:
-    """Queue what committed since the last fan-out, for every enabled endpoint."""
+async def fan_out(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    """Queue what committed since the last fan-out, for every enabled endpoint; whether some
+    committed events wait on an older transaction."""
     async with sessions() as session:
         ids = list(await session.scalars(select(WebhookEndpoint.id).where(WebhookEndpoint.enabled)))
-    queued = 0
+    waiting = False
     for endpoint_id in ids:
         while True:
             async with sessions.begin() as session:
-                read = await fan_out_endpoint(session, endpoint_id)
-            queued += read
+                read, pending = await fan_out_endpoint(session, endpoint_id)
             if read < FANOUT_PAGE:
+                waiting = waiting or pending
                 break
-    return queued
+    return waiting
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,9 +327,16 @@ async def send_due(
 class Dispatcher:
     """Fans out and sends in the background of `luoshi serve`; any number of replicas may."""
 
-    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        listener: EventListener | None = None,
+    ) -> None:
         self.sessions = sessions
         self.settings = settings
+        self.listener = listener
         self.limits = limits_of(settings)
         self.stopping = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
@@ -270,11 +346,13 @@ class Dispatcher:
 
     async def _run(self) -> None:
         failing = False
+        soon = PENDING_POLL_SECONDS
         async with outbound.make_client(self.limits) as client:
             while not self.stopping.is_set():
-                busy = False
+                busy, waiting = False, False
+                since = self.listener.generation if self.listener is not None else 0
                 try:
-                    await fan_out(self.sessions)
+                    waiting = await fan_out(self.sessions)
                     busy = await send_due(self.sessions, client, self.limits, self.settings) > 0
                     failing = False
                 except Exception as exc:
@@ -287,11 +365,23 @@ class Dispatcher:
                         else:
                             log.exception("webhook delivery failed; retrying")
                     failing = True
+                # Events held back by an older transaction become final without a NOTIFY of
+                # their own: look again soon, less often the longer it takes.
+                soon = min(soon * 2, POLL_SECONDS) if waiting else PENDING_POLL_SECONDS
                 if not busy:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(
-                            self.stopping.wait(), self.settings.webhook_poll_seconds
-                        )
+                    await self._idle(since, soon if waiting else None)
+
+    async def _idle(self, since: int, seconds: float | None) -> None:
+        """Until something commits (the change feed's NOTIFY, when listening), a retry may be
+        due (``webhook_poll_seconds`` pass, or ``seconds``), or the dispatcher stops."""
+        most = self.settings.webhook_poll_seconds
+        seconds = most if seconds is None else min(seconds, most)
+        waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(self.stopping.wait())]
+        if self.listener is not None:
+            waits.append(asyncio.ensure_future(self.listener.wait(since, seconds)))
+        _, pending = await asyncio.wait(waits, timeout=seconds, return_when=FIRST_COMPLETED)
+        for waiting in pending:
+            waiting.cancel()
 
     async def stop(self, grace: float = 20) -> None:
         """Let attempts under way finish (their outcome is stored), then stop."""

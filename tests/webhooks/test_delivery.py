@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import text
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from app.webhooks import delivery
@@ -113,6 +114,17 @@ class TestSignedDelivery:
         assert verified(endpoint["secret"], request)["type"] == "webhook.test"
         await asyncio.sleep(0.3)
         assert len(hook.requests) == 1
+
+    async def test_the_sender_wakes_when_a_change_commits_not_on_its_next_poll(
+        self, own_database: str, hook: Receiver
+    ) -> None:
+        slow = {**FAST, "webhook_poll_seconds": 60}
+        async with served_app(own_database, ADMIN, **slow) as (_, client):
+            endpoint = await register(client, hook.url, event_types=["unit.created"])
+            await asyncio.sleep(0.5)  # the sender has looked and gone idle for a minute
+            await create_unit(client, "W1")
+            (request,) = await received(hook, 1)  # within 15 s, long before the minute
+        assert verified(endpoint["secret"], request)["type"] == "unit.created"
 
 
 class TestRetries:
@@ -236,3 +248,143 @@ class TestNothingIsLost:
             requests = await received(hook, 2)
         types = [verified(endpoint["secret"], r)["type"] for r in requests]
         assert sorted(types) == ["unit.created", "webhook.test"]
+
+
+class TestBulkUploads:
+    """A bulk upload is one call to a receiver that did not ask for its records, and a few
+    batches to one that did — not a call per row."""
+
+    ROWS = 1_200  # over two fan-out pages
+
+    async def upload_units(self, client: AsyncClient) -> dict[str, Any]:
+        body = b"\n".join(
+            orjson.dumps({"code": f"U{n:05d}", "name": f"单位{n}"}) for n in range(self.ROWS)
+        )
+        response = await client.post(
+            "/api/v1/bulk/units",
+            content=body,
+            headers={"Content-Type": "application/x-ndjson"},
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    async def test_each_endpoint_hears_of_an_upload_as_it_subscribed(
+        self, client: AsyncClient, hook: Receiver
+    ) -> None:
+        every = await register(client, hook.url + "/every")
+        units = await register(client, hook.url + "/units", event_types=["unit.*"])
+        both = await register(
+            client, hook.url + "/both", event_types=["unit.created", "bulk_upload.completed"]
+        )
+        await self.upload_units(client)
+        after = await create_unit(client, "AFTER")
+        # every: 1 + 1; units: 3 batches + 1; both: 3 batches + the upload + 1
+        await received(hook, 2 + 4 + 5)
+        await asyncio.sleep(0.3)  # nothing more comes
+        got: dict[str, list[dict[str, Any]]] = {}
+        for request in hook.requests:
+            got.setdefault(request.path, []).append(request)
+        secrets = {"/hooks/every": every, "/hooks/units": units, "/hooks/both": both}
+        payloads = {
+            path: [verified(secrets[path]["secret"], r) for r in requests]
+            for path, requests in got.items()
+        }
+
+        announced, created = payloads["/hooks/every"]
+        assert announced["type"] == "bulk_upload.completed"
+        counts = {k: v[1] for k, v in announced["data"]["changes"].items()}
+        assert counts | {"created": self.ROWS, "updated": 0, "resource": "units"} == counts
+        assert created["type"] == "unit.created"
+        assert created["data"]["entity"]["id"] == after
+
+        *batches, last = payloads["/hooks/units"]
+        assert [b["type"] for b in batches] == ["events.batch"] * 3
+        rows = [e for b in batches for e in b["data"]["events"]]
+        assert [b["data"]["count"] for b in batches] == [len(b["data"]["events"]) for b in batches]
+        assert len(rows) == self.ROWS
+        assert {e["type"] for e in rows} == {"unit.created"}
+        assert len({e["entity"]["id"] for e in rows}) == self.ROWS
+        assert last["data"]["entity"]["id"] == after
+
+        types = [p["type"] for p in payloads["/hooks/both"]]
+        assert types == ["events.batch"] * 3 + ["bulk_upload.completed", "unit.created"]
+
+    async def test_an_upload_that_writes_nothing_is_not_announced(
+        self, client: AsyncClient, hook: Receiver
+    ) -> None:
+        await self.upload_units(client)
+        endpoint = await register(client, hook.url)
+        again = await self.upload_units(client)  # the same rows: all unchanged
+        assert again["unchanged"] == self.ROWS
+        await client.post(f"{HOOKS}/{endpoint['id']}/test")
+        (request,) = await received(hook, 1)
+        assert verified(endpoint["secret"], request)["type"] == "webhook.test"
+
+
+class TestSenders:
+    """What a dead sender, a receiver failing for days and a second replica do to delivery."""
+
+    async def test_a_delivery_leased_by_a_sender_that_died_goes_out_when_the_lease_ends(
+        self, own_database: str, hook: Receiver
+    ) -> None:
+        async with served_app(own_database, ADMIN, **FAST, webhook_worker=False) as (app, client):
+            endpoint = await register(client, hook.url, event_types=["unit.created"])
+            await create_unit(client, "L1")
+            sessions = app.state.sessionmaker
+            for _ in range(100):  # the event may wait on another database's transaction
+                await delivery.fan_out(sessions)
+                if await deliveries(client, endpoint["id"]):
+                    break
+                await asyncio.sleep(0.05)
+            (claimed,) = await delivery.claim(sessions, 10)  # then the sender dies
+            async with sessions.begin() as session:
+                await session.execute(
+                    text("UPDATE webhook_deliveries SET lease_until = now() + interval '1 hour'")
+                )
+        async with served_app(own_database, ADMIN, **FAST) as (app, client):
+            await asyncio.sleep(0.5)
+            assert hook.requests == []  # leased: nobody else sends it
+            async with app.state.sessionmaker.begin() as session:
+                await session.execute(
+                    text("UPDATE webhook_deliveries SET lease_until = now() - interval '1 second'")
+                )
+            (request,) = await received(hook, 1)
+            (item,) = await settled(client, endpoint["id"], 1)
+        assert request.headers["webhook-id"] == f"msg_{claimed.id}"
+        assert (item["status"], item["attempts"]) == ("succeeded", 2)
+
+    async def test_an_endpoint_failing_for_days_is_disabled_with_the_reason(
+        self, own_database: str, hook: Receiver
+    ) -> None:
+        hook.reply = lambda n, r: (500, {}, b"", 0.0)
+        async with served_app(own_database, ADMIN, **FAST) as (app, client):
+            endpoint = await register(client, hook.url)
+            async with app.state.sessionmaker.begin() as session:
+                await session.execute(
+                    text("UPDATE webhook_endpoints SET failing_since = now() - interval '73 hours'")
+                )
+            await client.post(f"{HOOKS}/{endpoint['id']}/test")
+            await received(hook, 1)
+            for _ in range(100):
+                shown = (await client.get(f"{HOOKS}/{endpoint['id']}")).json()
+                if not shown["enabled"]:
+                    break
+                await asyncio.sleep(0.05)
+        assert shown["enabled"] is False
+        assert "failing since" in shown["disabled_reason"]
+        assert len(hook.requests) == 1  # a disabled endpoint is not tried again
+
+    async def test_two_replicas_send_each_delivery_once_and_in_order(
+        self, own_database: str, hook: Receiver
+    ) -> None:
+        async with (
+            served_app(own_database, ADMIN, **FAST) as (_, client),
+            served_app(own_database, ADMIN, **FAST),
+        ):
+            endpoint = await register(client, hook.url, event_types=["unit.created"])
+            created = [await create_unit(client, f"P{n}") for n in range(12)]
+            requests = await received(hook, len(created))
+            await asyncio.sleep(0.5)  # nothing more comes
+        ids = [verified(endpoint["secret"], r)["data"]["entity"]["id"] for r in hook.requests]
+        assert ids == created
+        assert len({r.headers["webhook-id"] for r in requests}) == len(created)
