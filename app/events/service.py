@@ -208,7 +208,7 @@ SELECT s.xmin, page.*,
     ) AS pending
 FROM s LEFT JOIN LATERAL (
     SELECT e.id, e.xid, e.occurred_at, e.actor_key_id, e.actor_name, e.action,
-        e.entity_type, e.entity_id, e.changes, e.request_id
+        e.entity_type, e.entity_id, e.changes::text AS changes, e.request_id
     FROM audit_events e {resolve}
     WHERE e.xid < s.xmin AND (e.xid, e.id) > ($1::xid8, $2::bigint){filters}
     ORDER BY e.xid, e.id
@@ -220,7 +220,8 @@ ORDER BY page.xid, page.id
 
 
 def event_of(row: Any) -> dict[str, Any]:
-    """An ``audit_events`` row as the feed shows it."""
+    """An ``audit_events`` row as the feed shows it. ``changes`` read as text stays the JSON the
+    database wrote (an ``orjson.Fragment``): never parsed, only copied into the answer."""
     changes = row["changes"]
     return {
         "id": row["id"],
@@ -228,7 +229,7 @@ def event_of(row: Any) -> dict[str, Any]:
         "occurred_at": row["occurred_at"],
         "actor": {"key_id": row["actor_key_id"], "name": row["actor_name"]},
         "entity": {"type": row["entity_type"], "id": row["entity_id"]},
-        "changes": orjson.loads(changes) if isinstance(changes, str | bytes) else changes,
+        "changes": orjson.Fragment(changes) if isinstance(changes, str | bytes) else changes,
         "request_id": row["request_id"],
     }
 

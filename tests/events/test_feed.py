@@ -15,6 +15,7 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from app.auth import service as auth_service
+from app.events.schemas import EventPage
 from app.settings import async_database_url
 from tests.factories import (
     create_indicator,
@@ -147,6 +148,16 @@ class TestEvents:
         assert first["changes"]["name"] == [None, "省科技馆"]
         assert update["changes"] == {"name": ["省科技馆", "河南省科技馆"]}
         assert first["request_id"]
+
+    async def test_a_page_is_the_documented_shape(self, api: AsyncClient) -> None:
+        """The feed serializes its pages without validating them again: hold it to the model
+        generated clients are built from."""
+        await api.post("/api/v1/units", json={"code": "DOC-1", "name": "甲", "kind": "department"})
+        events, _ = await read_all(api, until=lambda events: bool(events))
+        response = await api.get("/api/v1/events", params={"limit": 500})
+        page = EventPage.model_validate_json(response.content)
+        assert len(page.items) == len(events)
+        assert response.json()["items"][0]["occurred_at"].endswith("Z")
 
     async def test_type_filters_take_several_values_and_prefixes(
         self, api: AsyncClient, writer: AsyncEngine
