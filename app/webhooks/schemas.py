@@ -4,6 +4,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, ConfigDict, Field
 
 from app.events.naming import MAX_TYPES
+from app.events.schemas import EventRead
 from app.pagination import ListQuery
 from app.types import Id, InputModel, ReadModel, omissible, path_id
 
@@ -148,34 +149,71 @@ class EndpointQuery(ListQuery):
     enabled: bool | None = None
 
 
+class EventBatch(ReadModel):
+    """Records of one bulk upload, for an endpoint that named their types."""
+
+    events: list[EventRead] = Field(description="Change-feed events, in feed order.")
+    count: int = Field(description="How many events this batch holds (at most 500).")
+
+
+class WebhookTest(ReadModel):
+    """What `POST …/{id}/test` sends."""
+
+    endpoint_id: int
+    message: str
+
+
+_CHANGE: dict[str, Any] = {
+    "id": 90211,
+    "type": "indicator_report.approved",
+    "occurred_at": "2024-07-03T01:00:00Z",
+    "actor": {"key_id": 4, "name": "办公室 supervisor"},
+    "entity": {"type": "indicator_report", "id": 901},
+    "changes": {"status": ["submitted", "approved"]},
+    "request_id": "0c4e9a1b7d2f4e3a9b8c7d6e5f4a3b2c",
+}
+_UPLOAD: dict[str, Any] = {
+    "id": 190402,
+    "type": "bulk_upload.completed",
+    "occurred_at": "2024-07-03T02:00:00Z",
+    "actor": {"key_id": 7, "name": "省统计平台 integration"},
+    "entity": {"type": "bulk_upload", "id": 55},
+    "changes": {
+        "resource": [None, "indicator-reports"],
+        "mode": [None, "upsert"],
+        "total": [None, 100000],
+        "created": [None, 99000],
+        "updated": [None, 1000],
+        "unchanged": [None, 0],
+        "failed": [None, 0],
+        "job_id": [None, 55],
+    },
+    "request_id": "6a1f0d3c9c9e4d8b8e9f1a2b3c4d5e6f",
+}
+
+
 class WebhookMessage(ReadModel):
     """The body of every delivery (Standard Webhooks payload shape)."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {
-                    "type": "indicator_report.approved",
-                    "timestamp": "2024-07-03T01:00:00Z",
-                    "data": {
-                        "id": 90211,
-                        "type": "indicator_report.approved",
-                        "occurred_at": "2024-07-03T01:00:00Z",
-                        "actor": {"key_id": 4, "name": "办公室 supervisor"},
-                        "entity": {"type": "indicator_report", "id": 901},
-                        "changes": {"status": ["submitted", "approved"]},
-                        "request_id": None,
-                    },
-                }
+                {"type": "indicator_report.approved", "timestamp": "2024-07-03T01:00:00Z",
+                 "data": _CHANGE},
+                {"type": "bulk_upload.completed", "timestamp": "2024-07-03T02:00:01Z",
+                 "data": _UPLOAD},
+                {"type": "events.batch", "timestamp": "2024-07-03T02:00:01Z",
+                 "data": {"events": [_CHANGE], "count": 1}},
             ]
         }
-    )
+    )  # fmt: skip
 
     type: str = Field(
-        description="The event type; `webhook.test` for a test, `events.batch` for records "
-        "of a bulk upload (then `data.events` holds them), `bulk_upload.completed`."
+        description="The event type (as in the change feed); `webhook.test` for a test, "
+        "`events.batch` for records of a bulk upload, a page at a time."
     )
     timestamp: datetime
-    data: dict[str, Any] = Field(
-        description="The change-feed event (as `GET /events` shows it), or the batch."
+    data: EventRead | EventBatch | WebhookTest = Field(
+        description="The change-feed event (as `GET /events` shows it; `bulk_upload.completed` "
+        "too), the batch (`events.batch`), or the test message (`webhook.test`)."
     )

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from app.webhooks import delivery
+from app.webhooks.schemas import WebhookMessage
 from tests.helpers import assert_problem, served_app
 from tests.webhooks.receiver import Receiver, receiver
 
@@ -289,6 +290,9 @@ class TestBulkUploads:
             path: [verified(secrets[path]["secret"], r) for r in requests]
             for path, requests in got.items()
         }
+        for sent in payloads.values():  # what was sent is what the OpenAPI document says
+            for payload in sent:
+                WebhookMessage.model_validate(payload)
 
         announced, created = payloads["/hooks/every"]
         assert announced["type"] == "bulk_upload.completed"

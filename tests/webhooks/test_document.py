@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from httpx import AsyncClient
 
+from app.webhooks.schemas import WebhookMessage
+
 
 class TestDocument:
     async def test_payloads_are_in_the_openapi_webhooks(self, anon: AsyncClient) -> None:
@@ -13,7 +15,11 @@ class TestDocument:
         assert schema["$ref"] == "#/components/schemas/WebhookMessage"
         message = doc["components"]["schemas"]["WebhookMessage"]
         assert {"type", "timestamp", "data"} <= set(message["required"])
-        assert message["examples"]
+        refs = {one["$ref"].rsplit("/", 1)[1] for one in message["properties"]["data"]["anyOf"]}
+        assert refs == {"EventRead", "EventBatch", "WebhookTest"}  # typed for generated clients
+        assert {e["type"] for e in message["examples"]} >= {"events.batch", "bulk_upload.completed"}
+        for example in message["examples"]:
+            WebhookMessage.model_validate(example)
 
     async def test_the_secret_is_only_in_the_create_and_rotate_answers(
         self, anon: AsyncClient
