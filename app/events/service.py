@@ -11,6 +11,10 @@ for its duration).
 
 A page that reaches the end moves the cursor up to ``(xmin, 0)``: everything below xmin has been
 looked at, so a filtered reader does not scan the same history again on its next read.
+
+A plan or unit filter needs each event's task, unit and plan, which takes joins: they run over
+the next chunk of events in order (an index range), and the read goes on chunk by chunk until
+the page is full, so a page costs what it scans, never the whole rest of the table.
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ START = (0, 0)
 # How soon to look again when committed events wait on an older transaction: those end without
 # a notification of their own when they wrote no audit event.
 PENDING_POLL_SECONDS = 0.05
+# How many events a filtered read resolves (task, unit, plan) per query at most: it starts with
+# a page's worth and grows while the filter passes few.
+MAX_CHUNK = 20_000
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,8 @@ def _key(column: str, row: str) -> str:
     )
 
 
+_XMIN = "pg_snapshot_xmin(pg_current_snapshot())"
+
 # The task, unit and plan each event is about, for scopes and filters.
 _RESOLVE = f"""
 LEFT JOIN tasks t ON e.entity_type = 'task' AND t.id = e.entity_id
@@ -135,8 +144,9 @@ LEFT JOIN task_progress_updates pu ON e.entity_type = 'progress_update' AND pu.i
 LEFT JOIN indicator_reports ir ON e.entity_type = 'indicator_report' AND ir.id = e.entity_id
 LEFT JOIN plan_imports pi ON e.entity_type = 'plan_import' AND pi.id = e.entity_id
 LEFT JOIN reminders rm ON e.entity_type = 'reminder' AND rm.id = e.entity_id
-LEFT JOIN audit_events d ON e.action <> 'delete' AND d.entity_type = e.entity_type
-    AND d.entity_id = e.entity_id AND d.action = 'delete'
+LEFT JOIN LATERAL (SELECT d.changes FROM audit_events d WHERE e.action <> 'delete'
+    AND d.entity_type = e.entity_type AND d.entity_id = e.entity_id AND d.action = 'delete'
+    LIMIT 1) d ON true
 CROSS JOIN LATERAL (SELECT
     CASE e.entity_type
         WHEN 'task' THEN e.entity_id
@@ -169,7 +179,7 @@ CROSS JOIN LATERAL (SELECT
 """
 
 
-def _sql(feed: Feed) -> tuple[str, list[Any]]:
+def _sql(feed: Feed, chunk: int = 0) -> tuple[str, list[Any]]:
     params: list[Any] = [feed.after[0], feed.after[1], feed.limit + 1]
 
     def bind(value: Any) -> str:
@@ -198,25 +208,53 @@ def _sql(feed: Feed) -> tuple[str, list[Any]]:
             f"('indicator_report', 'unit', 'reminder', 'obligation', 'bulk_upload') "
             f"THEN k.unit_id = {unit} ELSE k.task_id = ANY({tasks}::bigint[]) END, false)"
         )
-    resolve = _RESOLVE if feed.plan_id is not None or feed.scopes else ""
     filters = "".join(f" AND {w}" for w in where)
-    sql = f"""
-WITH s AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-SELECT s.xmin, page.*,
-    EXISTS (SELECT 1 FROM audit_events p
-            WHERE p.xid >= s.xmin AND (p.xid, p.id) > ($1::xid8, $2::bigint)
-    ) AS pending
+    columns = """e.id, e.xid, e.occurred_at, e.actor_key_id, e.actor_name, e.action,
+        e.entity_type, e.entity_id, e.changes::text AS changes, e.request_id"""
+    # The snapshot's xmin is written out, not taken from ``s``: so each use is an index bound.
+    pending = f"""EXISTS (SELECT 1 FROM audit_events p
+            WHERE p.xid >= {_XMIN} AND (p.xid, p.id) > ($1::xid8, $2::bigint)) AS pending"""
+    if feed.plan_id is None and not feed.scopes:
+        # Nothing to resolve: the page is the next rows of the (xid, id) index that pass.
+        return (
+            f"""
+WITH s AS (SELECT {_XMIN} AS xmin)
+SELECT s.xmin, {pending}, NULL::xid8 AS scanned_xid, NULL::bigint AS scanned_id,
+    0 AS scanned, page.*
 FROM s LEFT JOIN LATERAL (
-    SELECT e.id, e.xid, e.occurred_at, e.actor_key_id, e.actor_name, e.action,
-        e.entity_type, e.entity_id, e.changes::text AS changes, e.request_id
-    FROM audit_events e {resolve}
+    SELECT {columns} FROM audit_events e
     WHERE e.xid < s.xmin AND (e.xid, e.id) > ($1::xid8, $2::bigint){filters}
-    ORDER BY e.xid, e.id
-    LIMIT $3
+    ORDER BY e.xid, e.id LIMIT $3
 ) page ON true
 ORDER BY page.xid, page.id
-"""
-    return sql, params
+""",
+            params,
+        )
+    # Resolving each event's task, unit and plan costs joins: done over the next ``chunk``
+    # events in order only (an index range), never over the whole rest of the table. The
+    # caller reads on from where the chunk ended while the page is not full.
+    size = bind(chunk)
+    return (
+        f"""
+WITH s AS (SELECT {_XMIN} AS xmin),
+chunk AS MATERIALIZED (
+    SELECT c.* FROM audit_events c
+    WHERE c.xid < {_XMIN} AND (c.xid, c.id) > ($1::xid8, $2::bigint)
+    ORDER BY c.xid, c.id LIMIT {size}
+),
+last AS (SELECT c.xid, c.id, (SELECT count(*) FROM chunk) AS scanned
+         FROM chunk c ORDER BY c.xid DESC, c.id DESC LIMIT 1)
+SELECT s.xmin, {pending}, last.xid AS scanned_xid, last.id AS scanned_id,
+    COALESCE(last.scanned, 0) AS scanned, page.*
+FROM s LEFT JOIN last ON true LEFT JOIN LATERAL (
+    SELECT {columns} FROM chunk e {_RESOLVE}
+    WHERE true{filters}
+    ORDER BY e.xid, e.id LIMIT $3
+) page ON true
+ORDER BY page.xid, page.id
+""",
+        params,
+    )
 
 
 def event_of(row: Any) -> dict[str, Any]:
@@ -239,16 +277,25 @@ async def read_page(session: AsyncSession, *, feed: Feed) -> FeedPage:
     bind = session.bind
     conn = bind if isinstance(bind, AsyncConnection) else await session.connection()
     driver = await driver_connection(conn)
-    sql, params = _sql(feed)
-    rows = await driver.fetch(sql, *params)
-    xmin, pending = rows[0]["xmin"], rows[0]["pending"]
-    found = [row for row in rows if row["id"] is not None]
-    if len(found) > feed.limit:
-        found = found[: feed.limit]
-        after = (found[-1]["xid"], found[-1]["id"])
-    else:  # the end: everything below xmin has been looked at
-        after = max(feed.after, (xmin, 0))
-    return FeedPage([event_of(r) for r in found], after, pending, [r["xid"] for r in found])
+    found: list[Any] = []
+    after = feed.after
+    chunk = feed.limit + 1
+    while True:
+        sql, params = _sql(replace(feed, after=after, limit=feed.limit - len(found)), chunk)
+        rows = await driver.fetch(sql, *params)
+        head = rows[0]
+        found += [row for row in rows if row["id"] is not None]
+        if len(found) > feed.limit:
+            found = found[: feed.limit]
+            after = (found[-1]["xid"], found[-1]["id"])
+            break
+        if head["scanned"] < chunk:  # the end: everything below xmin has been looked at
+            after = max(after, (head["xmin"], 0))
+            break
+        after = (head["scanned_xid"], head["scanned_id"])  # a full chunk: read on from there
+        chunk = min(chunk * 4, MAX_CHUNK)
+    events = [event_of(r) for r in found]
+    return FeedPage(events, after, head["pending"], [r["xid"] for r in found])
 
 
 async def list_events(

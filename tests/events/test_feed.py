@@ -277,6 +277,24 @@ class TestScope:
         }
         assert unit_reports == {settled["our_report"]}
 
+    @pytest.mark.parametrize("limit", [1, 2, 3])
+    async def test_small_pages_of_a_filtered_feed_are_full_and_miss_nothing(
+        self, api: AsyncClient, settled: dict[str, Any], limit: int
+    ) -> None:
+        """A filter passing few events still fills each page (the service reads on past the
+        events it skips) and, page by page, gives exactly the events one big read gives."""
+        for params in ({"plan_id": settled["plan"]}, {"unit_id": settled["ours"]}):
+            whole, _ = await read_all(api, **params)
+            pages: list[list[dict[str, Any]]] = []
+            after = None
+            while not pages or pages[-1]:
+                body = await read(api, limit=limit, **params, **({"after": after} if after else {}))
+                pages.append(body["items"])
+                after = body["next_cursor"]
+            assert [e["id"] for page in pages for e in page] == [e["id"] for e in whole]
+            assert all(len(page) == limit for page in pages[:-2]), params
+            assert 0 < len(pages[-2]) <= limit
+
 
 class TestLongPoll:
     async def test_a_waiting_read_answers_when_a_write_commits_holding_no_connection(
