@@ -61,7 +61,8 @@ def set_actor(session: AsyncSession | Session, actor: Actor) -> None:
 
 def name_action(session: AsyncSession | Session, obj: Base, action: str) -> None:
     """Record ``obj``'s next flushed update as ``action`` (a review's `approve`, say), not
-    `update`: the event then says what the change meant, not only which fields moved."""
+    `update`, or its creation (a reminder's `send`) not `create`: the event then says what the
+    change meant, not only which fields moved."""
     session.info.setdefault(_NAMED_ACTIONS, {})[obj] = action
 
 
@@ -115,13 +116,14 @@ def _changed_fields(obj: Any) -> dict[str, list[Any]]:
 @event.listens_for(Session, "after_flush")
 def _audit_flush(session: Session, flush_context: UOWTransaction) -> None:
     rows = []
+    named: dict[Any, str] = session.info.get(_NAMED_ACTIONS, {})
     for obj in session.new:
         if (kind := _AUDITED.get(type(obj))) is not None:
             values = _column_values(obj)
+            action = named.pop(obj, "create")
             rows.append(
-                _row(session, "create", kind, obj.id, {k: [None, v] for k, v in values.items()})
+                _row(session, action, kind, obj.id, {k: [None, v] for k, v in values.items()})
             )
-    named: dict[Any, str] = session.info.get(_NAMED_ACTIONS, {})
     for obj in session.dirty:
         if (kind := _AUDITED.get(type(obj))) is not None and (changes := _changed_fields(obj)):
             # A name is used once, by the change it was given for; later updates are `update`.

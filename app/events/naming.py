@@ -21,6 +21,7 @@ PAST_TENSE = {
     "reopen": "reopened",
     "revoke": "revoked",
     "reply": "replied",
+    "send": "sent",  # reminder.sent
     "overdue": "overdue",  # a time-driven event: obligation.overdue
     "complete": "completed",  # bulk_upload.completed
 }

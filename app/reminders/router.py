@@ -47,7 +47,7 @@ async def list_reminders(
     description="Name the obligations (indicator and period) the unit is reminded of, or leave "
     "`obligations` out for everything it has overdue now (in `plan_id`, if given). Each must "
     "be owed by the unit and not yet put forward. The reminder keeps the obligations as they "
-    "stood; it appears in the change feed as `reminder.created`.",
+    "stood; it appears in the change feed as `reminder.sent`.",
 )
 async def create_reminder(
     session: Session, principal: Supervisor, body: ReminderCreate

@@ -13,12 +13,12 @@ from app.auth.scope import reporter_unit
 from app.auth.service import Principal
 from app.crud import (
     Record,
-    add_entity,
     change_entity,
     equal_filters,
     get_or_404,
     get_row_or_404,
     list_page,
+    new_entity,
     require_reference,
 )
 from app.errors import Conflict, Forbidden, InvalidInput
@@ -138,8 +138,7 @@ async def create_reminder(
     message = data.message or say(
         texts.MESSAGE, "default", reply_by=data.reply_by.isoformat(), count=len(owed)
     )
-    return await add_entity(
-        session,
+    reminder = new_entity(
         Reminder,
         {
             "unit_id": data.unit_id,
@@ -158,6 +157,10 @@ async def create_reminder(
             "sent_by": actor.name,
         },
     )
+    session.add(reminder)
+    audit_service.name_action(session, reminder, "send")  # the feed says reminder.sent
+    await session.flush()
+    return reminder
 
 
 async def reply_to_reminder(

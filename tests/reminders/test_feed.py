@@ -59,7 +59,7 @@ class TestReminderEvents:
 
         api.headers["Authorization"] = f"Bearer {our_key}"
         events, _ = await read_all(api, type="reminder.*", until=done)
-        assert of_reminder(events) == ["reminder.created", "reminder.replied"]
+        assert of_reminder(events) == ["reminder.sent", "reminder.replied"]
         created = events[0]["changes"]
         assert created["obligations"][1][0]["period"] == "2024"
         events, _ = await read_all(api, type="reminder.replied", plan_id=plan.id, until=done)

@@ -92,9 +92,7 @@ class TestCreateReminder:
             f"请于{LATER}前报送以下逾期未报数据（共3项），并说明逾期原因。"
         )
 
-    async def test_is_audited_as_reminder_created(
-        self, client: AsyncClient, db: AsyncSession
-    ) -> None:
+    async def test_is_audited_as_reminder_sent(self, client: AsyncClient, db: AsyncSession) -> None:
         w = await world(db)
         created = await send(client, body(w))
         events = (
@@ -104,7 +102,7 @@ class TestCreateReminder:
                 )
             )
         ).all()
-        assert [e.action for e in events] == ["create"]
+        assert [e.action for e in events] == ["send"]
 
     async def test_an_obligation_the_unit_does_not_owe_is_422(
         self, client: AsyncClient, db: AsyncSession
@@ -221,7 +219,7 @@ class TestReply:
                 .order_by(AuditEvent.id)
             )
         ).all()
-        assert actions == ["create", "reply"]
+        assert actions == ["send", "reply"]
 
     async def test_another_units_reporter_and_a_reader_may_not(
         self, client: AsyncClient, client_as: ClientAs, db: AsyncSession
