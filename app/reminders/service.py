@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +30,13 @@ from app.pagination import PageParams
 from app.plans.models import Plan
 from app.reminders import texts
 from app.reminders.models import Reminder
-from app.reminders.schemas import ReminderCreate, ReminderQuery, ReminderRecord, ReminderReply
+from app.reminders.schemas import (
+    ReminderCreate,
+    ReminderObligation,
+    ReminderQuery,
+    ReminderRecord,
+    ReminderReply,
+)
 from app.units.models import Unit
 
 # A reminder asks for a report still to come: one already put forward (and not sent back) is
@@ -156,6 +162,39 @@ async def create_reminder(
             "message": message,
             "reply_by": data.reply_by,
             "sent_by": actor.name,
+        },
+    )
+
+
+# An automatic reminder of reports already overdue asks for them within this many days.
+AUTO_REPLY_DAYS = 3
+
+
+async def send_automatic_reminder(
+    session: AsyncSession,
+    *,
+    unit_id: int,
+    plan_id: int,
+    obligations: list[ReminderObligation],
+    as_of: date,
+) -> Reminder:
+    """A reminder the worker sends (sender ``system``) for obligations of one plan that just fell
+    due soon or overdue; audited and in the feed as any reminder. The caller makes sure it is
+    sent once (app/obligations/timed.py)."""
+    upcoming = [o.due_on for o in obligations if o.due_on >= as_of]
+    reply_by = min(upcoming) if upcoming else as_of + timedelta(days=AUTO_REPLY_DAYS)
+    return await add_entity(
+        session,
+        Reminder,
+        {
+            "unit_id": unit_id,
+            "plan_id": plan_id,
+            "obligations": [o.model_dump(mode="json") for o in obligations],
+            "message": say(
+                texts.MESSAGE, "automatic", reply_by=reply_by.isoformat(), count=len(obligations)
+            ),
+            "reply_by": reply_by,
+            "sent_by": audit_service.SYSTEM.name,
         },
     )
 
