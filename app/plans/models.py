@@ -28,6 +28,8 @@ class Plan(EntityMixin, Base):
     report_grace_days: Mapped[int] = mapped_column(Integer, server_default=text("10"))
     # Time-driven events (app/obligations/timed.py): announce an unreported obligation this many
     # days before it is due (NULL: never), and remind its unit of it then and when it falls
-    # overdue.
-    due_soon_days: Mapped[int | None] = mapped_column(Integer, server_default=text("3"))
+    # overdue. A null given is stored as null (off), not replaced by the default.
+    due_soon_days: Mapped[int | None] = mapped_column(
+        Integer().evaluates_none(), server_default=text("3")
+    )
     auto_remind: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
