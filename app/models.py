@@ -7,13 +7,13 @@ from app.bulk.models import BulkJob
 from app.idempotency.models import IdempotencyRecord
 from app.imports.models import PlanImport
 from app.indicators.models import Indicator
-from app.milestones.models import Milestone
+from app.milestones.models import Milestone, MilestoneEvent
 from app.obligations.models import ObligationEvent
 from app.plans.models import Plan
 from app.reminders.models import Reminder
 from app.reports.models import IndicatorReport
 from app.responsibilities.models import Responsibility
-from app.tasks.models import ProgressUpdate, Task, TaskRelation
+from app.tasks.models import ProgressUpdate, Task, TaskHealthState, TaskRelation
 from app.units.models import Unit
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -25,6 +25,7 @@ __all__ = [
     "Indicator",
     "IndicatorReport",
     "Milestone",
+    "MilestoneEvent",
     "ObligationEvent",
     "Plan",
     "PlanImport",
@@ -33,6 +34,7 @@ __all__ = [
     "Reminder",
     "Responsibility",
     "Task",
+    "TaskHealthState",
     "TaskRelation",
     "Unit",
     "WebhookDelivery",

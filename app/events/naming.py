@@ -22,7 +22,11 @@ PAST_TENSE = {
     "revoke": "revoked",
     "reply": "replied",
     "send": "sent",  # reminder.sent
-    "overdue": "overdue",  # a time-driven event: obligation.overdue
+    # Time-driven events (app/ops/maintenance.py): obligation.overdue, obligation.due_soon,
+    # milestone.overdue, task.health_changed.
+    "overdue": "overdue",
+    "due_soon": "due_soon",
+    "health_change": "health_changed",
     "complete": "completed",  # bulk_upload.completed
 }
 # A bulk upload's own event, appended last in its transaction: webhooks announce the upload
@@ -30,7 +34,7 @@ PAST_TENSE = {
 BULK_UPLOAD = "bulk_upload"
 BULK_COMPLETED = "bulk_upload.completed"
 _PRESENT = {past: action for action, past in PAST_TENSE.items()}
-_TYPE = re.compile(r"^([a-z][a-z_]{0,63})\.([a-z]{1,32}|\*)$")
+_TYPE = re.compile(r"^([a-z][a-z_]{0,63})\.([a-z][a-z_]{0,31}|\*)$")
 MAX_TYPES = 20
 
 

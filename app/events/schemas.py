@@ -35,7 +35,9 @@ class EventRead(BaseModel):
     id: int = Field(description="The event's id; unique, but not the feed's order.")
     type: str = Field(
         description="`<entity type>.<what happened>`: `created`, `updated`, `deleted`, "
-        "`imported`, `approved`, `returned`, `reopened`.",
+        "`imported`, `approved`, `returned`, `reopened`; dates passing (actor `system`): "
+        "`obligation.due_soon`, `obligation.overdue`, `milestone.overdue`, "
+        "`task.health_changed`.",
         examples=["indicator_report.updated"],
     )
     occurred_at: datetime

@@ -22,7 +22,7 @@ from app.reports import periods
 _OBLIGATIONS = """
     WITH {known_cte} owed AS (
         SELECT i.id AS indicator_id, i.code AS indicator_code, i.name AS indicator_name,
-               i.task_id, i.frequency, r.unit_id, u.name AS unit_name,
+               i.task_id, i.plan_id, i.frequency, r.unit_id, u.name AS unit_name,
                {period} AS period,
                make_date(p.year, month, 1) AS period_start,
                (make_date(p.year, month, 1) + step.months - interval '1 day')::date AS period_end,

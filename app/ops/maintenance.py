@@ -1,12 +1,13 @@
 """Housekeeping every replica may run: forget expired idempotency records and old rate-limit
 windows (plain deletes by age, so replicas doing it at once get in nobody's way), and emit the
-time-driven events (each once, whichever replica gets there first: app/obligations/timed.py)."""
+time-driven events (each once, whichever replica gets there first: app/obligations/timed.py,
+app/milestones/timed.py, app/tasks/timed.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app import clock
 from app.errors import is_outage
 from app.idempotency.service import purge_expired
-from app.obligations import timed
+from app.milestones import timed as milestone_timed
+from app.obligations import timed as obligation_timed
+from app.tasks import timed as task_timed
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 600
@@ -28,6 +31,19 @@ async def tidy(session: AsyncSession, *, idempotency_retention: timedelta) -> di
     return {
         "idempotency_records": await purge_expired(session, retention=idempotency_retention),
         "rate_limit_windows": int(windows.rowcount or 0),  # type: ignore[attr-defined]
+    }
+
+
+async def emit_timed(session: AsyncSession, *, as_of: date) -> dict[str, int]:
+    """Every time-driven event due at ``as_of``, in the caller's one transaction (the caller
+    commits: each event commits with its "emitted" mark, or neither does). Returns counts."""
+    obligations = await obligation_timed.emit(session, as_of=as_of)
+    return {
+        "obligation_due_soon": obligations.due_soon,
+        "obligation_overdue": obligations.overdue,
+        "reminders_sent": obligations.reminders,
+        "milestone_overdue": await milestone_timed.emit_overdue(session, as_of=as_of),
+        "task_health_changed": await task_timed.emit_health_changes(session, as_of=as_of),
     }
 
 
@@ -45,8 +61,8 @@ async def run_forever(
             _failed("housekeeping", exc)
         try:
             async with maker.begin() as session:
-                emitted = await timed.emit_overdue(session, as_of=clock.today())
-            log.info("time-driven events", extra={"obligation_overdue": emitted})
+                emitted = await emit_timed(session, as_of=clock.today())
+            log.info("time-driven events", extra=emitted)
         except Exception as exc:
             _failed("time-driven events", exc)
 

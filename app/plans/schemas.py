@@ -12,6 +12,7 @@ from app.types import (
     Name,
     ReadModel,
     Title,
+    WholeNumber,
     Year,
     omissible,
     path_id,
@@ -19,6 +20,16 @@ from app.types import (
 
 PlanStatus = Literal["draft", "active", "closed", "archived"]
 _GRACE_DAYS = "Days after a period ends to report."
+_DUE_SOON_DAYS = (
+    "Announce an unreported obligation (`obligation.due_soon`) this many days before it is "
+    "due, 0–60; null: never."
+)
+_AUTO_REMIND = (
+    "Send each unit a reminder (催办, sent by `system`) when obligations of this plan fall due "
+    "soon (`due_soon_days`) or overdue, while the plan is active: one per unit per pass, "
+    "naming them."
+)
+DueSoonDays = Annotated[int, Field(strict=True, ge=0, le=60), WholeNumber]
 
 _EXAMPLE: dict[str, Any] = {
     "code": "HNAST-2024",
@@ -29,6 +40,8 @@ _EXAMPLE: dict[str, Any] = {
     "issued_on": "2024-03-01",
     "status": "active",
     "report_grace_days": 10,
+    "due_soon_days": 3,
+    "auto_remind": True,
 }
 
 
@@ -43,10 +56,16 @@ class PlanCreate(InputModel):
     issued_on: IsoDate | None = None
     status: PlanStatus = "draft"
     report_grace_days: GraceDays = Field(default=10, description=_GRACE_DAYS)
+    due_soon_days: DueSoonDays | None = Field(default=3, description=_DUE_SOON_DAYS)
+    auto_remind: bool = Field(default=False, description=_AUTO_REMIND)
 
 
 class PlanUpdate(InputModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "closed"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"status": "closed"}, {"due_soon_days": 5, "auto_remind": True}]
+        }
+    )
 
     code: Code = omissible()
     title: Title = omissible()
@@ -56,6 +75,8 @@ class PlanUpdate(InputModel):
     issued_on: IsoDate | None = None
     status: PlanStatus = omissible()
     report_grace_days: GraceDays = omissible(_GRACE_DAYS)
+    due_soon_days: DueSoonDays | None = Field(default=None, description=_DUE_SOON_DAYS)
+    auto_remind: bool = omissible(_AUTO_REMIND)
 
 
 class PlanRead(ReadModel):
@@ -82,6 +103,8 @@ class PlanRead(ReadModel):
     issued_on: date | None
     status: PlanStatus
     report_grace_days: int
+    due_soon_days: int | None = Field(description=_DUE_SOON_DAYS)
+    auto_remind: bool = Field(description=_AUTO_REMIND)
     version: int
     created_at: datetime
     updated_at: datetime

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +31,13 @@ from app.pagination import PageParams
 from app.plans.models import Plan
 from app.reminders import texts
 from app.reminders.models import Reminder
-from app.reminders.schemas import ReminderCreate, ReminderQuery, ReminderRecord, ReminderReply
+from app.reminders.schemas import (
+    ReminderCreate,
+    ReminderObligation,
+    ReminderQuery,
+    ReminderRecord,
+    ReminderReply,
+)
 from app.units.models import Unit
 
 # A reminder asks for a report still to come: one already put forward (and not sent back) is
@@ -138,8 +145,8 @@ async def create_reminder(
     message = data.message or say(
         texts.MESSAGE, "default", reply_by=data.reply_by.isoformat(), count=len(owed)
     )
-    reminder = new_entity(
-        Reminder,
+    return await _send(
+        session,
         {
             "unit_id": data.unit_id,
             "plan_id": plan_ids.pop() if len(plan_ids) == 1 else None,
@@ -157,10 +164,46 @@ async def create_reminder(
             "sent_by": actor.name,
         },
     )
+
+
+async def _send(session: AsyncSession, values: dict[str, Any]) -> Reminder:
+    reminder = new_entity(Reminder, values)
     session.add(reminder)
     audit_service.name_action(session, reminder, "send")  # the feed says reminder.sent
     await session.flush()
     return reminder
+
+
+# An automatic reminder of reports already overdue asks for them within this many days.
+AUTO_REPLY_DAYS = 3
+
+
+async def send_automatic_reminder(
+    session: AsyncSession,
+    *,
+    unit_id: int,
+    plan_id: int,
+    obligations: list[ReminderObligation],
+    as_of: date,
+) -> Reminder:
+    """A reminder the worker sends (sender ``system``) for obligations of one plan that just fell
+    due soon or overdue; audited and in the feed as any reminder. The caller makes sure it is
+    sent once (app/obligations/timed.py)."""
+    upcoming = [o.due_on for o in obligations if o.due_on >= as_of]
+    reply_by = min(upcoming) if upcoming else as_of + timedelta(days=AUTO_REPLY_DAYS)
+    return await _send(
+        session,
+        {
+            "unit_id": unit_id,
+            "plan_id": plan_id,
+            "obligations": [o.model_dump(mode="json") for o in obligations],
+            "message": say(
+                texts.MESSAGE, "automatic", reply_by=reply_by.isoformat(), count=len(obligations)
+            ),
+            "reply_by": reply_by,
+            "sent_by": audit_service.SYSTEM.name,
+        },
+    )
 
 
 async def reply_to_reminder(

@@ -16,7 +16,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from app.db import Base, EntityMixin
@@ -108,3 +108,19 @@ class ProgressUpdate(Base):
     percent: Mapped[int | None] = mapped_column(Integer)
     author_key_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class TaskHealthState(Base):
+    """The health last announced for a task (``task.health_changed``, app/tasks/timed.py): the
+    next pass announces a change against it, and only a change."""
+
+    __tablename__ = "task_health_states"
+    __table_args__ = (CheckConstraint("health IN ('green', 'amber', 'red')", name="health"),)
+
+    task_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    health: Mapped[str] = mapped_column(String(8))
+    reasons: Mapped[list[str]] = mapped_column(JSONB)
+    as_of: Mapped[date] = mapped_column(Date)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

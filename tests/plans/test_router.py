@@ -82,6 +82,11 @@ class TestCreatePlanValidation:
             pytest.param({"year": 10**30}, "year", id="huge-integer"),
             pytest.param({"year": 1e308}, "year", id="huge-float"),
             pytest.param({"report_grace_days": 10**30}, "report_grace_days", id="huge-grace"),
+            pytest.param({"due_soon_days": 61}, "due_soon_days", id="due-soon-over-60"),
+            pytest.param({"due_soon_days": -1}, "due_soon_days", id="due-soon-negative"),
+            pytest.param({"due_soon_days": "3"}, "due_soon_days", id="due-soon-as-string"),
+            pytest.param({"due_soon_days": 2.5}, "due_soon_days", id="due-soon-fraction"),
+            pytest.param({"auto_remind": "maybe"}, "auto_remind", id="auto-remind-not-bool"),
             pytest.param({"title": ""}, "title", id="empty-title"),
             pytest.param({"title": "x" * 501}, "title", id="title-too-long"),
         ],
@@ -113,6 +118,44 @@ class TestCreatePlanValidation:
         )
         assert response.status_code in {400, 422}
         assert_problem(response, response.status_code)
+
+
+class TestTimedSettings:
+    async def test_defaults_are_three_days_and_no_reminders(self, client: AsyncClient) -> None:
+        body = await assert_created(client, URL, valid_body())
+        assert (body["due_soon_days"], body["auto_remind"]) == (3, False)
+
+    @pytest.mark.parametrize("days", [0, 60, None])
+    async def test_due_soon_days_from_0_to_60_or_null(
+        self, client: AsyncClient, days: int | None
+    ) -> None:
+        body = await assert_created(client, URL, valid_body(due_soon_days=days))
+        assert body["due_soon_days"] == days
+
+    async def test_patch_turns_them_on_and_off(self, client: AsyncClient, db: AsyncSession) -> None:
+        plan = await create_plan(db)
+        response = await client.patch(
+            f"{URL}/{plan.id}", json={"due_soon_days": 7, "auto_remind": True}
+        )
+        assert response.status_code == 200, response.text
+        assert (response.json()["due_soon_days"], response.json()["auto_remind"]) == (7, True)
+        response = await client.patch(f"{URL}/{plan.id}", json={"due_soon_days": None})
+        assert response.status_code == 200, response.text
+        assert (response.json()["due_soon_days"], response.json()["auto_remind"]) == (None, True)
+
+    async def test_patch_out_of_range_is_422_and_changes_nothing(
+        self, client: AsyncClient, db: AsyncSession
+    ) -> None:
+        plan = await create_plan(db)
+        response = await client.patch(f"{URL}/{plan.id}", json={"due_soon_days": 61})
+        body = assert_problem(response, 422, "validation_failed")
+        assert body["errors"][0]["pointer"] == "#/due_soon_days"
+        assert (await client.get(f"{URL}/{plan.id}")).json()["due_soon_days"] == 3
+
+    async def test_auto_remind_cannot_be_null(self, client: AsyncClient, db: AsyncSession) -> None:
+        plan = await create_plan(db)
+        response = await client.patch(f"{URL}/{plan.id}", json={"auto_remind": None})
+        assert_problem(response, 422, "validation_failed")
 
 
 class TestReadPlan:
