@@ -259,6 +259,8 @@ def _xlsx(data: bytes) -> Parsed:
             for info in members:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                     _check_empty_rows(archive, info)
+    except UnreadableBody:
+        raise  # its own message says what to do; UnreadableBody is a ValueError too
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise UnreadableBody(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from None
     try:
