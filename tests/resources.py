@@ -65,7 +65,8 @@ async def _units(db: AsyncSession, n: int) -> None:
     )
 
 
-async def _plan_body(db: AsyncSession) -> dict[str, Any]:
+def plan_body(**overrides: Any) -> dict[str, Any]:
+    """A valid create body (the tests of one resource build theirs from it too)."""
     return {
         "code": "HNAST-2024",
         "title": "河南省科协2024年重点工作和工作要点",
@@ -74,7 +75,11 @@ async def _plan_body(db: AsyncSession) -> dict[str, Any]:
         "issuer": "河南省科学技术协会办公室",
         "issued_on": "2024-03-01",
         "status": "active",
-    }
+    } | overrides
+
+
+async def _plan_body(db: AsyncSession) -> dict[str, Any]:
+    return plan_body()
 
 
 async def _plans(db: AsyncSession, n: int) -> None:
@@ -83,9 +88,9 @@ async def _plans(db: AsyncSession, n: int) -> None:
     )
 
 
-async def _task_body(db: AsyncSession) -> dict[str, Any]:
+def task_body(plan_id: int, /, **overrides: Any) -> dict[str, Any]:
     return {
-        "plan_id": (await f.create_plan(db)).id,
+        "plan_id": plan_id,
         "kind": "work_point",
         "number": "13",
         "title": "全面建成省科技馆新馆",
@@ -94,7 +99,11 @@ async def _task_body(db: AsyncSession) -> dict[str, Any]:
         "progress": 40,
         "start_on": "2024-01-01",
         "due_on": "2024-12-31",
-    }
+    } | overrides
+
+
+async def _task_body(db: AsyncSession) -> dict[str, Any]:
+    return task_body((await f.create_plan(db)).id)
 
 
 async def _tasks(db: AsyncSession, n: int) -> None:
@@ -128,13 +137,17 @@ async def _responsibilities(db: AsyncSession, n: int) -> None:
     )
 
 
-async def _milestone_body(db: AsyncSession) -> dict[str, Any]:
+def milestone_body(task_id: int, /, **overrides: Any) -> dict[str, Any]:
     return {
-        "task_id": (await f.create_task(db)).id,
+        "task_id": task_id,
         "title": "新馆全面建成、全面开放",
         "due_on": "2024-12-31",
         "note": "按期推进",
-    }
+    } | overrides
+
+
+async def _milestone_body(db: AsyncSession) -> dict[str, Any]:
+    return milestone_body((await f.create_task(db)).id)
 
 
 async def _milestone(db: AsyncSession) -> int:
@@ -148,9 +161,9 @@ async def _milestones(db: AsyncSession, n: int) -> None:
     )
 
 
-async def _indicator_body(db: AsyncSession) -> dict[str, Any]:
+def indicator_body(task_id: int, /, **overrides: Any) -> dict[str, Any]:
     return {
-        "task_id": (await f.create_task(db)).id,
+        "task_id": task_id,
         "code": "WP13-1",
         "name": "全年接待公众",
         "unit_label": "万人次",
@@ -160,7 +173,11 @@ async def _indicator_body(db: AsyncSession) -> dict[str, Any]:
         "aggregation": "sum",
         "frequency": "quarterly",
         "source_text": "全年接待公众不少于 200 万人次",
-    }
+    } | overrides
+
+
+async def _indicator_body(db: AsyncSession) -> dict[str, Any]:
+    return indicator_body((await f.create_task(db)).id)
 
 
 async def _indicators(db: AsyncSession, n: int) -> None:

@@ -13,25 +13,10 @@ from app.indicators.models import Indicator
 from app.reports.models import IndicatorReport
 from tests.factories import create_indicator, create_plan, create_report, create_task, create_unit
 from tests.helpers import MAX_ID, PROBLEM, Collection, assert_problem
+from tests.resources import indicator_body as valid_body
 
 api = Collection("/api/v1/indicators", Indicator)
 URL = api.url
-
-
-def valid_body(task_id: int, /, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "task_id": task_id,
-        "code": "WP13-1",
-        "name": "全年接待公众",
-        "unit_label": "万人次",
-        "comparator": "gte",
-        "target_value": 200,
-        "baseline": 150.5,
-        "aggregation": "sum",
-        "frequency": "quarterly",
-        "source_text": "全年接待公众不少于 200 万人次",
-    }
-    return body | overrides
 
 
 class TestCreateIndicator:

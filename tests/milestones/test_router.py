@@ -14,19 +14,10 @@ from app import clock
 from app.milestones.models import Milestone
 from tests.factories import create_milestone, create_task
 from tests.helpers import MAX_ID, Collection, assert_problem
+from tests.resources import milestone_body as valid_body
 
 api = Collection("/api/v1/milestones", Milestone)
 URL = api.url
-
-
-def valid_body(task_id: int, /, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "task_id": task_id,
-        "title": "新馆全面建成、全面开放",
-        "due_on": "2024-12-31",
-        "note": "按期推进",
-    }
-    return body | overrides
 
 
 class TestCreateMilestone:

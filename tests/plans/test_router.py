@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,22 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.plans.models import Plan
 from tests.factories import create_indicator, create_plan, create_report, create_task, create_unit
 from tests.helpers import Collection, assert_problem
+from tests.resources import plan_body as valid_body
 
 api = Collection("/api/v1/plans", Plan)
 URL = api.url
-
-
-def valid_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "code": "HNAST-2024",
-        "title": "河南省科协2024年重点工作和工作要点",
-        "year": 2024,
-        "doc_number": "豫科协办发〔2024〕9号",
-        "issuer": "河南省科学技术协会办公室",
-        "issued_on": "2024-03-01",
-        "status": "active",
-    }
-    return body | overrides
 
 
 class TestCreatePlan:

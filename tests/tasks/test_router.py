@@ -23,24 +23,10 @@ from tests.factories import (
     create_unit,
 )
 from tests.helpers import MAX_ID, Collection, assert_problem
+from tests.resources import task_body as valid_body
 
 api = Collection("/api/v1/tasks", Task)
 URL = api.url
-
-
-def valid_body(plan_id: int, /, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "plan_id": plan_id,
-        "kind": "work_point",
-        "number": "13",
-        "title": "全面建成省科技馆新馆",
-        "description": "年内全面建成、全面开放，全年接待公众不少于 200 万人次。",
-        "status": "in_progress",
-        "progress": 40,
-        "start_on": "2024-01-01",
-        "due_on": "2024-12-31",
-    }
-    return body | overrides
 
 
 class TestCreateTask:
