@@ -106,9 +106,11 @@ class CrudRoutes:
     """The plain routes of one collection, declared one line each in the domain's router.
 
     A route is named after the service function it calls (``service.list_plans`` → operation
-    ``plans-list_plans``) and passes it the session, the path id, ``query``/``data``,
-    ``if_match`` and — to a function that takes one — the caller as ``actor``. It answers in
+    ``plans-list_plans``) unless given a ``name``, and passes it the session, the path id,
+    ``query``/``data``, ``if_match`` and — to a function that takes one — the caller as
+    ``actor``. It answers in
     the house shapes: a page, an item with ``ETag``, 201 with ``Location`` and ``ETag``, 204.
+    ``errors`` replaces the problem responses a route documents, where it answers others.
     Routes that are more than that stay ordinary handlers next to the declarations.
     """
 
@@ -117,7 +119,16 @@ class CrudRoutes:
         self.read = read
         self.id_name, self.id_type = id
 
-    def list(self, service: Service, query: Any, *, summary: str) -> None:
+    def list(
+        self,
+        service: Service,
+        query: Any,
+        *,
+        summary: str,
+        role: Any = CurrentPrincipal,
+        errors: Sequence[int] = (),
+        **docs: Any,
+    ) -> None:
         call = _caller(service)
 
         async def run(query: Any, **deps: Any) -> Response:
@@ -130,13 +141,23 @@ class CrudRoutes:
             service,
             run,
             [_param("query", Annotated[query, Query()])],
-            role=CurrentPrincipal,
+            role=role,
             summary=summary,
             response_model=Page[self.read],  # type: ignore[name-defined]
-            responses=problems(),
+            responses=problems(*errors),
+            **docs,
         )
 
-    def create(self, service: Service, body: Any, *, role: Any, summary: str, **docs: Any) -> None:
+    def create(
+        self,
+        service: Service,
+        body: Any,
+        *,
+        role: Any,
+        summary: str,
+        errors: Sequence[int] = (400, 409),
+        **docs: Any,
+    ) -> None:
         call = _caller(service)
         collection = self.router.prefix.lstrip("/")
 
@@ -154,11 +175,19 @@ class CrudRoutes:
             summary=summary,
             status_code=201,
             response_model=self.read,
-            responses=problems(400, 409),
+            responses=problems(*errors),
             **docs,
         )
 
-    def get(self, service: Service, *, summary: str) -> None:
+    def get(
+        self,
+        service: Service,
+        *,
+        summary: str,
+        role: Any = CurrentPrincipal,
+        errors: Sequence[int] = (404,),
+        **docs: Any,
+    ) -> None:
         call = _caller(service)
 
         async def run(**values: Any) -> Response:
@@ -170,13 +199,23 @@ class CrudRoutes:
             service,
             run,
             [self._id],
-            role=CurrentPrincipal,
+            role=role,
             summary=summary,
             response_model=self.read,
-            responses=problems(404),
+            responses=problems(*errors),
+            **docs,
         )
 
-    def update(self, service: Service, body: Any, *, role: Any, summary: str) -> None:
+    def update(
+        self,
+        service: Service,
+        body: Any,
+        *,
+        role: Any,
+        summary: str,
+        errors: Sequence[int] = (400, 404, 409, 412),
+        **docs: Any,
+    ) -> None:
         call = _caller(service)
 
         async def run(body: Any, **values: Any) -> Response:
@@ -191,10 +230,19 @@ class CrudRoutes:
             role=role,
             summary=summary,
             response_model=self.read,
-            responses=problems(400, 404, 409, 412),
+            responses=problems(*errors),
+            **docs,
         )
 
-    def delete(self, service: Service, *, role: Any, summary: str, **docs: Any) -> None:
+    def delete(
+        self,
+        service: Service,
+        *,
+        role: Any,
+        summary: str,
+        errors: Sequence[int] = (404, 409, 412),
+        **docs: Any,
+    ) -> None:
         call = _caller(service)
 
         async def run(**values: Any) -> Response:
@@ -211,7 +259,7 @@ class CrudRoutes:
             summary=summary,
             status_code=204,
             response_class=Response,
-            responses=problems(404, 409, 412),
+            responses=problems(*errors),
             **docs,
         )
 
@@ -232,6 +280,7 @@ class CrudRoutes:
         params: Sequence[inspect.Parameter],
         *,
         role: Any,
+        name: str | None = None,
         **route: Any,
     ) -> None:
         # FastAPI reads the parameters from the signature: the same ones, in the same order, as
@@ -240,7 +289,7 @@ class CrudRoutes:
             [_param("session", Session), _param("principal", role), *params],
             return_annotation=Response,
         )
-        run.__name__ = run.__qualname__ = service.__name__
+        run.__name__ = run.__qualname__ = name or service.__name__
         self.router.add_api_route(path, run, methods=[method], **route)
 
 
