@@ -11,14 +11,23 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from app import clock
 from app.auth.deps import ALL_ROLES, CurrentPrincipal, require_principal
 from app.db import READ_ONLY_METHODS, RequestDatabase
 from app.deps import IfMatch, Session
 from app.errors import is_outage
-from app.http import created_response, item_response, no_content, page_response, problems
+from app.http import (
+    created_response,
+    item_response,
+    json_response,
+    no_content,
+    page_response,
+    problems,
+)
 from app.idempotency import service as idempotency_service
 from app.idempotency.deps import claim_idempotency_key
 from app.pagination import Page
+from app.reports.known import AsOfParam, KnownAtParam
 
 
 def without_idempotency(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -291,6 +300,46 @@ class CrudRoutes:
         )
         run.__name__ = run.__qualname__ = name or service.__name__
         self.router.add_api_route(path, run, methods=[method], **route)
+
+
+def as_of_route(
+    router: APIRouter,
+    path: str,
+    service: Service,
+    *,
+    id: tuple[str, Any],
+    name: str,
+    response_model: Any,
+    summary: str,
+    description: str,
+) -> None:
+    """A GET of how one record stands at ``as_of`` (default: today), counting what was known
+    at ``known_at``: the same two parameters, and the same default, on every such view."""
+
+    async def run(*, session: Any, principal: Any, as_of: Any, known_at: Any, **ident: Any) -> Any:
+        day = as_of or clock.today()
+        return json_response(await service(session, **ident, as_of=day, known_at=known_at))
+
+    run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            _param("session", Session),
+            _param("principal", CurrentPrincipal),
+            _param(*id),
+            _param("as_of", AsOfParam, default=None),
+            _param("known_at", KnownAtParam, default=None),
+        ],
+        return_annotation=Response,
+    )
+    run.__name__ = run.__qualname__ = name
+    router.add_api_route(
+        path,
+        run,
+        methods=["GET"],
+        summary=summary,
+        response_model=response_model,
+        responses=problems(404),
+        description=description,
+    )
 
 
 def _param(name: str, annotation: Any, **default: Any) -> inspect.Parameter:
