@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import get_dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.responses import Response
@@ -44,6 +45,11 @@ class TransactionalRoute(APIRoute):
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        roles = _roles_in(get_dependant(path=path, call=endpoint))
+        if roles is not None and set(roles) != set(ALL_ROLES):
+            # A key of another role is refused: say so in the document, on every such route.
+            responses = {**(kwargs.get("responses") or {}), 403: problems(403)[403]}
+            kwargs["responses"] = dict(sorted(responses.items(), key=lambda item: str(item[0])))
         methods = {m.upper() for m in kwargs.get("methods") or ()}
         if "POST" in methods and not getattr(endpoint, "without_idempotency", False):
             kwargs["dependencies"] = [
