@@ -32,7 +32,7 @@ from pdfplumber.utils import cluster_objects, dedupe_chars
 
 from app.charsets import CharsetError, decode_chinese_text
 from app.imports.document import Block, Document, NoticeReadError, Table
-from app.imports.docx_text import WordNumbering
+from app.imports.word_numbering import WordNumbering
 
 __all__ = [
     "MAX_BLANK_ROWS",
