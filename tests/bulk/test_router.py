@@ -63,7 +63,7 @@ async def reports_in_db(db: AsyncSession) -> list[tuple[str, str, Decimal, str]]
     rows = await db.execute(
         select(Unit.code, IndicatorReport.period, IndicatorReport.value, IndicatorReport.status)
         .join(Unit, Unit.id == IndicatorReport.unit_id)
-        .order_by(Unit.code, IndicatorReport.period)
+        .order_by(Unit.id, IndicatorReport.period)
     )
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
