@@ -255,6 +255,19 @@ async def ensure_unique(
         raise Conflict(conflict)
 
 
+async def ensure_code_free(
+    session: AsyncSession, model: type[M], code: str, *, other_than: int | None
+) -> None:
+    """Refuse (409) a ``code`` another record of the model already has."""
+    await ensure_unique(
+        session,
+        model,
+        model.code == code,  # type: ignore[attr-defined]
+        other_than=other_than,
+        conflict=f"a {entity_label(model)} with code {code!r} already exists",
+    )
+
+
 async def ensure_unreferenced(
     session: AsyncSession, *, what: str, references: dict[str, ColumnElement[bool]]
 ) -> None:

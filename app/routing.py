@@ -7,18 +7,28 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import get_dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from app import clock
 from app.auth.deps import ALL_ROLES, CurrentPrincipal, require_principal
 from app.db import READ_ONLY_METHODS, RequestDatabase
 from app.deps import IfMatch, Session
 from app.errors import is_outage
-from app.http import created_response, item_response, no_content, page_response, problems
+from app.http import (
+    created_response,
+    item_response,
+    json_response,
+    no_content,
+    page_response,
+    problems,
+)
 from app.idempotency import service as idempotency_service
 from app.idempotency.deps import claim_idempotency_key
 from app.pagination import Page
+from app.reports.known import AsOfParam, KnownAtParam
 
 
 def without_idempotency(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -35,6 +45,11 @@ class TransactionalRoute(APIRoute):
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        roles = _roles_in(get_dependant(path=path, call=endpoint))
+        if roles is not None and set(roles) != set(ALL_ROLES):
+            # A key of another role is refused: say so in the document, on every such route.
+            responses = {**(kwargs.get("responses") or {}), 403: problems(403)[403]}
+            kwargs["responses"] = dict(sorted(responses.items(), key=lambda item: str(item[0])))
         methods = {m.upper() for m in kwargs.get("methods") or ()}
         if "POST" in methods and not getattr(endpoint, "without_idempotency", False):
             kwargs["dependencies"] = [
@@ -106,9 +121,11 @@ class CrudRoutes:
     """The plain routes of one collection, declared one line each in the domain's router.
 
     A route is named after the service function it calls (``service.list_plans`` → operation
-    ``plans-list_plans``) and passes it the session, the path id, ``query``/``data``,
-    ``if_match`` and — to a function that takes one — the caller as ``actor``. It answers in
+    ``plans-list_plans``) unless given a ``name``, and passes it the session, the path id,
+    ``query``/``data``, ``if_match`` and — to a function that takes one — the caller as
+    ``actor``. It answers in
     the house shapes: a page, an item with ``ETag``, 201 with ``Location`` and ``ETag``, 204.
+    ``errors`` replaces the problem responses a route documents, where it answers others.
     Routes that are more than that stay ordinary handlers next to the declarations.
     """
 
@@ -117,7 +134,16 @@ class CrudRoutes:
         self.read = read
         self.id_name, self.id_type = id
 
-    def list(self, service: Service, query: Any, *, summary: str) -> None:
+    def list(
+        self,
+        service: Service,
+        query: Any,
+        *,
+        summary: str,
+        role: Any = CurrentPrincipal,
+        errors: Sequence[int] = (),
+        **docs: Any,
+    ) -> None:
         call = _caller(service)
 
         async def run(query: Any, **deps: Any) -> Response:
@@ -130,13 +156,23 @@ class CrudRoutes:
             service,
             run,
             [_param("query", Annotated[query, Query()])],
-            role=CurrentPrincipal,
+            role=role,
             summary=summary,
             response_model=Page[self.read],  # type: ignore[name-defined]
-            responses=problems(),
+            responses=problems(*errors),
+            **docs,
         )
 
-    def create(self, service: Service, body: Any, *, role: Any, summary: str, **docs: Any) -> None:
+    def create(
+        self,
+        service: Service,
+        body: Any,
+        *,
+        role: Any,
+        summary: str,
+        errors: Sequence[int] = (400, 409),
+        **docs: Any,
+    ) -> None:
         call = _caller(service)
         collection = self.router.prefix.lstrip("/")
 
@@ -154,11 +190,19 @@ class CrudRoutes:
             summary=summary,
             status_code=201,
             response_model=self.read,
-            responses=problems(400, 409),
+            responses=problems(*errors),
             **docs,
         )
 
-    def get(self, service: Service, *, summary: str) -> None:
+    def get(
+        self,
+        service: Service,
+        *,
+        summary: str,
+        role: Any = CurrentPrincipal,
+        errors: Sequence[int] = (404,),
+        **docs: Any,
+    ) -> None:
         call = _caller(service)
 
         async def run(**values: Any) -> Response:
@@ -170,13 +214,23 @@ class CrudRoutes:
             service,
             run,
             [self._id],
-            role=CurrentPrincipal,
+            role=role,
             summary=summary,
             response_model=self.read,
-            responses=problems(404),
+            responses=problems(*errors),
+            **docs,
         )
 
-    def update(self, service: Service, body: Any, *, role: Any, summary: str) -> None:
+    def update(
+        self,
+        service: Service,
+        body: Any,
+        *,
+        role: Any,
+        summary: str,
+        errors: Sequence[int] = (400, 404, 409, 412),
+        **docs: Any,
+    ) -> None:
         call = _caller(service)
 
         async def run(body: Any, **values: Any) -> Response:
@@ -191,10 +245,19 @@ class CrudRoutes:
             role=role,
             summary=summary,
             response_model=self.read,
-            responses=problems(400, 404, 409, 412),
+            responses=problems(*errors),
+            **docs,
         )
 
-    def delete(self, service: Service, *, role: Any, summary: str, **docs: Any) -> None:
+    def delete(
+        self,
+        service: Service,
+        *,
+        role: Any,
+        summary: str,
+        errors: Sequence[int] = (404, 409, 412),
+        **docs: Any,
+    ) -> None:
         call = _caller(service)
 
         async def run(**values: Any) -> Response:
@@ -211,7 +274,7 @@ class CrudRoutes:
             summary=summary,
             status_code=204,
             response_class=Response,
-            responses=problems(404, 409, 412),
+            responses=problems(*errors),
             **docs,
         )
 
@@ -232,6 +295,7 @@ class CrudRoutes:
         params: Sequence[inspect.Parameter],
         *,
         role: Any,
+        name: str | None = None,
         **route: Any,
     ) -> None:
         # FastAPI reads the parameters from the signature: the same ones, in the same order, as
@@ -240,8 +304,48 @@ class CrudRoutes:
             [_param("session", Session), _param("principal", role), *params],
             return_annotation=Response,
         )
-        run.__name__ = run.__qualname__ = service.__name__
+        run.__name__ = run.__qualname__ = name or service.__name__
         self.router.add_api_route(path, run, methods=[method], **route)
+
+
+def as_of_route(
+    router: APIRouter,
+    path: str,
+    service: Service,
+    *,
+    id: tuple[str, Any],
+    name: str,
+    response_model: Any,
+    summary: str,
+    description: str,
+) -> None:
+    """A GET of how one record stands at ``as_of`` (default: today), counting what was known
+    at ``known_at``: the same two parameters, and the same default, on every such view."""
+
+    async def run(*, session: Any, principal: Any, as_of: Any, known_at: Any, **ident: Any) -> Any:
+        day = as_of or clock.today()
+        return json_response(await service(session, **ident, as_of=day, known_at=known_at))
+
+    run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            _param("session", Session),
+            _param("principal", CurrentPrincipal),
+            _param(*id),
+            _param("as_of", AsOfParam, default=None),
+            _param("known_at", KnownAtParam, default=None),
+        ],
+        return_annotation=Response,
+    )
+    run.__name__ = run.__qualname__ = name
+    router.add_api_route(
+        path,
+        run,
+        methods=["GET"],
+        summary=summary,
+        response_model=response_model,
+        responses=problems(404),
+        description=description,
+    )
 
 
 def _param(name: str, annotation: Any, **default: Any) -> inspect.Parameter:

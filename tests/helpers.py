@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,7 @@ from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 from pydantic import SecretStr
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.db import Base, EmbeddedPostgres
 from app.main import create_app
@@ -156,3 +157,23 @@ async def assert_created(client: AsyncClient, url: str, sent: dict[str, Any]) ->
     assert got.json() == body
     assert got.headers["etag"] == response.headers["etag"]
     return body
+
+
+async def race_two_replicas(
+    engine: AsyncEngine, run: Callable[[AsyncSession], Awaitable[Any]]
+) -> tuple[Any, Any]:
+    """``run`` in two sessions at once, as two replicas of the worker would: the first's work,
+    not yet committed, must hold the second up until it commits. Returns both results."""
+    first, second = AsyncSession(engine), AsyncSession(engine)
+    try:
+        won = await run(first)
+        racing = asyncio.create_task(run(second))
+        await asyncio.sleep(0.3)
+        assert not racing.done(), "the second replica did not wait for the first"
+        await first.commit()
+        lost = await racing
+        await second.commit()
+        return won, lost
+    finally:
+        await first.close()
+        await second.close()

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.service import Principal
-from app.crud import entity_label
+from app.crud import check_if_match, entity_label
 from app.db import Base
 from app.errors import Forbidden, NotFound
 from app.responsibilities.models import Responsibility
@@ -76,6 +76,27 @@ def ensure_fields(actor: Principal, changes: dict[str, Any], allowed: set[str]) 
         raise Forbidden(
             f"a reporter may change only {', '.join(sorted(allowed))}; not {', '.join(refused)}"
         )
+
+
+async def get_for_reporter_change(
+    session: AsyncSession,
+    model: type[M],
+    entity_id: int,
+    *,
+    task_id: Any,
+    actor: Principal,
+    changes: dict[str, Any],
+    reporter_fields: set[str],
+    if_match: str | None,
+) -> M:
+    """Lock a record of a task to change it: a reporter changes only ``reporter_fields``, and
+    only of tasks its unit answers for (``task_id``: the record's task column); then If-Match."""
+    ensure_fields(actor, changes, reporter_fields)
+    unit = reporter_unit(actor)
+    scope = None if unit is None else unit_responsible_for(unit, task_id)
+    record = await get_in_scope(session, model, entity_id, scope=scope, for_update=True)
+    check_if_match(if_match, record)
+    return record
 
 
 async def responsible_task_ids(session: AsyncSession, unit_id: int) -> set[int]:

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from app import zips
 from app.charsets import GB_NAMES, UTF8_NAMES, CharsetError, decode_chinese_text
 
 JSON = "application/json"
@@ -244,30 +246,24 @@ MAX_BLANK_ROWS = 100_000
 
 
 def _xlsx(data: bytes) -> Parsed:
-    import zipfile
-
     from openpyxl import load_workbook
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            if sum(info.file_size for info in members) > MAX_XLSX_INFLATED_BYTES:
-                raise UnreadableBody(
-                    f"the workbook is larger than {MAX_XLSX_INFLATED_BYTES // 2**20} MiB once "
-                    "uncompressed; split it or send CSV"
-                )
-            for info in members:
-                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                    _check_empty_rows(archive, info)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise UnreadableBody(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from None
+        zips.check_package(data, max_inflated=MAX_XLSX_INFLATED_BYTES, scan=_check_empty_rows)
+    except zips.TooLarge:
+        raise UnreadableBody(
+            f"the workbook is larger than {MAX_XLSX_INFLATED_BYTES // 2**20} MiB once "
+            "uncompressed; split it or send CSV"
+        ) from None
+    except zips.Refused as exc:
+        raise UnreadableBody(str(exc)) from None
+    except zips.Damaged as exc:
+        raise UnreadableBody(f"not a readable .xlsx workbook ({exc})") from None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         first = next(rows, None)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, TypeError) as exc:
-        raise UnreadableBody(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from None
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise UnreadableBody(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from None
     if first is None:
@@ -278,19 +274,20 @@ def _xlsx(data: bytes) -> Parsed:
     return Parsed(header, iter(list(_xlsx_rows(book, rows, header))))
 
 
-def _check_empty_rows(archive: Any, info: Any) -> None:
+def _check_empty_rows(info: zipfile.ZipInfo, chunks: Iterator[bytes]) -> None:
     """Refuse a sheet declaring far more rows than it has cells ("<row/>" five million times
     in 48 KB) before openpyxl spends seconds on each million; counted at C speed."""
+    if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+        return
     rows = cells = 0
-    with archive.open(info) as sheet:
-        while chunk := sheet.read(1 << 20):
-            rows += chunk.count(b"<row")
-            cells += chunk.count(b"<c ") + chunk.count(b"<c>")
-            if rows - cells > MAX_BLANK_ROWS:
-                raise UnreadableBody(
-                    f"the sheet declares more than {MAX_BLANK_ROWS:,} rows without cells; "
-                    "delete the empty rows (or send CSV) and upload it again"
-                )
+    for chunk in chunks:
+        rows += chunk.count(b"<row")
+        cells += chunk.count(b"<c ") + chunk.count(b"<c>")
+        if rows - cells > MAX_BLANK_ROWS:
+            raise zips.Refused(
+                f"the sheet declares more than {MAX_BLANK_ROWS:,} rows without cells; "
+                "delete the empty rows (or send CSV) and upload it again"
+            )
 
 
 def _cell(value: Any) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import statistics
 import zipfile
@@ -30,9 +31,10 @@ from openpyxl.utils.cell import range_boundaries
 from pdfplumber.table import merge_edges
 from pdfplumber.utils import cluster_objects, dedupe_chars
 
+from app import zips
 from app.charsets import CharsetError, decode_chinese_text
 from app.imports.document import Block, Document, NoticeReadError, Table
-from app.imports.docx_text import WordNumbering
+from app.imports.word_numbering import WordNumbering
 
 __all__ = [
     "MAX_BLANK_ROWS",
@@ -280,32 +282,28 @@ def _check_zip(data: bytes, what: str, *, max_tags: int) -> None:
     so the markup of every XML part is counted too (at C speed, streaming, stopping at the
     limit).
     """
+    tags = 0
+
+    def count_tags(info: zipfile.ZipInfo, chunks: Iterator[bytes]) -> None:
+        nonlocal tags
+        first = next(chunks, b"")
+        if not first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            return  # an image or other binary part: no XML parser reads it
+        for chunk in itertools.chain([first], chunks):
+            tags += chunk.count(b"<")
+            if tags > max_tags:
+                raise zips.Refused(f"The {what} file has too much content to read.")
+
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            if sum(info.file_size for info in members) > MAX_INFLATED_BYTES:
-                raise NoticeReadError(
-                    f"The {what} file is larger than {MAX_INFLATED_BYTES // 2**20} MiB once "
-                    "uncompressed.",
-                    code="too_large",
-                )
-            tags = 0
-            for info in members:
-                with archive.open(info) as member:
-                    chunk = member.read(_INFLATE_CHUNK)
-                    if not chunk.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-                        continue  # an image or other binary part: no XML parser reads it
-                    while chunk:
-                        tags += chunk.count(b"<")
-                        if tags > max_tags:
-                            raise NoticeReadError(
-                                f"The {what} file has too much content to read.",
-                                code="too_large",
-                            )
-                        chunk = member.read(_INFLATE_CHUNK)
-    except NoticeReadError:
-        raise
-    except Exception as exc:  # BadZipFile, zlib.error, EOFError, NotImplementedError, …
+        zips.check_package(data, max_inflated=MAX_INFLATED_BYTES, scan=count_tags)
+    except zips.TooLarge:
+        raise NoticeReadError(
+            f"The {what} file is larger than {MAX_INFLATED_BYTES // 2**20} MiB once uncompressed.",
+            code="too_large",
+        ) from None
+    except zips.Refused as exc:
+        raise NoticeReadError(str(exc), code="too_large") from None
+    except zips.Damaged as exc:
         raise NoticeReadError(f"The file is not a valid {what} file.") from exc
 
 

@@ -1,10 +1,6 @@
 from fastapi import APIRouter
-from starlette.responses import Response
 
-from app import clock
-from app.auth.deps import CurrentPrincipal, Supervisor
-from app.deps import Session
-from app.http import json_response, problems
+from app.auth.deps import Supervisor
 from app.indicators import service
 from app.indicators.progress import ABOUT_TOLERANCE
 from app.indicators.schemas import (
@@ -15,8 +11,7 @@ from app.indicators.schemas import (
     IndicatorRead,
     IndicatorUpdate,
 )
-from app.reports.known import AsOfParam, KnownAtParam
-from app.routing import CrudRoutes, TransactionalRoute
+from app.routing import CrudRoutes, TransactionalRoute, as_of_route
 
 router = APIRouter(prefix="/indicators", tags=["indicators"], route_class=TransactionalRoute)
 indicators = CrudRoutes(router, IndicatorRead, id=("indicator_id", IndicatorId))
@@ -37,11 +32,14 @@ indicators.delete(
 )
 
 
-@router.get(
+as_of_route(
+    router,
     "/{indicator_id}/progress",
-    summary="Progress of an indicator at a date",
+    service.indicator_progress,
+    id=("indicator_id", IndicatorId),
+    name="get_indicator_progress",
     response_model=IndicatorProgress,
-    responses=problems(404),
+    summary="Progress of an indicator at a date",
     description="actual (submitted + approved reports whose period has started by `as_of`; "
     "drafts and returned reports do not count), approved_actual, expected (the target "
     "scaled by the elapsed share of the plan year) and status: achieved, on_track "
@@ -50,14 +48,3 @@ indicators.delete(
     f"within {ABOUT_TOLERANCE:.0%} of the target's magnitude below it (or above it), and paced "
     "towards that floor before.",
 )
-async def get_indicator_progress(
-    session: Session,
-    _: CurrentPrincipal,
-    indicator_id: IndicatorId,
-    as_of: AsOfParam = None,
-    known_at: KnownAtParam = None,
-) -> Response:
-    result = await service.indicator_progress(
-        session, indicator_id=indicator_id, as_of=as_of or clock.today(), known_at=known_at
-    )
-    return json_response(result)

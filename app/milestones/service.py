@@ -5,13 +5,12 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
-from app.auth.scope import ensure_fields, get_in_scope, reporter_unit, unit_responsible_for
+from app.auth.scope import get_for_reporter_change
 from app.auth.service import Principal
 from app.crud import (
     Record,
     add_entity,
     change_entity,
-    check_if_match,
     delete_entity,
     equal_filters,
     get_for_change,
@@ -65,16 +64,16 @@ async def update_milestone(
     actor: Principal,
 ) -> Milestone:
     changes = data.model_dump(exclude_unset=True)
-    ensure_fields(actor, changes, REPORTER_FIELDS)
-    unit = reporter_unit(actor)
-    milestone = await get_in_scope(
+    milestone = await get_for_reporter_change(
         session,
         Milestone,
         milestone_id,
-        scope=None if unit is None else unit_responsible_for(unit, Milestone.task_id),
-        for_update=True,
+        task_id=Milestone.task_id,
+        actor=actor,
+        changes=changes,
+        reporter_fields=REPORTER_FIELDS,
+        if_match=if_match,
     )
-    check_if_match(if_match, milestone)
     changes["completed_on"] = task_rules.completed_on(
         status=changes.get("status", milestone.status),
         status_written=changes.get("status"),

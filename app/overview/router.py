@@ -8,13 +8,13 @@ from starlette.responses import Response
 from app import clock
 from app.auth.deps import CurrentPrincipal
 from app.deps import Session
-from app.http import json_response, problems
+from app.http import problems
 from app.i18n import say
 from app.overview import ledger, service
 from app.overview.schemas import PlanDashboard, UnitScorecard
 from app.plans.schemas import PlanId
 from app.reports.known import AsOfParam, KnownAtParam
-from app.routing import TransactionalRoute
+from app.routing import TransactionalRoute, as_of_route
 from app.units.schemas import UnitId
 
 router = APIRouter(tags=["overview"], route_class=TransactionalRoute)
@@ -23,47 +23,29 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 
 
-@router.get(
+as_of_route(
+    router,
     "/plans/{plan_id}/dashboard",
-    summary="A plan at a glance",
+    service.plan_dashboard,
+    id=("plan_id", PlanId),
+    name="get_plan_dashboard",
     response_model=PlanDashboard,
-    responses=problems(404),
+    summary="A plan at a glance",
     description="Tasks by status and health, indicators by status, overdue milestones, reports "
     "owed by status and the units most overdue, and each key task's health — all at `as_of`.",
 )
-async def get_plan_dashboard(
-    session: Session,
-    _: CurrentPrincipal,
-    plan_id: PlanId,
-    as_of: AsOfParam = None,
-    known_at: KnownAtParam = None,
-) -> Response:
-    dashboard = await service.plan_dashboard(
-        session, plan_id=plan_id, as_of=as_of or clock.today(), known_at=known_at
-    )
-    return json_response(dashboard)
-
-
-@router.get(
+as_of_route(
+    router,
     "/units/{unit_id}/scorecard",
-    summary="A unit's record",
+    service.unit_scorecard,
+    id=("unit_id", UnitId),
+    name="get_unit_scorecard",
     response_model=UnitScorecard,
-    responses=problems(404),
+    summary="A unit's record",
     description="The tasks the unit leads and joins (directly or through a group), with their "
     "health; how punctually it has reported (reports whose due date has passed, first "
     "submitted on or before it); what it has overdue now.",
 )
-async def get_unit_scorecard(
-    session: Session,
-    _: CurrentPrincipal,
-    unit_id: UnitId,
-    as_of: AsOfParam = None,
-    known_at: KnownAtParam = None,
-) -> Response:
-    scorecard = await service.unit_scorecard(
-        session, unit_id=unit_id, as_of=as_of or clock.today(), known_at=known_at
-    )
-    return json_response(scorecard)
 
 
 @router.get(

@@ -10,7 +10,7 @@ from app.crud import (
     add_entity,
     change_entity,
     delete_entity,
-    ensure_unique,
+    ensure_code_free,
     ensure_unreferenced,
     equal_filters,
     get_for_change,
@@ -38,18 +38,8 @@ async def get_plan(session: AsyncSession, *, plan_id: int) -> Record:
     return await get_row_or_404(session, Plan, plan_id)
 
 
-async def _ensure_code_free(session: AsyncSession, code: str, *, other_than: int | None) -> None:
-    await ensure_unique(
-        session,
-        Plan,
-        Plan.code == code,
-        other_than=other_than,
-        conflict=f"a plan with code {code!r} already exists",
-    )
-
-
 async def create_plan(session: AsyncSession, *, data: PlanCreate) -> Plan:
-    await _ensure_code_free(session, data.code, other_than=None)
+    await ensure_code_free(session, Plan, data.code, other_than=None)
     return await add_entity(session, Plan, data.model_dump())
 
 
@@ -59,7 +49,7 @@ async def update_plan(
     plan = await get_for_change(session, Plan, plan_id, if_match=if_match)
     changes = data.model_dump(exclude_unset=True)
     if "code" in changes:
-        await _ensure_code_free(session, changes["code"], other_than=plan_id)
+        await ensure_code_free(session, Plan, changes["code"], other_than=plan_id)
     if changes.get("year", plan.year) != plan.year:
         reports = await session.scalar(
             select(func.count())

@@ -155,14 +155,10 @@ async def create_report(
     )
 
 
-async def update_report(
-    session: AsyncSession,
-    *,
-    report_id: int,
-    data: ReportUpdate,
-    if_match: str | None,
-    actor: Principal,
+async def _get_for_change(
+    session: AsyncSession, report_id: int, *, if_match: str | None, actor: Principal
 ) -> IndicatorReport:
+    """A report the caller may see, locked, as If-Match names it, and not yet approved."""
     report = await get_in_scope(
         session,
         IndicatorReport,
@@ -173,6 +169,18 @@ async def update_report(
     check_if_match(if_match, report)
     if report.status == "approved":
         raise Conflict(f"report {report_id} is approved and locked; ask for it to be reopened")
+    return report
+
+
+async def update_report(
+    session: AsyncSession,
+    *,
+    report_id: int,
+    data: ReportUpdate,
+    if_match: str | None,
+    actor: Principal,
+) -> IndicatorReport:
+    report = await _get_for_change(session, report_id, if_match=if_match, actor=actor)
     changes = data.model_dump(exclude_unset=True)
     if report.status == "returned" and changes:
         changes.setdefault("status", "submitted")  # corrected: back to the reviewer
@@ -186,16 +194,7 @@ async def update_report(
 async def delete_report(
     session: AsyncSession, *, report_id: int, if_match: str | None, actor: Principal
 ) -> None:
-    report = await get_in_scope(
-        session,
-        IndicatorReport,
-        report_id,
-        scope=_report_scope(reporter_unit(actor)),
-        for_update=True,
-    )
-    check_if_match(if_match, report)
-    if report.status == "approved":
-        raise Conflict(f"report {report_id} is approved and locked; ask for it to be reopened")
+    report = await _get_for_change(session, report_id, if_match=if_match, actor=actor)
     await delete_entity(session, report)
 
 

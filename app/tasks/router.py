@@ -3,13 +3,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from app import clock
 from app.auth.deps import CurrentPrincipal, Reporter, Supervisor
 from app.deps import Session
 from app.http import json_response, page_response, problems
 from app.pagination import Page
-from app.reports.known import AsOfParam, KnownAtParam
-from app.routing import CrudRoutes, TransactionalRoute
+from app.routing import CrudRoutes, TransactionalRoute, as_of_route
 from app.tasks import health, progress_updates, service
 from app.tasks.progress_updates import (
     ProgressUpdateCreate,
@@ -35,26 +33,18 @@ tasks.delete(
 )
 
 
-@router.get(
+as_of_route(
+    router,
     "/{task_id}/health",
-    summary="Health of a task at a date",
+    health.task_health,
+    id=("task_id", TaskId),
+    name="get_task_health",
     response_model=TaskHealth,
-    responses=problems(404),
+    summary="Health of a task at a date",
     description="red when a milestone is overdue, an indicator is behind, or the task is past "
     "due and not completed; amber when an indicator is at risk or a report is overdue; green "
     "otherwise. `reasons` says which.",
 )
-async def get_task_health(
-    session: Session,
-    _: CurrentPrincipal,
-    task_id: TaskId,
-    as_of: AsOfParam = None,
-    known_at: KnownAtParam = None,
-) -> Response:
-    day = as_of or clock.today()
-    return json_response(
-        await health.task_health(session, task_id=task_id, as_of=day, known_at=known_at)
-    )
 
 
 @router.post(

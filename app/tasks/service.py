@@ -9,12 +9,11 @@ from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
-from app.auth.scope import ensure_fields, get_in_scope, reporter_unit, unit_responsible_for
+from app.auth.scope import get_for_reporter_change
 from app.auth.service import Principal
 from app.crud import (
     Record,
     apply_changes,
-    check_if_match,
     delete_entity,
     ensure_unique,
     ensure_unreferenced,
@@ -192,16 +191,16 @@ async def update_task(
     actor: Principal,
 ) -> Task:
     changes = data.model_dump(exclude_unset=True)
-    ensure_fields(actor, changes, REPORTER_FIELDS)
-    unit = reporter_unit(actor)
-    task = await get_in_scope(
+    task = await get_for_reporter_change(
         session,
         Task,
         task_id,
-        scope=None if unit is None else unit_responsible_for(unit, Task.id),
-        for_update=True,
+        task_id=Task.id,
+        actor=actor,
+        changes=changes,
+        reporter_fields=REPORTER_FIELDS,
+        if_match=if_match,
     )
-    check_if_match(if_match, task)
     related = changes.pop("related_task_ids", None)
     if {"kind", "number"} & changes.keys():
         await _ensure_number_free(

@@ -11,7 +11,7 @@ from app.crud import (
     add_entity,
     change_entity,
     delete_entity,
-    ensure_unique,
+    ensure_code_free,
     ensure_unreferenced,
     equal_filters,
     get_for_change,
@@ -44,18 +44,8 @@ async def get_unit(session: AsyncSession, *, unit_id: int) -> Record:
     return await get_row_or_404(session, Unit, unit_id)
 
 
-async def _ensure_code_free(session: AsyncSession, code: str, *, other_than: int | None) -> None:
-    await ensure_unique(
-        session,
-        Unit,
-        Unit.code == code,
-        other_than=other_than,
-        conflict=f"a unit with code {code!r} already exists",
-    )
-
-
 async def create_unit(session: AsyncSession, *, data: UnitCreate) -> Unit:
-    await _ensure_code_free(session, data.code, other_than=None)
+    await ensure_code_free(session, Unit, data.code, other_than=None)
     if data.parent_id is not None:
         await require_reference(session, Unit, data.parent_id, field="parent_id")
     return await add_entity(session, Unit, data.model_dump())
@@ -83,7 +73,7 @@ async def update_unit(
     unit = await get_for_change(session, Unit, unit_id, if_match=if_match)
     changes = data.model_dump(exclude_unset=True)
     if "code" in changes:
-        await _ensure_code_free(session, changes["code"], other_than=unit_id)
+        await ensure_code_free(session, Unit, changes["code"], other_than=unit_id)
     if changes.get("parent_id") is not None:
         await require_reference(session, Unit, changes["parent_id"], field="parent_id")
         await _ensure_no_cycle(session, unit_id, changes["parent_id"])

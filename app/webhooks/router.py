@@ -6,9 +6,9 @@ from starlette.responses import Response
 from app.auth.deps import Admin
 from app.crud import etag_of
 from app.deps import IfMatch, Session
-from app.http import API_PREFIX, item_response, json_response, no_content, page_response, problems
+from app.http import API_PREFIX, json_response, page_response, problems
 from app.pagination import Page
-from app.routing import TransactionalRoute, without_idempotency
+from app.routing import CrudRoutes, TransactionalRoute, without_idempotency
 from app.webhooks import service
 from app.webhooks.models import WebhookEndpoint
 from app.webhooks.schemas import (
@@ -64,67 +64,40 @@ async def create_webhook_endpoint(
     return _with_secret(endpoint, status_code=201)
 
 
-@router.get(
-    "",
+endpoints = CrudRoutes(router, WebhookEndpointRead, id=("endpoint_id", WebhookEndpointId))
+endpoints.list(
+    service.list_endpoints,
+    EndpointQuery,
+    role=Admin,
     summary="List webhook endpoints",
-    response_model=Page[WebhookEndpointRead],
-    responses=problems(403),
+    errors=(403,),
+    name="list_webhook_endpoints",
 )
-async def list_webhook_endpoints(
-    session: Session, _: Admin, query: Annotated[EndpointQuery, Query()]
-) -> Response:
-    rows, cursor = await service.list_endpoints(session, query=query, page=query.page())
-    return page_response(WebhookEndpointRead, rows, cursor)
-
-
-@router.get(
-    "/{endpoint_id}",
+endpoints.get(
+    service.get_endpoint,
+    role=Admin,
     summary="Get a webhook endpoint",
-    response_model=WebhookEndpointRead,
-    responses=problems(403, 404),
+    errors=(403, 404),
+    name="get_webhook_endpoint",
 )
-async def get_webhook_endpoint(
-    session: Session, _: Admin, endpoint_id: WebhookEndpointId
-) -> Response:
-    return item_response(
-        WebhookEndpointRead, await service.get_endpoint(session, endpoint_id=endpoint_id)
-    )
-
-
-@router.patch(
-    "/{endpoint_id}",
+endpoints.update(
+    service.update_endpoint,
+    WebhookEndpointUpdate,
+    role=Admin,
     summary="Change, disable or enable a webhook endpoint",
-    response_model=WebhookEndpointRead,
-    responses=problems(400, 403, 404, 412),
+    errors=(400, 403, 404, 412),
+    name="update_webhook_endpoint",
     description="`enabled: false` holds deliveries back (they wait, in order); `true` resumes "
     "them and clears the reason the service disabled it for.",
 )
-async def update_webhook_endpoint(
-    session: Session,
-    _: Admin,
-    endpoint_id: WebhookEndpointId,
-    body: WebhookEndpointUpdate,
-    if_match: IfMatch = None,
-) -> Response:
-    endpoint = await service.update_endpoint(
-        session, endpoint_id=endpoint_id, body=body, if_match=if_match
-    )
-    return item_response(WebhookEndpointRead, endpoint)
-
-
-@router.delete(
-    "/{endpoint_id}",
+endpoints.delete(
+    service.delete_endpoint,
+    role=Admin,
     summary="Delete a webhook endpoint",
-    status_code=204,
-    response_class=Response,
-    responses=problems(403, 404, 412),
+    errors=(403, 404, 412),
+    name="delete_webhook_endpoint",
     description="Its deliveries, sent or not, are deleted with it.",
 )
-async def delete_webhook_endpoint(
-    session: Session, _: Admin, endpoint_id: WebhookEndpointId, if_match: IfMatch = None
-) -> Response:
-    await service.delete_endpoint(session, endpoint_id=endpoint_id, if_match=if_match)
-    return no_content()
 
 
 @router.post(

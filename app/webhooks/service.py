@@ -118,10 +118,10 @@ async def create_endpoint(session: AsyncSession, *, body: WebhookEndpointCreate)
 
 
 async def update_endpoint(
-    session: AsyncSession, *, endpoint_id: int, body: WebhookEndpointUpdate, if_match: str | None
+    session: AsyncSession, *, endpoint_id: int, data: WebhookEndpointUpdate, if_match: str | None
 ) -> WebhookEndpoint:
     endpoint = await get_for_change(session, WebhookEndpoint, endpoint_id, if_match=if_match)
-    changes: dict[str, Any] = body.model_dump(exclude_unset=True)
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     for field in ("url", "event_types", "description", "enabled"):
         if field in changes and changes[field] is None:
             raise InvalidInput(

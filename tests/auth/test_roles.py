@@ -7,6 +7,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.deps import ALL_ROLES as ALL
 from app.main import create_app
 from tests.factories import (
     create_indicator,
@@ -241,3 +242,15 @@ class TestOpenApiNamesTheRoles:
             "reporter",
             "reader",
         ]
+
+    async def test_an_operation_closed_to_some_roles_documents_403(self, anon: AsyncClient) -> None:
+        """A generated client learns from the document that a reporter's POST /plans is a 403."""
+        doc = (await anon.get("/openapi.json")).json()
+        undocumented = [
+            f"{method.upper()} {path}"
+            for path, operations in doc["paths"].items()
+            for method, op in operations.items()
+            if len(op.get("x-roles", ALL)) < len(ALL) and "403" not in op["responses"]
+        ]
+        assert undocumented == []
+        assert "403" in doc["paths"]["/api/v1/plans"]["post"]["responses"]

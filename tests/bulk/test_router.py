@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.audit.models import AuditEvent
+from app.bulk import parsing
 from app.indicators.models import Indicator
 from app.milestones.models import Milestone
 from app.plans.models import Plan
@@ -62,7 +63,7 @@ async def reports_in_db(db: AsyncSession) -> list[tuple[str, str, Decimal, str]]
     rows = await db.execute(
         select(Unit.code, IndicatorReport.period, IndicatorReport.value, IndicatorReport.status)
         .join(Unit, Unit.id == IndicatorReport.unit_id)
-        .order_by(Unit.code, IndicatorReport.period)
+        .order_by(Unit.id, IndicatorReport.period)
     )
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
@@ -324,6 +325,33 @@ class TestFormats:
         response = await post(client, "indicator-reports", buffer.getvalue(), XLSX)
         assert response.json()["created"] == 2, response.text
         assert [r[2] for r in await reports_in_db(db)] == [Decimal(42), Decimal("1.5")]
+
+    async def test_xlsx_refused_for_a_clear_reason_says_that_reason(
+        self, client: AsyncClient, db: AsyncSession, setup: Setup
+    ) -> None:
+        """A sheet formatted to the end is refused with what to do, not "not a workbook"."""
+        import zipfile
+
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(["plan", "indicator", "unit", "period", "value"])
+        saved = io.BytesIO()
+        book.save(saved)
+        empty_rows = "".join(f'<row r="{n}"/>' for n in range(2, parsing.MAX_BLANK_ROWS + 20))
+        padded = io.BytesIO()
+        with zipfile.ZipFile(saved) as source, zipfile.ZipFile(padded, "w") as target:
+            for info in source.infolist():
+                data = source.read(info)
+                if info.filename == "xl/worksheets/sheet1.xml":
+                    data = data.replace(b"</sheetData>", empty_rows.encode() + b"</sheetData>")
+                target.writestr(info, data, zipfile.ZIP_DEFLATED)
+        response = await post(client, "indicator-reports", padded.getvalue(), XLSX)
+        assert_problem(response, 400)
+        assert "rows without cells; delete the empty rows" in response.json()["detail"]
+        assert await reports_in_db(db) == []
 
     @pytest.mark.parametrize(
         ("content_type", "body"),

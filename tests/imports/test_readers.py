@@ -17,15 +17,17 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+from docx.text.paragraph import Paragraph
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.imports import readers
 from app.imports.document import Document, NoticeReadError, Table
-from app.imports.docx_text import extract_docx_text
+from app.imports.parser import parse_notice
 from app.imports.readers import read_notice
-from tests.imports.test_docx_text import chinese_list, number_paragraph
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FORMATS = FIXTURES / "formats"
@@ -39,6 +41,31 @@ def docx_bytes(document: docx.document.Document) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def chinese_list(document: docx.document.Document) -> str:
+    """Add a list definition numbered "一、二、三、" and return its numId."""
+    numbering = document.part.numbering_part.element
+    numbering.insert(
+        0,
+        parse_xml(
+            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90"><w:lvl w:ilvl="0">'
+            '<w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
+            '<w:lvlText w:val="%1、"/></w:lvl></w:abstractNum>'
+        ),
+    )
+    numbering.append(
+        parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>')
+    )
+    return "90"
+
+
+def number_paragraph(paragraph: Paragraph, num_id: str) -> None:
+    paragraph._p.get_or_add_pPr().append(
+        parse_xml(
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'
+        )
+    )
 
 
 def xlsx_bytes(workbook: openpyxl.Workbook) -> bytes:
@@ -250,6 +277,7 @@ class TestDocx:
         document.add_paragraph("开展调研。（责任部门：办公室）", style="List Number")
         document.add_paragraph("办好年会。（责任部门：学会学术部）", style="List Number")
         number_paragraph(document.add_paragraph("服务科技工作者"), num_id)
+        document.add_paragraph("举办沙龙。（责任部门：人才发展中心）", style="List Number")
         data = docx_bytes(document)
 
         read = read_notice(data, filename="notice.docx")
@@ -261,10 +289,37 @@ class TestDocx:
                 "1.开展调研。（责任部门：办公室）",
                 "2.办好年会。（责任部门：学会学术部）",
                 "二、服务科技工作者",
+                "3.举办沙龙。（责任部门：人才发展中心）",
             ),
             "docx",
         )
-        assert "\n".join(str(block) for block in read.blocks) == extract_docx_text(data)
+        plan = parse_notice("\n".join(str(block) for block in read.blocks))
+        assert [(t.kind, t.number, t.parent_number) for t in plan.tasks] == [
+            ("section", "一", None),
+            ("work_point", "1", "一"),
+            ("work_point", "2", "一"),
+            ("section", "二", None),
+            ("work_point", "3", "二"),
+        ]
+
+    def test_seed_as_one_paragraph_per_line_parses_like_the_text(self) -> None:
+        document = docx.Document()
+        for line in SEED.split("\n"):
+            document.add_paragraph(line)
+        read = read_notice(docx_bytes(document), filename="notice.docx")
+        text = "\n".join(str(block) for block in read.blocks)
+        assert parse_notice(text).tasks == parse_notice(SEED).tasks
+
+    def test_damaged_document_xml_is_refused(self) -> None:
+        sample = sample_docx()
+        with zipfile.ZipFile(io.BytesIO(sample)) as archive:
+            xml = archive.read("word/document.xml")
+        data = with_member(sample, "word/document.xml", xml[: len(xml) // 2])
+        assert refusal(data, "a.docx").code == "unreadable_file"
+
+    def test_truncated_file_is_refused(self) -> None:
+        sample = sample_docx()
+        assert refusal(sample[: len(sample) // 2], "a.docx").code == "unreadable_file"
 
     def test_tables_and_paragraphs_in_body_order(self) -> None:
         document = docx.Document()
@@ -568,7 +623,12 @@ class TestPurity:
     def test_readers_import_no_database_or_web_code(self) -> None:
         source = Path(readers.__file__).read_text("utf-8")
         imported = set(re.findall(r"^(?:from|import) (app\.[\w.]+)", source, re.MULTILINE))
-        assert imported <= {"app.charsets", "app.imports.document", "app.imports.docx_text"}
+        assert imported <= {
+            "app.charsets",
+            "app.imports.document",
+            "app.imports.word_numbering",
+            "app.zips",
+        }
         assert not re.search(r"^(?:from|import) (?:fastapi|sqlalchemy|starlette)", source, re.M)
 
 

@@ -3,7 +3,6 @@ many replicas run the worker."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Any
 
@@ -14,6 +13,7 @@ from app.audit.models import AuditEvent
 from app.milestones.timed import emit_overdue
 from tests.events.test_feed import writer
 from tests.factories import create_milestone, create_task
+from tests.helpers import race_two_replicas
 
 __all__ = ["writer"]
 
@@ -76,17 +76,6 @@ class TestReplicas:
         async with AsyncSession(writer, expire_on_commit=False) as session:
             await create_milestone(session, task=await create_task(session))
             await session.commit()
-        first, second = AsyncSession(writer), AsyncSession(writer)
-        try:
-            assert await emit_overdue(first, as_of=JULY_1) == 1
-            racing = asyncio.create_task(emit_overdue(second, as_of=JULY_1))
-            await asyncio.sleep(0.3)
-            assert not racing.done()
-            await first.commit()
-            assert await racing == 0
-            await second.commit()
-        finally:
-            await first.close()
-            await second.close()
+        assert await race_two_replicas(writer, lambda s: emit_overdue(s, as_of=JULY_1)) == (1, 0)
         async with AsyncSession(writer) as session:
             assert len(await overdue_events(session)) == 1

@@ -3,7 +3,6 @@ many replicas run the worker."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -26,6 +25,7 @@ from tests.factories import (
     create_task,
     create_unit,
 )
+from tests.helpers import race_two_replicas
 
 __all__ = ["api", "feed_app", "writer"]
 
@@ -88,19 +88,9 @@ class TestReplicas:
                 session, name="b reporter", role="reporter", unit_id=w["b"].id
             )
             await session.commit()
-        first, second = AsyncSession(writer), AsyncSession(writer)
-        try:
-            assert await emit_overdue(first, as_of=JULY_12) == 1
-            # The second waits on the first's uncommitted row, then finds it taken.
-            racing = asyncio.create_task(emit_overdue(second, as_of=JULY_12))
-            await asyncio.sleep(0.3)
-            assert not racing.done()
-            await first.commit()
-            assert await racing == 0
-            await second.commit()
-        finally:
-            await first.close()
-            await second.close()
+        # The second waits on the first's uncommitted row, then finds it taken.
+        race = await race_two_replicas(writer, lambda s: emit_overdue(s, as_of=JULY_12))
+        assert race == (1, 0)
 
         def announced(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return [e for e in events if e["type"] == "obligation.overdue"]
@@ -245,18 +235,9 @@ class TestAutomaticReminders:
             w = await world(session)
             w["plan"].auto_remind = True
             await session.commit()
-        first, second = AsyncSession(writer), AsyncSession(writer)
-        try:
-            assert (await emit(first, as_of=JULY_7)).reminders == 1
-            racing = asyncio.create_task(emit(second, as_of=JULY_7))
-            await asyncio.sleep(0.3)
-            assert not racing.done()
-            await first.commit()
-            assert await racing == Emitted(due_soon=0, overdue=0, reminders=0)
-            await second.commit()
-        finally:
-            await first.close()
-            await second.close()
+        won, lost = await race_two_replicas(writer, lambda s: emit(s, as_of=JULY_7))
+        assert won.reminders == 1
+        assert lost == Emitted(due_soon=0, overdue=0, reminders=0)
         async with AsyncSession(writer) as session:
             assert len(await reminders(session)) == 1
             assert len(await events_of(session, "due_soon")) == 1

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -22,35 +22,14 @@ from tests.factories import (
     create_task,
     create_unit,
 )
-from tests.helpers import MAX_ID, Collection, assert_created, assert_problem
+from tests.helpers import MAX_ID, Collection, assert_problem
+from tests.resources import task_body as valid_body
 
 api = Collection("/api/v1/tasks", Task)
 URL = api.url
 
 
-def valid_body(plan_id: int, /, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "plan_id": plan_id,
-        "kind": "work_point",
-        "number": "13",
-        "title": "全面建成省科技馆新馆",
-        "description": "年内全面建成、全面开放，全年接待公众不少于 200 万人次。",
-        "status": "in_progress",
-        "progress": 40,
-        "start_on": "2024-01-01",
-        "due_on": "2024-12-31",
-    }
-    return body | overrides
-
-
 class TestCreateTask:
-    async def test_created_with_location_and_etag(
-        self, client: AsyncClient, db: AsyncSession
-    ) -> None:
-        body = await assert_created(client, URL, valid_body((await create_plan(db)).id))
-        assert body["parent_id"] is None
-        assert body["related_task_ids"] == []
-
     async def test_under_a_parent_of_the_same_plan(
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
@@ -133,58 +112,11 @@ class TestCreateTask:
 
 
 class TestCreateTaskValidation:
-    @pytest.mark.parametrize(
-        ("overrides", "field"),
-        [
-            pytest.param({"bogus": 1}, "bogus", id="unknown-field"),
-            pytest.param({"version": 3}, "version", id="version-not-writable"),
-            pytest.param({"plan_id": "1"}, "plan_id", id="id-as-string"),
-            pytest.param({"plan_id": 10**30}, "plan_id", id="huge-id"),
-            pytest.param({"plan_id": 2**63}, "plan_id", id="id-beyond-bigint"),
-            pytest.param({"plan_id": 1e308}, "plan_id", id="id-as-huge-float"),
-            pytest.param({"kind": "chapter"}, "kind", id="unknown-kind"),
-            pytest.param({"status": "done"}, "status", id="unknown-status"),
-            pytest.param({"number": "1" * 17}, "number", id="number-too-long"),
-            pytest.param({"progress": 101}, "progress", id="progress-over-100"),
-            pytest.param({"progress": 10**30}, "progress", id="progress-huge"),
-            pytest.param({"progress": 1e308}, "progress", id="progress-huge-float"),
-            pytest.param({"progress": "40"}, "progress", id="progress-as-string"),
-            pytest.param({"title": "x\x00"}, "title", id="nul-in-title"),
-            pytest.param({"number": "\x001"}, "number", id="nul-in-number"),
-            pytest.param({"description": "a\x00b"}, "description", id="nul-in-description"),
-            pytest.param({"due_on": "2024-02-30"}, "due_on", id="impossible-date"),
-            pytest.param({"due_on": 20241231}, "due_on", id="date-as-number"),
-            pytest.param({"start_on": 1704067200}, "start_on", id="date-as-timestamp"),
-            pytest.param({"due_on": "31/12/2024"}, "due_on", id="date-not-iso"),
-            pytest.param({"due_on": "1704067200"}, "due_on", id="date-as-timestamp-string"),
-            pytest.param({"related_task_ids": "1"}, "related_task_ids", id="related-not-list"),
-        ],
-    )
-    async def test_bad_field_is_422_naming_it(
-        self, client: AsyncClient, db: AsyncSession, overrides: dict[str, Any], field: str
-    ) -> None:
-        plan = await create_plan(db)
-        response = await client.post(URL, json=valid_body(plan.id, **overrides))
-        body = assert_problem(response, 422, "validation_failed")
-        assert body["errors"][0]["pointer"] == f"#/{field}"
-        assert await api.count(db) == 0
-
     async def test_related_id_zero_is_422(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         response = await client.post(URL, json=valid_body(plan.id, related_task_ids=[0]))
         body = assert_problem(response, 422, "validation_failed")
         assert body["errors"][0]["pointer"].startswith("#/related_task_ids")
-
-    @pytest.mark.parametrize("field", ["plan_id", "kind", "number", "title"])
-    async def test_missing_required_field_is_422(
-        self, client: AsyncClient, db: AsyncSession, field: str
-    ) -> None:
-        plan = await create_plan(db)
-        body = valid_body(plan.id)
-        del body[field]
-        problem = assert_problem(await client.post(URL, json=body), 422, "validation_failed")
-        assert f"#/{field}" in [e["pointer"] for e in problem["errors"]]
-        assert await api.count(db) == 0
 
 
 class TestRelatedTasks:
@@ -294,14 +226,6 @@ class TestRelatedTasks:
 
 
 class TestListTasks:
-    async def test_shape(self, client: AsyncClient, db: AsyncSession) -> None:
-        task = await create_task(db)
-        body = (await client.get(URL)).json()
-        assert set(body) == {"items", "next_cursor"}
-        assert [item["id"] for item in body["items"]] == [task.id]
-        assert body["items"][0]["title"] == task.title
-        assert body["next_cursor"] is None
-
     async def test_filter_by_plan(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         wanted = await create_task(db, plan=plan)
@@ -383,40 +307,6 @@ class TestListTasks:
             wanted.id
         ]
 
-    @pytest.mark.parametrize(
-        "params",
-        [
-            {"bogus": "1"},
-            {"kind": "chapter"},
-            {"plan_id": "0"},
-            {"plan_id": str(2**64)},
-            {"unit_id": "x"},
-            {"due_before": "2024-02-30"},
-            {"q": "a\x00b"},
-            {"limit": "0"},
-        ],
-    )
-    async def test_bad_query_is_422(self, client: AsyncClient, params: dict[str, str]) -> None:
-        body = assert_problem(await client.get(URL, params=params), 422)
-        assert next(iter(params)) in body["detail"]
-
-
-class TestPageTasks:
-    async def test_huge_limit_is_coerced_to_500(
-        self, client: AsyncClient, db: AsyncSession
-    ) -> None:
-        plan = await create_plan(db)
-        await db.execute(
-            insert(Task),
-            [
-                {"plan_id": plan.id, "kind": "subtask", "number": str(i), "title": "批量"}
-                for i in range(501)
-            ],
-        )
-        body = (await client.get(URL, params={"limit": 100000})).json()
-        assert len(body["items"]) == 500
-        assert body["next_cursor"] is not None
-
 
 class TestUpdateTask:
     async def test_changes_only_given_fields(self, client: AsyncClient, db: AsyncSession) -> None:
@@ -432,50 +322,6 @@ class TestUpdateTask:
         assert response.headers["etag"] != before.headers["etag"]
         assert (await api.read(client, task.id)).json() == after
         assert await db.scalar(select(Task.progress).where(Task.id == task.id)) == 60
-
-    async def test_without_if_match_applies(self, client: AsyncClient, db: AsyncSession) -> None:
-        task = await create_task(db)
-        response = await client.patch(f"{URL}/{task.id}", json={"progress": 5})
-        assert response.status_code == 200, response.text
-
-    async def test_stale_if_match_is_412_and_changes_nothing(
-        self, client: AsyncClient, db: AsyncSession
-    ) -> None:
-        task = await create_task(db)
-        old = (await api.read(client, task.id)).headers["etag"]
-        first = await api.patch(client, task.id, {"progress": 10}, old)
-        assert first.status_code == 200
-        second = await api.patch(client, task.id, {"progress": 90}, old)
-        assert_problem(second, 412, "precondition_failed")
-        got = await api.read(client, task.id)
-        assert got.json()["progress"] == 10
-        assert got.headers["etag"] == first.headers["etag"]
-
-    async def test_if_match_star_applies(self, client: AsyncClient, db: AsyncSession) -> None:
-        task = await create_task(db)
-        response = await api.patch(client, task.id, {"status": "in_progress"}, "*")
-        assert response.status_code == 200, response.text
-        assert response.json()["status"] == "in_progress"
-
-    @pytest.mark.parametrize("field", ["title", "kind", "number", "status", "progress"])
-    async def test_null_for_required_field_is_422(
-        self, client: AsyncClient, db: AsyncSession, field: str
-    ) -> None:
-        task = await create_task(db)
-        before = (await api.read(client, task.id)).json()
-        body = assert_problem(await api.patch(client, task.id, {field: None}), 422)
-        assert body["errors"][0]["pointer"] == f"#/{field}"
-        assert (await api.read(client, task.id)).json() == before
-
-    @pytest.mark.parametrize("field", ["plan_id", "id", "version", "bogus"])
-    async def test_unknown_or_readonly_field_is_422(
-        self, client: AsyncClient, db: AsyncSession, field: str
-    ) -> None:
-        task = await create_task(db)
-        body = assert_problem(
-            await api.patch(client, task.id, {field: 1}), 422, "validation_failed"
-        )
-        assert body["errors"][0]["pointer"] == f"#/{field}"
 
     async def test_parent_can_be_cleared(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
@@ -554,9 +400,6 @@ class TestUpdateTask:
         assert response.status_code == 200, response.text
         assert response.json()["completed_on"] == "2024-04-01"
 
-    async def test_missing_task_is_404(self, client: AsyncClient) -> None:
-        assert_problem(await api.patch(client, MAX_ID, {"progress": 1}), 404, "not_found")
-
 
 class TestStatusFollowsProgress:
     """The ledger must not show 未开始 beside 完成60%: progress above 0 means the work began."""
@@ -632,23 +475,6 @@ class TestCompletionDate:
 
 
 class TestDeleteTask:
-    async def test_204_then_404(self, client: AsyncClient, db: AsyncSession) -> None:
-        task = await create_task(db)
-        etag = (await api.read(client, task.id)).headers["etag"]
-        response = await client.delete(f"{URL}/{task.id}", headers={"If-Match": etag})
-        assert response.status_code == 204
-        assert_problem(await client.get(f"{URL}/{task.id}"), 404, "not_found")
-
-    async def test_stale_if_match_is_412_and_keeps_task(
-        self, client: AsyncClient, db: AsyncSession
-    ) -> None:
-        task = await create_task(db)
-        old = (await api.read(client, task.id)).headers["etag"]
-        assert (await api.patch(client, task.id, {"progress": 3}, old)).status_code == 200
-        response = await client.delete(f"{URL}/{task.id}", headers={"If-Match": old})
-        assert_problem(response, 412, "precondition_failed")
-        await api.read(client, task.id)
-
     async def test_task_with_subtasks_is_409(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         parent = await create_task(db, plan=plan, kind="key_task")
@@ -696,7 +522,3 @@ class TestDeleteTask:
             .where(TaskRelation.related_task_id == a.id)
         )
         assert left == 0
-
-    async def test_missing_task_is_404(self, client: AsyncClient) -> None:
-        response = await client.delete(f"{URL}/{MAX_ID}", headers={"If-Match": "*"})
-        assert_problem(response, 404, "not_found")

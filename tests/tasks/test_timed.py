@@ -3,7 +3,6 @@ with the old and new health and reasons; the first look at a task says nothing."
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Any
 
@@ -15,6 +14,7 @@ from app.tasks.models import TaskHealthState
 from app.tasks.timed import emit_health_changes
 from tests.events.test_feed import writer
 from tests.factories import create_milestone, create_plan, create_task
+from tests.helpers import race_two_replicas
 
 __all__ = ["writer"]
 
@@ -82,18 +82,8 @@ class TestReplicas:
             await create_milestone(session, task=task)
             assert await emit_health_changes(session, as_of=JUNE_29) == 0
             await session.commit()
-        first, second = AsyncSession(writer), AsyncSession(writer)
-        try:
-            assert await emit_health_changes(first, as_of=JULY_1) == 1
-            # The second waits on the first's lock on the plan, then compares with its record.
-            racing = asyncio.create_task(emit_health_changes(second, as_of=JULY_1))
-            await asyncio.sleep(0.3)
-            assert not racing.done()
-            await first.commit()
-            assert await racing == 0
-            await second.commit()
-        finally:
-            await first.close()
-            await second.close()
+        # The second waits on the first's lock on the plan, then compares with its record.
+        race = await race_two_replicas(writer, lambda s: emit_health_changes(s, as_of=JULY_1))
+        assert race == (1, 0)
         async with AsyncSession(writer) as session:
             assert len(await changes(session)) == 1

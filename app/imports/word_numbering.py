@@ -1,88 +1,22 @@
-"""Plain text of a .docx notice, ready for ``parse_notice``.
+"""Word's automatic list numbering, printed back: a numbered paragraph's "1." or "一、" is not
+part of its text, yet a notice's structure is read from those labels.
 
-Paragraphs and table cells come out in document order, one per line. Word's automatic
-numbering is not part of a paragraph's text, yet the parser needs the "1." / "一、" labels,
-so the common list formats are rendered back in front of the paragraph.
+Pure: python-docx's XML only, no database, no web framework.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from docx import Document
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from app.imports.parser import NoticeParseError
+__all__ = ["WordNumbering"]
 
-__all__ = ["MAX_DOCX_BYTES", "WordNumbering", "extract_docx_text"]
-
-MAX_DOCX_BYTES = 20 * 1024 * 1024
-# A zip bomb is small on the wire and huge once inflated; refuse before python-docx inflates it.
-_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 _MAX_LIST_LEVELS = 9
 _CN_DIGITS = "〇一二三四五六七八九"
-
-
-def extract_docx_text(data: bytes) -> str:
-    """Text of a .docx file; NoticeParseError if ``data`` is not a readable .docx."""
-    if not isinstance(data, bytes | bytearray):
-        raise NoticeParseError(["a .docx upload must be bytes"])
-    if len(data) > MAX_DOCX_BYTES:
-        raise NoticeParseError([f"the .docx file is larger than {MAX_DOCX_BYTES:,} bytes"])
-    _check_zip(bytes(data))
-    try:
-        document = Document(io.BytesIO(data))
-        numbering = WordNumbering.of(document)
-        lines = [line for block in _blocks(document) for line in _lines(block, numbering)]
-    except NoticeParseError:
-        raise
-    except Exception as exc:  # python-docx raises many types for malformed packages
-        raise NoticeParseError([f"not a valid .docx file ({type(exc).__name__})"]) from exc
-    return "\n".join(lines)
-
-
-def _check_zip(data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-            inflated = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise NoticeParseError(["not a valid .docx file (not a zip archive)"]) from exc
-    if "word/document.xml" not in names:
-        raise NoticeParseError(["not a valid .docx file (no word/document.xml)"])
-    if inflated > _MAX_UNCOMPRESSED_BYTES:
-        raise NoticeParseError(["the .docx file is too large once uncompressed"])
-
-
-def _blocks(container: DocxDocument | _Cell) -> Iterator[Paragraph | Table]:
-    """Paragraphs and tables of a document body or table cell, in order."""
-    parent = container.element.body if isinstance(container, DocxDocument) else container._tc
-    for child in parent.iterchildren():
-        if child.tag == qn("w:p"):
-            yield Paragraph(child, container)
-        elif child.tag == qn("w:tbl"):
-            yield Table(child, container)
-
-
-def _lines(block: Paragraph | Table, numbering: WordNumbering) -> Iterator[str]:
-    if isinstance(block, Paragraph):
-        yield numbering.label(block) + block.text
-        return
-    seen: set[int] = set()
-    for row in block.rows:
-        for cell in row.cells:
-            if id(cell._tc) in seen:  # a merged cell appears once per spanned column
-                continue
-            seen.add(id(cell._tc))
-            for inner in _blocks(cell):
-                yield from _lines(inner, numbering)
 
 
 @dataclass
