@@ -7,11 +7,13 @@ from app.db import Base
 
 
 class ObligationEvent(Base):
-    """A time-driven event already emitted for an obligation (``overdue``): the unique key
-    makes a second replica's emission of the same one a no-op, so the feed says it once."""
+    """A time-driven event already emitted for an obligation (``overdue``, ``due_soon``): the
+    unique key makes a second replica's emission of the same one a no-op, so the feed says it
+    once — once per due date, so an obligation whose date moved (the plan's grace days changed)
+    is announced again against its new date."""
 
     __tablename__ = "obligation_events"
-    __table_args__ = (UniqueConstraint("indicator_id", "unit_id", "period", "kind"),)
+    __table_args__ = (UniqueConstraint("indicator_id", "unit_id", "period", "kind", "due_on"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     indicator_id: Mapped[int] = mapped_column(

@@ -47,7 +47,7 @@ _EMIT = """,
         FROM settled s JOIN plans pl ON pl.id = s.plan_id
         WHERE {when}
         ORDER BY s.indicator_id, s.unit_id, s.period
-        ON CONFLICT (indicator_id, unit_id, period, kind) DO NOTHING
+        ON CONFLICT (indicator_id, unit_id, period, kind, due_on) DO NOTHING
         RETURNING id, indicator_id, unit_id, period, due_on
     ),
     announced AS (

@@ -4,7 +4,8 @@ and task health changes each announced once
 `plans.due_soon_days` (0–60, NULL off, default 3) and `plans.auto_remind` (default false);
 `milestone_events` marks a milestone's overdue event as emitted (unique per milestone, kind and
 due date, so replicas emit it once); `task_health_states` holds the health last announced per
-task, against which the next pass announces a change.
+task, against which the next pass announces a change. An obligation's due-soon or overdue event
+is once per due date: one whose date moved (the plan's grace days changed) is announced again.
 
 Revision ID: timed_events_0800
 Revises: bulk_upload_markers_0330
@@ -79,8 +80,30 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("task_id", name=op.f("pk_task_health_states")),
     )
 
+    # An obligation's event is once per due date: one whose date moved is announced again.
+    op.drop_constraint(
+        op.f("uq_obligation_events_indicator_id_unit_id_period_kind"),
+        "obligation_events",
+        type_="unique",
+    )
+    op.create_unique_constraint(
+        op.f("uq_obligation_events_indicator_id_unit_id_period_kind_due_on"),
+        "obligation_events",
+        ["indicator_id", "unit_id", "period", "kind", "due_on"],
+    )
+
 
 def downgrade() -> None:
+    op.drop_constraint(
+        op.f("uq_obligation_events_indicator_id_unit_id_period_kind_due_on"),
+        "obligation_events",
+        type_="unique",
+    )
+    op.create_unique_constraint(
+        op.f("uq_obligation_events_indicator_id_unit_id_period_kind"),
+        "obligation_events",
+        ["indicator_id", "unit_id", "period", "kind"],
+    )
     op.drop_table("task_health_states")
     op.drop_table("milestone_events")
     op.drop_constraint(op.f("ck_plans_due_soon_days"), "plans", type_="check")

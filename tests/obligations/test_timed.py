@@ -69,6 +69,17 @@ class TestEmitOverdue:
             "due_on": [None, "2024-07-10"],
         }
 
+    async def test_announced_again_when_a_new_due_date_passes(self, db: AsyncSession) -> None:
+        w = await world(db)
+        assert await emit_overdue(db, as_of=JULY_12) == 1
+        w["plan"].report_grace_days = 15  # the office gives five more days: due 15 July
+        await db.flush()
+        assert await emit_overdue(db, as_of=date(2024, 7, 15)) == 0
+        assert await emit_overdue(db, as_of=date(2024, 7, 16)) == 1
+        assert await emit_overdue(db, as_of=date(2024, 7, 16)) == 0
+        dates = [e.changes["due_on"][1] for e in await overdue_events(db)]
+        assert dates == ["2024-07-10", "2024-07-15"]
+
     async def test_nothing_before_the_due_date_passes(self, db: AsyncSession) -> None:
         await world(db)
         assert await emit_overdue(db, as_of=date(2024, 7, 10)) == 0
