@@ -34,17 +34,41 @@ async def tidy(session: AsyncSession, *, idempotency_retention: timedelta) -> di
     }
 
 
-async def emit_timed(session: AsyncSession, *, as_of: date) -> dict[str, int]:
-    """Every time-driven event due at ``as_of``, in the caller's one transaction (the caller
-    commits: each event commits with its "emitted" mark, or neither does). Returns counts."""
-    obligations = await obligation_timed.emit(session, as_of=as_of)
+async def _obligations(session: AsyncSession, as_of: date) -> dict[str, int]:
+    emitted = await obligation_timed.emit(session, as_of=as_of)
     return {
-        "obligation_due_soon": obligations.due_soon,
-        "obligation_overdue": obligations.overdue,
-        "reminders_sent": obligations.reminders,
-        "milestone_overdue": await milestone_timed.emit_overdue(session, as_of=as_of),
-        "task_health_changed": await task_timed.emit_health_changes(session, as_of=as_of),
+        "obligation_due_soon": emitted.due_soon,
+        "obligation_overdue": emitted.overdue,
+        "reminders_sent": emitted.reminders,
     }
+
+
+async def _milestones(session: AsyncSession, as_of: date) -> dict[str, int]:
+    return {"milestone_overdue": await milestone_timed.emit_overdue(session, as_of=as_of)}
+
+
+async def _health(session: AsyncSession, as_of: date) -> dict[str, int]:
+    return {"task_health_changed": await task_timed.emit_health_changes(session, as_of=as_of)}
+
+
+_TIMED = (("obligations", _obligations), ("milestones", _milestones), ("task health", _health))
+
+
+async def emit_timed(maker: async_sessionmaker[AsyncSession], *, as_of: date) -> dict[str, int]:
+    """Every time-driven event due at ``as_of``, each kind in a transaction of its own: its
+    events commit with their "emitted" marks, a kind that fails (logged, tried again next pass)
+    holds back none of the others, and no one transaction holds the change feed back for all.
+    Returns counts of what was emitted."""
+    counts: dict[str, int] = {}
+    for what, step in _TIMED:
+        try:
+            async with maker.begin() as session:  # commits on leaving
+                counts |= await step(session, as_of)
+        except Exception as exc:
+            _failed(f"time-driven events ({what})", exc)
+            if is_outage(exc):  # the others would fail alike: one line says it
+                break
+    return counts
 
 
 async def run_forever(
@@ -59,12 +83,8 @@ async def run_forever(
             log.info("housekeeping", extra=removed)
         except Exception as exc:  # the database may be away for a while; the service stays up
             _failed("housekeeping", exc)
-        try:
-            async with maker.begin() as session:
-                emitted = await emit_timed(session, as_of=clock.today())
-            log.info("time-driven events", extra=emitted)
-        except Exception as exc:
-            _failed("time-driven events", exc)
+        emitted = await emit_timed(maker, as_of=clock.today())
+        log.info("time-driven events", extra=emitted)
 
 
 def _failed(what: str, exc: Exception) -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from httpx import AsyncClient
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.auth import service as auth_service
 from app.ops.maintenance import emit_timed
+from app.tasks import timed as task_timed
 from tests.events.test_feed import api, feed_app, read_all, writer
 from tests.factories import (
     create_indicator,
@@ -50,18 +52,17 @@ class TestTimedEventsInTheFeed:
             _, ours = await auth_service.create_api_key(
                 session, name="a reporter", role="reporter", unit_id=a.id
             )
-            # The first pass only takes note of each task's health.
-            assert await emit_timed(session, as_of=date(2024, 6, 29)) == {
-                "obligation_due_soon": 0,
-                "obligation_overdue": 0,
-                "reminders_sent": 0,
-                "milestone_overdue": 0,
-                "task_health_changed": 0,
-            }
             await session.commit()
-        async with AsyncSession(writer) as session:
-            emitted = await emit_timed(session, as_of=date(2024, 7, 7))
-            await session.commit()
+        maker = async_sessionmaker(writer)
+        # The first pass only takes note of each task's health.
+        assert await emit_timed(maker, as_of=date(2024, 6, 29)) == {
+            "obligation_due_soon": 0,
+            "obligation_overdue": 0,
+            "reminders_sent": 0,
+            "milestone_overdue": 0,
+            "task_health_changed": 0,
+        }
+        emitted = await emit_timed(maker, as_of=date(2024, 7, 7))
         assert emitted == {
             "obligation_due_soon": 2,
             "obligation_overdue": 0,
@@ -69,9 +70,7 @@ class TestTimedEventsInTheFeed:
             "milestone_overdue": 3,
             "task_health_changed": 3,
         }
-        async with AsyncSession(writer) as session:
-            assert await emit_timed(session, as_of=date(2024, 7, 7)) == dict.fromkeys(emitted, 0)
-            await session.commit()
+        assert await emit_timed(maker, as_of=date(2024, 7, 7)) == dict.fromkeys(emitted, 0)
 
         everything, _ = await read_all(api, type=TIMED, until=lambda e: len(e) == 10)
         assert len(everything) == 10
@@ -92,3 +91,31 @@ class TestTimedEventsInTheFeed:
         assert kinds["obligation.due_soon"]["changes"]["unit_id"] == [None, a.id]
         assert kinds["reminder.sent"]["changes"]["unit_id"] == [None, a.id]
         assert kinds["reminder.sent"]["actor"] == {"key_id": None, "name": "system"}
+
+    async def test_a_kind_that_fails_holds_back_none_of_the_others(
+        self, writer: AsyncEngine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        async with AsyncSession(writer, expire_on_commit=False) as session:
+            task = await create_task(session, plan=await create_plan(session))
+            await create_responsibility(session, task=task, unit=await create_unit(session))
+            await create_milestone(session, task=task)
+            await create_indicator(session, task=task, frequency="quarterly")
+            await session.commit()
+
+        async def broken(*args: Any, **kwargs: Any) -> int:
+            raise RuntimeError("task health is broken")
+
+        maker = async_sessionmaker(writer)
+        with monkeypatch.context() as patched:
+            patched.setattr(task_timed, "emit_health_changes", broken)
+            emitted = await emit_timed(maker, as_of=date(2024, 7, 7))
+        assert emitted == {
+            "obligation_due_soon": 1,
+            "obligation_overdue": 0,
+            "reminders_sent": 0,
+            "milestone_overdue": 1,
+        }
+        assert "time-driven events (task health) failed" in caplog.text
+        # What the other kinds announced was committed: the next pass does not repeat it.
+        again = await emit_timed(maker, as_of=date(2024, 7, 7))
+        assert (again["obligation_due_soon"], again["milestone_overdue"]) == (0, 0)
