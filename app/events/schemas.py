@@ -35,9 +35,10 @@ class EventRead(BaseModel):
     id: int = Field(description="The event's id; unique, but not the feed's order.")
     type: str = Field(
         description="`<entity type>.<what happened>`: `created`, `updated`, `deleted`, "
-        "`imported`, `approved`, `returned`, `reopened`; dates passing (actor `system`): "
-        "`obligation.due_soon`, `obligation.overdue`, `milestone.overdue`, "
-        "`task.health_changed`.",
+        "`imported`, `approved`, `returned`, `reopened`, `api_key.revoked`, `reminder.sent`, "
+        "`reminder.replied`, `bulk_upload.completed` (last of an upload's events); dates "
+        "passing (actor `system`): `obligation.due_soon`, `obligation.overdue`, "
+        "`milestone.overdue`, `task.health_changed`.",
         examples=["indicator_report.updated"],
     )
     occurred_at: datetime
