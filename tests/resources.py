@@ -24,7 +24,7 @@ from app.units.models import Unit
 from tests import factories as f
 
 Body = Callable[[AsyncSession], Awaitable[dict[str, Any]]]
-Make = Callable[[AsyncSession], Awaitable[int]]
+Make = Callable[..., Awaitable[int]]  # (db, **field values) → the id of a stored record
 Fill = Callable[[AsyncSession, int], Awaitable[None]]
 
 
@@ -42,6 +42,9 @@ class Resource:
     created: dict[str, Any] = field(default_factory=dict)  # what a create fills in
     bad: tuple[Any, ...] = ()  # pytest.param(overrides, field): a create naming `field` is 422
     bad_queries: tuple[dict[str, str], ...] = ()  # list query: 422 naming its first parameter
+    # Equality filters of the list: (field, a value, another value); the list filtered by the
+    # first returns the record stored with it and not the one stored with the other.
+    filters: tuple[tuple[str, Any, Any], ...] = ()
 
     @property
     def url(self) -> str:
@@ -119,9 +122,9 @@ async def _responsibility_body(db: AsyncSession) -> dict[str, Any]:
     return {"task_id": task.id, "unit_id": unit.id, "role": "participant"}
 
 
-async def _responsibility(db: AsyncSession) -> int:
+async def _responsibility(db: AsyncSession, **values: Any) -> int:
     task, unit = await f.create_task(db), await f.create_unit(db)
-    return (await f.create_responsibility(db, task=task, unit=unit)).id
+    return (await f.create_responsibility(db, task=task, unit=unit, **values)).id
 
 
 async def _responsibilities(db: AsyncSession, n: int) -> None:
@@ -150,8 +153,8 @@ async def _milestone_body(db: AsyncSession) -> dict[str, Any]:
     return milestone_body((await f.create_task(db)).id)
 
 
-async def _milestone(db: AsyncSession) -> int:
-    return (await f.create_milestone(db, task=await f.create_task(db))).id
+async def _milestone(db: AsyncSession, **values: Any) -> int:
+    return (await f.create_milestone(db, task=await f.create_task(db), **values)).id
 
 
 async def _milestones(db: AsyncSession, n: int) -> None:
@@ -205,7 +208,7 @@ PLAIN: tuple[Resource, ...] = (
         path="units",
         model=Unit,
         body=_unit_body,
-        make=lambda db: _id_of(f.create_unit(db)),
+        make=lambda db, **values: _id_of(f.create_unit(db, **values)),
         fill=_units,
         change=("name", "第一次", "第二次"),
         required=("code", "name"),
@@ -219,12 +222,13 @@ PLAIN: tuple[Resource, ...] = (
             _bad({"parent_id": 10**30}, "parent_id", "huge-id"),
         ),
         bad_queries=({"bogus": "1"}, {"kind": "bureau"}, {"q": "a\x00b"}, {"limit": "0"}),
+        filters=(("code", "WANTED", "OTHER"), ("kind", "group", "department")),
     ),
     Resource(
         path="plans",
         model=Plan,
         body=_plan_body,
-        make=lambda db: _id_of(f.create_plan(db)),
+        make=lambda db, **values: _id_of(f.create_plan(db, **values)),
         fill=_plans,
         change=("title", "第一次", "第二次"),
         required=("code", "title", "year"),
@@ -261,12 +265,13 @@ PLAIN: tuple[Resource, ...] = (
             {"limit": "-5"},
             {"code": "a\x00"},
         ),
+        filters=(("code", "WANTED", "OTHER"), ("year", 2025, 2024), ("status", "closed", "active")),
     ),
     Resource(
         path="tasks",
         model=Task,
         body=_task_body,
-        make=lambda db: _id_of(f.create_task(db)),
+        make=lambda db, **values: _id_of(f.create_task(db, **values)),
         fill=_tasks,
         change=("progress", 10, 90),
         required=("plan_id", "kind", "number", "title"),
@@ -307,6 +312,11 @@ PLAIN: tuple[Resource, ...] = (
             {"q": "a\x00b"},
             {"limit": "0"},
         ),
+        filters=(
+            ("kind", "key_task", "work_point"),
+            ("number", "四", "五"),
+            ("status", "suspended", "in_progress"),
+        ),
     ),
     Resource(
         path="responsibilities",
@@ -337,6 +347,7 @@ PLAIN: tuple[Resource, ...] = (
             {"unit_id": "abc"},
             {"limit": "x"},
         ),
+        filters=(("role", "participant", "lead"),),
     ),
     Resource(
         path="milestones",
@@ -373,12 +384,13 @@ PLAIN: tuple[Resource, ...] = (
             {"due_before": "2024-02-30"},
             {"due_before": "soon"},
         ),
+        filters=(("status", "cancelled", "pending"),),
     ),
     Resource(
         path="indicators",
         model=Indicator,
         body=_indicator_body,
-        make=lambda db: _id_of(f.create_indicator(db)),
+        make=lambda db, **values: _id_of(f.create_indicator(db, **values)),
         fill=_indicators,
         change=("name", "第一次", "第二次"),
         required=("task_id", "code", "name", "comparator", "target_value"),
@@ -412,5 +424,6 @@ PLAIN: tuple[Resource, ...] = (
             {"code": "a b"},
             {"limit": "-1"},
         ),
+        filters=(("code", "KJG-1", "KJG-2"),),
     ),
 )

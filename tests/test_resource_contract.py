@@ -1,6 +1,7 @@
 """The rules every plain resource keeps (docs: DESIGN.md "API conventions"), run over each one
 in tests/resources.py: create answers 201 with Location and ETag, input models forbid unknown
-and fixed fields and NUL bytes, lists are `{items, next_cursor}` with `limit` coerced to 500,
+and fixed fields and NUL bytes, lists are `{items, next_cursor}` with `limit` coerced to 500
+and equality filters that keep only what matches,
 `If-Match` guards PATCH and DELETE, and a deleted record is gone."""
 
 from __future__ import annotations
@@ -132,6 +133,19 @@ class TestList:
     ) -> None:
         body = assert_problem(await client.get(r.url, params=params), 422)
         assert next(iter(params)) in body["detail"]
+
+    @pytest.mark.parametrize(
+        ("r", "name", "value", "other"),
+        [pytest.param(r, *f, id=f"{r}-{f[0]}") for r in PLAIN for f in r.filters],
+    )
+    async def test_an_equality_filter_lists_the_matching_records_only(
+        self, client: AsyncClient, db: AsyncSession, r: Resource, name: str, value: Any, other: Any
+    ) -> None:
+        wanted = await r.make(db, **{name: value})
+        await r.make(db, **{name: other})
+        response = await client.get(r.url, params={name: value})
+        assert response.status_code == 200, response.text
+        assert [item["id"] for item in response.json()["items"]] == [wanted]
 
 
 class TestRead:

@@ -236,11 +236,6 @@ class TestListIndicators:
         await create_indicator(db)
         assert await api.list_ids(client, plan_id=plan.id) == [first.id, second.id]
 
-    async def test_filter_by_code(self, client: AsyncClient, db: AsyncSession) -> None:
-        wanted = await create_indicator(db, code="KJG-1")
-        await create_indicator(db, code="KJG-2")
-        assert await api.list_ids(client, code="KJG-1") == [wanted.id]
-
     async def test_filters_combine(self, client: AsyncClient, db: AsyncSession) -> None:
         plan = await create_plan(db)
         wanted = await create_indicator(db, task=await create_task(db, plan=plan), code="A")

@@ -73,21 +73,6 @@ class TestTimedSettings:
 
 
 class TestListPlans:
-    async def test_filter_by_code(self, client: AsyncClient, db: AsyncSession) -> None:
-        wanted = await create_plan(db, code="WANTED")
-        await create_plan(db, code="OTHER")
-        assert await api.list_ids(client, code="WANTED") == [wanted.id]
-
-    async def test_filter_by_year(self, client: AsyncClient, db: AsyncSession) -> None:
-        wanted = await create_plan(db, year=2025)
-        await create_plan(db, year=2024)
-        assert await api.list_ids(client, year=2025) == [wanted.id]
-
-    async def test_filter_by_status(self, client: AsyncClient, db: AsyncSession) -> None:
-        wanted = await create_plan(db, status="closed")
-        await create_plan(db, status="active")
-        assert await api.list_ids(client, status="closed") == [wanted.id]
-
     async def test_filters_combine(self, client: AsyncClient, db: AsyncSession) -> None:
         wanted = await create_plan(db, year=2025, status="closed")
         await create_plan(db, year=2025, status="active")

@@ -239,24 +239,6 @@ class TestListTasks:
         await create_task(db, plan=plan)
         assert await api.list_ids(client, parent_id=parent.id) == [child.id]
 
-    async def test_filter_by_kind(self, client: AsyncClient, db: AsyncSession) -> None:
-        plan = await create_plan(db)
-        wanted = await create_task(db, plan=plan, kind="key_task")
-        await create_task(db, plan=plan, kind="work_point")
-        assert await api.list_ids(client, kind="key_task") == [wanted.id]
-
-    async def test_filter_by_number(self, client: AsyncClient, db: AsyncSession) -> None:
-        plan = await create_plan(db)
-        wanted = await create_task(db, plan=plan, number="四")
-        await create_task(db, plan=plan, number="五")
-        assert await api.list_ids(client, number="四") == [wanted.id]
-
-    async def test_filter_by_status(self, client: AsyncClient, db: AsyncSession) -> None:
-        plan = await create_plan(db)
-        wanted = await create_task(db, plan=plan, status="suspended")
-        await create_task(db, plan=plan, status="in_progress")
-        assert await api.list_ids(client, status="suspended") == [wanted.id]
-
     async def test_filter_by_due_before_is_strict(
         self, client: AsyncClient, db: AsyncSession
     ) -> None:
