@@ -94,19 +94,34 @@ async def db(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
     await session.close()
 
 
-@pytest.fixture
-def app(connection: AsyncConnection, engine: AsyncEngine, database_url: str) -> FastAPI:
+@pytest.fixture(scope="session")
+def shared_app(engine: AsyncEngine, database_url: str) -> FastAPI:
+    """One app for the run: FastAPI resolves an app's routes on its first request (all of
+    them, tens of milliseconds), which an app per test would pay again in every test."""
     application = create_app(settings=Settings(), database_url=database_url)
     application.state.engine = engine
     # Every request shares the test's connection; its session works in a savepoint that a
     # failed request rolls back, exactly as a real request's transaction would be.
     application.state.session_options = {"join_transaction_mode": "create_savepoint"}
+    return application
+
+
+@pytest.fixture
+def app(shared_app: FastAPI, connection: AsyncConnection) -> Iterator[FastAPI]:
+    """The app, its requests on this test's connection; what a test changes of its state
+    (settings, say) is put back afterwards."""
+    state = dict(shared_app.state._state)
 
     async def request_connection() -> AsyncConnection:
         return connection
 
-    application.dependency_overrides[get_connection] = request_connection
-    return application
+    shared_app.dependency_overrides[get_connection] = request_connection
+    try:
+        yield shared_app
+    finally:
+        shared_app.dependency_overrides.clear()
+        shared_app.state._state.clear()
+        shared_app.state._state.update(state)
 
 
 @pytest.fixture
