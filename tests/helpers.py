@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.audit.models import AuditEvent
 from app.db import Base, EmbeddedPostgres
 from app.main import create_app
 from app.settings import Settings
@@ -157,6 +158,16 @@ async def assert_created(client: AsyncClient, url: str, sent: dict[str, Any]) ->
     assert got.json() == body
     assert got.headers["etag"] == response.headers["etag"]
     return body
+
+
+async def audit_rows(session: AsyncSession, entity_type: str, action: str) -> list[Any]:
+    """The audit events of one kind, oldest first: (action, actor_name, entity_id, changes)."""
+    rows = await session.execute(
+        select(AuditEvent.action, AuditEvent.actor_name, AuditEvent.entity_id, AuditEvent.changes)
+        .where(AuditEvent.entity_type == entity_type, AuditEvent.action == action)
+        .order_by(AuditEvent.id)
+    )
+    return list(rows)
 
 
 async def race_two_replicas(

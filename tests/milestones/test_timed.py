@@ -6,14 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.audit.models import AuditEvent
 from app.milestones.timed import emit_overdue
 from tests.events.test_feed import writer
 from tests.factories import create_milestone, create_task
-from tests.helpers import race_two_replicas
+from tests.helpers import audit_rows, race_two_replicas
 
 __all__ = ["writer"]
 
@@ -21,12 +19,7 @@ JULY_1 = date(2024, 7, 1)  # the day after the factory's milestone (30 June) was
 
 
 async def overdue_events(session: AsyncSession) -> list[Any]:
-    rows = await session.execute(
-        select(AuditEvent.action, AuditEvent.actor_name, AuditEvent.entity_id, AuditEvent.changes)
-        .where(AuditEvent.entity_type == "milestone", AuditEvent.action == "overdue")
-        .order_by(AuditEvent.id)
-    )
-    return list(rows)
+    return await audit_rows(session, "milestone", "overdue")
 
 
 class TestEmitOverdue:

@@ -9,12 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.audit.models import AuditEvent
 from app.tasks.models import TaskHealthState
 from app.tasks.timed import emit_health_changes
 from tests.events.test_feed import writer
 from tests.factories import create_milestone, create_plan, create_task
-from tests.helpers import race_two_replicas
+from tests.helpers import audit_rows, race_two_replicas
 
 __all__ = ["writer"]
 
@@ -22,12 +21,7 @@ JUNE_29, JULY_1 = date(2024, 6, 29), date(2024, 7, 1)  # the milestone is due 30
 
 
 async def changes(session: AsyncSession) -> list[Any]:
-    rows = await session.execute(
-        select(AuditEvent.action, AuditEvent.actor_name, AuditEvent.entity_id, AuditEvent.changes)
-        .where(AuditEvent.entity_type == "task", AuditEvent.action == "health_change")
-        .order_by(AuditEvent.id)
-    )
-    return list(rows)
+    return await audit_rows(session, "task", "health_change")
 
 
 class TestHealthChanged:
